@@ -1,0 +1,1 @@
+"""The investigation: the Claude tool loop, the offline investigator, tools and knowledge search."""

@@ -1,0 +1,206 @@
+"""One typed Settings object for the whole bot, read from the environment and `.env`.
+
+Every knob lives here with its default and its validation, so a bad value fails at
+start-up with a message naming the variable instead of surfacing later as a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> timedelta:
+    """'90' → 90 s, '30m', '4h', '1d'. Used for settings and for `/agentops silence`."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError("expected a duration such as 90, 30m, 4h or 1d")
+    return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2)])
+
+
+class ConfigError(Exception):
+    """A setting is invalid; the message names the variable and what is expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_alert_channel: str = "#ml-alerts"
+
+    # Anthropic (no key → the offline investigator)
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    anthropic_model: str = "claude-sonnet-4-5"
+    agent_max_steps: int = Field(8, ge=1, le=50)
+    agent_token_budget: int = Field(60_000, ge=1_000)
+
+    # Warehouse: empty account → embedded fakesnow under agentops_data_dir
+    snowflake_account: str = ""
+    snowflake_user: str = ""
+    snowflake_password: SecretStr | None = None
+    snowflake_private_key_path: Path | None = None
+    snowflake_private_key_passphrase: SecretStr | None = None
+    snowflake_database: str = "AGENTOPS"
+    snowflake_schema: str = "PUBLIC"
+    snowflake_warehouse: str = "COMPUTE_WH"
+    snowflake_role: str = ""
+    # host/port/protocol override the account URL, e.g. a shared embedded warehouse server
+    snowflake_host: str = ""
+    snowflake_port: int | None = Field(None, ge=1, le=65535)
+    snowflake_protocol: Literal["https", "http"] = "https"
+    warehouse_timeout_sec: int = Field(30, ge=1, le=600)
+    warehouse_retries: int = Field(2, ge=0, le=10)
+    agentops_data_dir: Path = Path(".agentops")
+
+    # State store: SQLite file under the data dir unless DATABASE_URL names PostgreSQL
+    database_url: str = ""
+
+    # ML serving service
+    ml_service_url: str = "http://localhost:8000"
+    ml_service_timeout_sec: float = Field(10.0, gt=0, le=300)
+
+    # GitHub (unset → issues are skipped with a note)
+    github_token: SecretStr | None = None
+    github_repo: str = ""
+    github_api_url: str = "https://api.github.com"
+
+    # Approvals
+    agentops_approvers: Annotated[list[str], NoDecode] = []
+    agentops_four_eyes: bool = False
+    approval_timeout_sec: int = Field(300, ge=10, le=86_400)
+
+    # Monitor
+    monitor_poll_interval_sec: int = Field(30, ge=1, le=86_400)
+    repeat_interval: timedelta = timedelta(hours=4)
+    stale_after: timedelta = timedelta(hours=3)
+    agentops_rules_file: Path | None = None
+
+    # Operations
+    health_port: int = Field(8080, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url_ends_in_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto base_url verbatim: without the slash,
+        # "…/apichat.postMessage" is requested.
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("ml_service_url", "github_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("agentops_approvers", mode="before")
+    @classmethod
+    def _split_approvers(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(value or [])
+        ids = [str(item).strip() for item in items if str(item).strip()]
+        bad = [i for i in ids if not _SLACK_USER_ID.match(i)]
+        if bad:
+            raise ValueError(f"expected comma-separated Slack user ids like U012AB3CD, got {bad[0]!r}")
+        return ids
+
+    @field_validator("repeat_interval", "stale_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_scheme(cls, value: str) -> str:
+        if not value:
+            return value
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        driver = scheme.split("+", 1)[0]
+        if driver not in ("sqlite", "postgresql", "postgres"):
+            # never echo the URL itself: it may carry a password
+            raise ValueError(
+                f"expected sqlite:///path/to/agentops.db or postgresql://user@host:5432/db, "
+                f"got scheme {scheme or '(none)'!r}"
+            )
+        return value
+
+    @field_validator("github_repo")
+    @classmethod
+    def _owner_slash_name(cls, value: str) -> str:
+        if value and not re.match(r"^[\w.-]+/[\w.-]+$", value):
+            raise ValueError("expected owner/name, e.g. acme/ml-incidents")
+        return value
+
+    @model_validator(mode="after")
+    def _snowflake_credentials(self) -> Settings:
+        if self.snowflake_account and not self.snowflake_user:
+            raise ValueError("SNOWFLAKE_USER is required when SNOWFLAKE_ACCOUNT is set")
+        return self
+
+    @property
+    def embedded_warehouse(self) -> bool:
+        return not self.snowflake_account
+
+    @property
+    def state_database_url(self) -> str:
+        """The SQLAlchemy URL of the state store, with the driver this project installs."""
+        url = self.database_url or f"sqlite:///{self.agentops_data_dir / 'agentops.db'}"
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def secret_values(self) -> list[str]:
+        """Every secret's plain value, for the log redaction filter."""
+        secrets = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                secrets.append(value.get_secret_value())
+        if password := urlsplit(self.database_url).password:
+            secrets.append(password)
+        return secrets
+
+
+_SECRET_FIELDS = {"slack_bot_token", "slack_app_token", "anthropic_api_key", "snowflake_password",
+                  "snowflake_private_key_passphrase", "github_token", "database_url"}
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per bad variable: `NAME: what is expected (got 'value')`."""
+    lines = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
+        message = item["msg"].removeprefix("Value error, ")
+        got = "" if name.lower() in _SECRET_FIELDS or not item["loc"] else f" (got {item.get('input')!r})"
+        lines.append(f"{name}: {message}{got}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into a ConfigError fit for one line on stderr."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None

@@ -1,0 +1,64 @@
+"""Logging, configured once at start-up: level and optional JSON lines, with secrets redacted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+# Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
+_QUIET = ("snowflake.connector", "uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
+          "fakesnow.server", "alembic", "httpx", "urllib3", "botocore")
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces any configured secret value in a record with '***' — a last line of defence."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        # short values would redact ordinary words; real tokens are long
+        self._secrets = [s for s in secrets if len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        text = record.exc_text
+        for secret in self._secrets:
+            message = message.replace(secret, "***")
+            text = text.replace(secret, "***") if text else text
+        record.msg, record.args, record.exc_text = message, (), text
+        return True
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info or record.exc_text:
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = False, secrets: list[str] | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonLines() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(RedactSecrets(secrets or []))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _QUIET:
+        quiet = logging.getLogger(name)
+        quiet.setLevel(max(logging.WARNING, root.level))
+        # fakesnow and uvicorn attach their own handlers; route them through ours (and the filter)
+        quiet.handlers[:] = []
+        quiet.propagate = True

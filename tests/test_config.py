@@ -1,0 +1,78 @@
+"""Settings: defaults, parsing and one-line errors naming the variable."""
+
+from datetime import timedelta
+
+import pytest
+
+from bot.config import ConfigError, load_settings, parse_duration
+
+
+def test_defaults_run_embedded_with_sqlite_under_the_data_dir() -> None:
+    settings = load_settings()
+    assert settings.embedded_warehouse
+    assert settings.state_database_url == "sqlite:///.agentops/agentops.db"
+    assert settings.slack_alert_channel == "#ml-alerts"
+    assert settings.approval_timeout_sec == 300
+    assert settings.monitor_poll_interval_sec == 30
+    assert settings.repeat_interval == timedelta(hours=4)
+    assert settings.stale_after == timedelta(hours=3)
+
+
+def test_values_come_from_the_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    (tmp_path / ".env").write_text("SLACK_ALERT_CHANNEL=#fraud-ml\nREPEAT_INTERVAL=30m\n")
+    monkeypatch.setenv("AGENTOPS_APPROVERS", "U012AB3CD, W0ABCDEF1")
+    monkeypatch.setenv("DATABASE_URL", "postgres://bot:pw@db:5432/agentops")
+    settings = load_settings()
+    assert settings.slack_alert_channel == "#fraud-ml"
+    assert settings.repeat_interval == timedelta(minutes=30)
+    assert settings.agentops_approvers == ["U012AB3CD", "W0ABCDEF1"]
+    assert settings.state_database_url == "postgresql+psycopg://bot:pw@db:5432/agentops"
+
+
+def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:3000/api")
+    assert load_settings().slack_api_url == "http://127.0.0.1:3000/api/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("MONITOR_POLL_INTERVAL_SEC", "abc", "MONITOR_POLL_INTERVAL_SEC: "),
+        ("DATABASE_URL", "nonsense://x", "DATABASE_URL: expected sqlite:///"),
+        ("AGENTOPS_APPROVERS", "alice,bob", "AGENTOPS_APPROVERS: expected comma-separated Slack user ids"),
+        ("REPEAT_INTERVAL", "soon", "REPEAT_INTERVAL: expected a duration"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: "),
+        ("GITHUB_REPO", "just-a-name", "GITHUB_REPO: expected owner/name"),
+    ],
+)
+def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                        expected: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(expected)
+    assert "\n" not in str(raised.value)
+
+
+def test_secrets_are_never_echoed_in_errors_or_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret-token")
+    monkeypatch.setenv("DATABASE_URL", "mysql://root:hunter22@db/x")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "hunter22" not in str(raised.value)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://root:hunter22@db/x")
+    settings = load_settings()
+    assert "xoxb-very-secret-token" not in repr(settings)
+    assert {"xoxb-very-secret-token", "hunter22"} <= set(settings.secret_values())
+
+
+def test_snowflake_account_needs_a_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "xy12345.eu-west-1")
+    with pytest.raises(ConfigError, match="SNOWFLAKE_USER is required"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30m", 1800), ("4h", 14400), ("1d", 86400)])
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
