@@ -1,0 +1,100 @@
+"""The embedded warehouse: fakesnow's Snowflake-protocol server on loopback, backed by DuckDB files.
+
+The real connector talks HTTP to it exactly as it talks to Snowflake. One process owns the
+data files at a time (DuckDB locks them); `agentops warehouse serve` shares them between processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWarehouseError(Exception):
+    pass
+
+
+# fakesnow's server module serves one shared instance, so one embedded server per process
+_running: EmbeddedWarehouseServer | None = None
+
+
+class EmbeddedWarehouseServer:
+    """Starts fakesnow's ASGI app under uvicorn in a daemon thread; `stop()` releases the files."""
+
+    def __init__(self, data_dir: Path, database: str, schema: str, host: str = "127.0.0.1", port: int = 0):
+        self.data_dir = Path(data_dir)
+        self.database, self.schema = database, schema
+        self.host, self.port = host, port
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self._fakesnow = None
+
+    def start(self, timeout_sec: float = 10.0) -> EmbeddedWarehouseServer:
+        global _running
+        import fakesnow.server as fakesnow_server
+        import uvicorn
+        from fakesnow.instance import FakeSnow
+
+        if _running is not None:
+            raise EmbeddedWarehouseError(
+                f"an embedded warehouse is already running in this process ({_running.data_dir}); "
+                f"share its Warehouse instead of starting another")
+
+        # fakesnow's server module installs uvicorn's handler at INFO on import: route it through
+        # ours instead, and drop a per-query warning about an internal copy that is not ours to fix
+        server_log = logging.getLogger("fakesnow.server")
+        server_log.handlers.clear()
+        server_log.setLevel(max(logging.WARNING, logging.getLogger().level))
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._fakesnow = FakeSnow(db_path=self.data_dir)
+        try:
+            # Attach the database file now, so a lock held by another process is reported
+            # here, clearly, rather than as an HTTP 500 on the first login.
+            self._fakesnow.connect(self.database, self.schema).close()
+        except duckdb.IOException as error:
+            self._fakesnow.duck_conn.close()
+            raise EmbeddedWarehouseError(
+                f"the embedded warehouse in {self.data_dir} is in use by another agentops process "
+                f"(DuckDB allows one); stop that process, or share it with `agentops warehouse serve` "
+                f"and point SNOWFLAKE_HOST/SNOWFLAKE_PORT at it"
+            ) from error
+        # fakesnow's server keeps one module-level instance for logins without a db path;
+        # pointing it at our file-backed instance lets every session (and reconnect) share the
+        # one DuckDB attachment instead of each login attaching — and locking — the file again.
+        fakesnow_server.shared_fs = self._fakesnow
+        config = uvicorn.Config(fakesnow_server.app, host=self.host, port=self.port,
+                                log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="embedded-warehouse", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout_sec
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise EmbeddedWarehouseError(f"the embedded warehouse did not start on {self.host}:{self.port}")
+            time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        _running = self
+        log.debug("embedded warehouse serving %s on %s:%s", self.data_dir, self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        global _running
+        if _running is self:
+            _running = None
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._fakesnow is not None:
+            # checkpoint and release the file lock for the next process
+            self._fakesnow.duck_conn.close()
+        self._server = self._thread = self._fakesnow = None

@@ -1,0 +1,75 @@
+"""Shared fixtures: a clean environment, an embedded warehouse, and state stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.warehouse import Warehouse, open_warehouse
+
+# Every variable Settings reads, plus the ones the connector and SDKs read on their own.
+_ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "DATABASE_URL", "ML_SERVICE_",
+                 "MONITOR_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT", "LOG_", "AGENT_",
+                 "WAREHOUSE_")
+POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's settings or the repo's .env: empty env, cwd in a temp dir."""
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES) and name != "AGENTOPS_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(agentops_data_dir=tmp_path / ".agentops", warehouse_timeout_sec=10)
+
+
+@pytest.fixture
+def warehouse(settings: Settings) -> Iterator[Warehouse]:
+    with open_warehouse(settings) as wh:
+        yield wh
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL server, dropped afterwards."""
+    import psycopg
+
+    try:
+        admin = psycopg.connect(POSTGRES_URL, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as error:
+        reason = f"no PostgreSQL at {POSTGRES_URL} ({str(error).strip().splitlines()[0]})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI requires it (start it with pg_ctlcluster … main start)")
+        pytest.skip(f"{reason}; set AGENTOPS_TEST_POSTGRES_URL to run the PostgreSQL tests")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        sep = "&" if "?" in POSTGRES_URL else "?"
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same store tests run against both backends."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+    else:
+        yield from _postgres_schema_url()
