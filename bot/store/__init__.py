@@ -1,0 +1,55 @@
+"""The state store: alerts, silences, investigations, approvals and the audit log.
+
+SQLite file by default, PostgreSQL for several replicas; correctness across replicas comes
+from the schema's unique keys, never from process memory.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from bot.store.alerts import AlertStore, SilenceStore
+from bot.store.approvals import ApprovalStore, DecisionResult, Outcome
+from bot.store.audit import AuditLog
+from bot.store.engine import make_engine, migrate
+from bot.store.investigations import InvestigationStore
+
+__all__ = ["DecisionResult", "Outcome", "Store", "StoreUnavailable", "open_store"]
+
+
+class StoreUnavailable(Exception):
+    pass
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.alerts = AlertStore(engine)
+        self.silences = SilenceStore(engine)
+        self.investigations = InvestigationStore(engine)
+        self.approvals = ApprovalStore(engine)
+        self.audit = AuditLog(engine)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str) -> Store:
+    """Connect and migrate to the newest schema; unreachable → StoreUnavailable with a clear message."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except Exception as error:
+        engine.dispose()
+        backend = engine.dialect.name
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+        raise StoreUnavailable(f"state store ({backend}) unavailable: {reason}; check DATABASE_URL") from None
+    return Store(engine)

@@ -1,0 +1,90 @@
+"""Alerts and silences: one firing alert per fingerprint, claimed through the schema's unique index."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import naive_utc
+from bot.store.records import Silence, StoredAlert, from_row
+from bot.store.tables import alerts, silences
+
+
+class AlertStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def open(self, *, fingerprint: str, alert_type: str, severity: str, component: str, message: str,
+             metrics: dict, now: datetime) -> StoredAlert | None:
+        """Claim `fingerprint` as firing. None when it is already firing (another sweep or replica won)."""
+        moment = naive_utc(now)
+        row = dict(alert_id=uuid.uuid4().hex[:16], fingerprint=fingerprint, alert_type=alert_type,
+                   severity=severity, component=component, message=message, metrics=metrics,
+                   status="firing", first_seen_at=moment, last_seen_at=moment)
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(alerts).values(**row))
+        except IntegrityError:
+            return None
+        return self.get(row["alert_id"])
+
+    def get(self, alert_id: str) -> StoredAlert | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.alert_id == alert_id)).mappings().first()
+        return from_row(StoredAlert, row) if row else None
+
+    def firing(self, fingerprint: str) -> StoredAlert | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.fingerprint == fingerprint,
+                                                    alerts.c.status == "firing")).mappings().first()
+        return from_row(StoredAlert, row) if row else None
+
+    def list_firing(self) -> list[StoredAlert]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(alerts).where(alerts.c.status == "firing")
+                                .order_by(alerts.c.first_seen_at)).mappings().all()
+        return [from_row(StoredAlert, r) for r in rows]
+
+    def record_post(self, alert_id: str, channel: str, ts: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
+                         .values(slack_channel=channel, slack_ts=ts))
+
+    def mark_notified(self, alert_id: str, now: datetime) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
+                         .values(last_notified_at=naive_utc(now)))
+
+    def resolve(self, fingerprint: str, now: datetime) -> StoredAlert | None:
+        """Mark the firing alert resolved; None when nothing was firing (already resolved elsewhere)."""
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                update(alerts).where(alerts.c.fingerprint == fingerprint, alerts.c.status == "firing")
+                .values(status="resolved", resolved_at=naive_utc(now)).returning(alerts.c.alert_id)
+            ).first()
+        return self.get(row.alert_id) if row else None
+
+
+class SilenceStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, fingerprint: str, created_by: str, starts_at: datetime, ends_at: datetime,
+            reason: str = "") -> Silence:
+        with self._engine.begin() as conn:
+            new_id = conn.execute(insert(silences).values(
+                fingerprint=fingerprint, created_by=created_by, reason=reason,
+                starts_at=naive_utc(starts_at), ends_at=naive_utc(ends_at))).inserted_primary_key[0]
+            row = conn.execute(select(silences).where(silences.c.id == new_id)).mappings().one()
+        return from_row(Silence, row)
+
+    def active(self, fingerprint: str, now: datetime) -> Silence | None:
+        moment = naive_utc(now)
+        with self._engine.connect() as conn:
+            row = conn.execute(select(silences).where(
+                silences.c.fingerprint == fingerprint, silences.c.starts_at <= moment,
+                silences.c.ends_at > moment).order_by(silences.c.ends_at.desc())).mappings().first()
+        return from_row(Silence, row) if row else None

@@ -1,0 +1,69 @@
+"""Engine creation and migrations for the state store (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# an arbitrary constant: replicas starting together take turns migrating
+_MIGRATION_LOCK_KEY = 0x4147_4F50  # "AGOP"
+# alembic's `context` is a module-level proxy: two migrations in one process must take turns
+_migrating = threading.Lock()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            # let SQLAlchemy's "begin" event below issue BEGIN, not the driver
+            dbapi_conn.isolation_level = None
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+            # A deferred SQLite transaction that reads then writes fails at once with
+            # "database is locked" when another writer got there first; taking the write lock
+            # up front makes concurrent writers queue (busy timeout) instead.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"connect_timeout": 10})
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; safe to call from several replicas at once."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with _migrating, engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            conn.commit()
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+        finally:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+                conn.commit()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:
+            return None

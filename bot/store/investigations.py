@@ -1,0 +1,54 @@
+"""Investigations with their diagnosis and token use; one running investigation per alert."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import naive_utc
+from bot.store.records import Investigation, from_row
+from bot.store.tables import investigations
+
+
+class InvestigationStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def start(self, *, trigger: str, requested_by: str, now: datetime,
+              alert_id: str | None = None) -> Investigation | None:
+        """Start one; None when this alert already has one running."""
+        investigation_id = uuid.uuid4().hex[:16]
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(investigations).values(
+                    investigation_id=investigation_id, alert_id=alert_id, trigger=trigger,
+                    requested_by=requested_by, status="running", started_at=naive_utc(now)))
+        except IntegrityError:
+            return None
+        return self.get(investigation_id)
+
+    def get(self, investigation_id: str) -> Investigation | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(investigations)
+                               .where(investigations.c.investigation_id == investigation_id)).mappings().first()
+        return from_row(Investigation, row) if row else None
+
+    def finish(self, investigation_id: str, *, status: str, now: datetime, engine: str,
+               diagnosis: dict | None, input_tokens: int = 0, cached_input_tokens: int = 0,
+               output_tokens: int = 0) -> None:
+        if status not in ("done", "failed"):
+            raise ValueError(f"status must be done or failed, not {status!r}")
+        with self._engine.begin() as conn:
+            conn.execute(update(investigations).where(investigations.c.investigation_id == investigation_id)
+                         .values(status=status, finished_at=naive_utc(now), engine=engine, diagnosis=diagnosis,
+                                 input_tokens=input_tokens, cached_input_tokens=cached_input_tokens,
+                                 output_tokens=output_tokens))
+
+    def recent(self, limit: int = 10) -> list[Investigation]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(investigations).order_by(investigations.c.started_at.desc())
+                                .limit(limit)).mappings().all()
+        return [from_row(Investigation, r) for r in rows]

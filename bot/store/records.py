@@ -1,0 +1,97 @@
+"""Typed rows handed out by the state store (times timezone-aware UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import RowMapping
+
+from bot.clock import aware_utc
+
+T = TypeVar("T")
+
+
+def from_row(cls: type[T], row: RowMapping) -> T:
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        value = row[f.name]
+        values[f.name] = aware_utc(value) if isinstance(value, datetime) else value
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    alert_id: str
+    fingerprint: str
+    alert_type: str
+    severity: str
+    component: str
+    message: str
+    metrics: dict
+    status: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    last_notified_at: datetime | None
+    resolved_at: datetime | None
+    slack_channel: str | None
+    slack_ts: str | None
+
+
+@dataclass(frozen=True)
+class Silence:
+    id: int
+    fingerprint: str
+    created_by: str
+    reason: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Investigation:
+    investigation_id: str
+    alert_id: str | None
+    trigger: str
+    requested_by: str
+    status: str
+    engine: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    diagnosis: dict | None
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    slack_channel: str | None
+    slack_ts: str | None
+
+
+@dataclass(frozen=True)
+class Approval:
+    request_id: str
+    action: str
+    target: str
+    reason: str
+    proposed_by: str
+    requested_by: str
+    investigation_id: str | None
+    alert_id: str | None
+    requested_at: datetime
+    expires_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    slack_channel: str | None
+    slack_ts: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    outcome: str
+    details: dict

@@ -1,0 +1,116 @@
+"""The state store's tables (SQLAlchemy Core). Migrations in migrations/versions create them.
+
+Times are naive UTC. Uniqueness rules that correctness depends on live here, in the schema:
+one firing alert per fingerprint, one running investigation per alert, one decision per approval.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(40), nullable=False, unique=True),
+    Column("fingerprint", String(200), nullable=False),
+    Column("alert_type", String(40), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("component", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # firing | resolved
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("last_notified_at", DateTime),
+    Column("resolved_at", DateTime),
+    # set once the channel post exists; a claimed alert without one is posted on the next sweep
+    Column("slack_channel", String(40)),
+    Column("slack_ts", String(40)),
+)
+Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
+      sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
+
+silences = Table(
+    "silences", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(200), nullable=False, index=True),
+    Column("created_by", String(40), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("starts_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+)
+
+investigations = Table(
+    "investigations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("investigation_id", String(40), nullable=False, unique=True),
+    Column("alert_id", String(40)),
+    Column("trigger", Text, nullable=False),  # the alert message or the user's words
+    Column("requested_by", String(40), nullable=False),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("engine", String(16)),  # claude | offline
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("diagnosis", JSON),
+    Column("input_tokens", Integer, nullable=False, server_default="0"),
+    Column("cached_input_tokens", Integer, nullable=False, server_default="0"),
+    Column("output_tokens", Integer, nullable=False, server_default="0"),
+    Column("slack_channel", String(40)),
+    Column("slack_ts", String(40)),
+)
+Index("uq_investigations_running_alert", investigations.c.alert_id, unique=True,
+      sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'"))
+
+approvals = Table(
+    "approvals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(64), nullable=False, unique=True),
+    Column("action", String(40), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("proposed_by", String(40), nullable=False),  # "claude" | "offline" | a user id
+    Column("requested_by", String(40), nullable=False),  # who started the investigation
+    Column("investigation_id", String(40)),
+    Column("alert_id", String(40)),
+    Column("requested_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | denied | expired
+    Column("decided_by", String(40)),
+    Column("decided_at", DateTime),
+    Column("slack_channel", String(40)),
+    Column("slack_ts", String(40)),
+)
+
+# The primary key is the request id: a second decision cannot be inserted, whichever replica tries.
+approval_decisions = Table(
+    "approval_decisions", metadata,
+    Column("request_id", String(64), ForeignKey("approvals.request_id"), primary_key=True),
+    Column("decision", String(16), nullable=False),  # approved | denied | expired
+    Column("decided_by", String(40), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(40), nullable=False),  # a Slack user id, or "agentops" for the bot itself
+    Column("action", String(60), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("details", JSON, nullable=False),
+)

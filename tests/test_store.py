@@ -1,0 +1,200 @@
+"""The state store on SQLite and PostgreSQL: migrations, alerts, silences, investigations,
+approvals decided exactly once under concurrency, and the audit log."""
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.store import Outcome, Store, StoreUnavailable, open_store
+from bot.store.engine import current_revision
+from bot.store.tables import approval_decisions, approvals
+
+DRIFT = dict(fingerprint="model_drift:classifier_v2", alert_type="model_drift", severity="critical",
+             component="classifier_v2", message="classifier_v2 drift_score 0.45 > 0.3",
+             metrics={"drift_score": 0.45})
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    store = open_store(store_url)
+    yield store
+    store.close()
+
+
+def race(workers: int, work: Callable[[], object]) -> list[object]:
+    """Run `work` on `workers` threads released together; each thread has its own store/connection."""
+    barrier = threading.Barrier(workers)
+    results: list[object] = [None] * workers
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work()
+        except BaseException as error:  # surfaced below, so a crashed worker fails the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
+    first = open_store(store_url)
+    second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
+    assert current_revision(second.engine) == "0001"
+    assert first.ping() and second.ping()
+    first.close()
+    second.close()
+
+
+def test_replicas_migrating_at_once_agree(store_url: str) -> None:
+    stores = race(4, lambda: open_store(store_url))
+    assert {current_revision(s.engine) for s in stores} == {"0001"}
+    for s in stores:
+        s.close()
+
+
+def test_one_firing_alert_per_fingerprint(store: Store, now: datetime) -> None:
+    opened = store.alerts.open(**DRIFT, now=now)
+    assert opened is not None and opened.status == "firing"
+    assert store.alerts.open(**DRIFT, now=now) is None
+    assert [a.alert_id for a in store.alerts.list_firing()] == [opened.alert_id]
+    resolved = store.alerts.resolve(DRIFT["fingerprint"], now + timedelta(hours=1))
+    assert resolved is not None and resolved.status == "resolved"
+    assert store.alerts.resolve(DRIFT["fingerprint"], now) is None
+    reopened = store.alerts.open(**DRIFT, now=now + timedelta(hours=2))
+    assert reopened is not None and reopened.alert_id != opened.alert_id
+
+
+def test_concurrent_writers_cannot_open_the_same_fingerprint_twice(store: Store, store_url: str,
+                                                                    now: datetime) -> None:
+    replicas = [open_store(store_url) for _ in range(8)]
+    iterator = iter(replicas)
+    lock = threading.Lock()
+
+    def claim() -> object:
+        with lock:
+            replica = next(iterator)
+        return replica.alerts.open(**DRIFT, now=now)
+
+    results = race(8, claim)
+    assert sum(r is not None for r in results) == 1
+    assert len(store.alerts.list_firing()) == 1
+    for r in replicas:
+        r.close()
+
+
+def test_alert_post_and_notification_are_recorded(store: Store, now: datetime) -> None:
+    alert = store.alerts.open(**DRIFT, now=now)
+    store.alerts.record_post(alert.alert_id, "C0ALERTS", "1732190000.000100")
+    store.alerts.mark_notified(alert.alert_id, now + timedelta(minutes=1))
+    stored = store.alerts.firing(DRIFT["fingerprint"])
+    assert (stored.slack_channel, stored.slack_ts) == ("C0ALERTS", "1732190000.000100")
+    assert stored.last_notified_at == now + timedelta(minutes=1)
+    assert stored.metrics == {"drift_score": 0.45}
+
+
+def test_silences_cover_their_window_only(store: Store, now: datetime) -> None:
+    store.silences.add(DRIFT["fingerprint"], "U012AB3CD", now, now + timedelta(hours=4), reason="retraining")
+    assert store.silences.active(DRIFT["fingerprint"], now + timedelta(hours=1)).created_by == "U012AB3CD"
+    assert store.silences.active(DRIFT["fingerprint"], now + timedelta(hours=4)) is None
+    assert store.silences.active("latency:classifier_v2", now) is None
+
+
+def test_one_running_investigation_per_alert(store: Store, now: datetime) -> None:
+    first = store.investigations.start(trigger="drift", requested_by="U1", now=now, alert_id="a1")
+    assert first is not None
+    assert store.investigations.start(trigger="drift", requested_by="U2", now=now, alert_id="a1") is None
+    store.investigations.finish(first.investigation_id, status="done", now=now, engine="offline",
+                                diagnosis={"root_cause_category": "distribution_shift"},
+                                input_tokens=1200, cached_input_tokens=900, output_tokens=300)
+    done = store.investigations.get(first.investigation_id)
+    assert (done.status, done.input_tokens, done.cached_input_tokens, done.output_tokens) == ("done", 1200, 900, 300)
+    assert store.investigations.start(trigger="again", requested_by="U1", now=now, alert_id="a1") is not None
+    # free-text investigations have no alert and never block each other
+    assert store.investigations.start(trigger="x", requested_by="U1", now=now) is not None
+    assert store.investigations.start(trigger="y", requested_by="U1", now=now) is not None
+    assert len(store.investigations.recent()) == 4
+
+
+def request(store: Store, now: datetime, timeout: timedelta = timedelta(seconds=300)):
+    return store.approvals.request(action="rollback_model", target="classifier_v2", reason="F1 dropping",
+                                   proposed_by="offline", requested_by="U0REQUEST", now=now, timeout=timeout)
+
+
+def test_an_approval_is_decided_once(store: Store, now: datetime) -> None:
+    pending = request(store, now)
+    assert len(pending.request_id) >= 20  # unguessable: it travels in a button value
+    first = store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now + timedelta(seconds=5))
+    assert first.outcome is Outcome.DECIDED
+    assert (first.approval.status, first.approval.decided_by) == ("approved", "U0APPROVE")
+    second = store.approvals.decide(pending.request_id, "denied", "U0OTHER", now + timedelta(seconds=6))
+    assert second.outcome is Outcome.ALREADY_DECIDED and second.approval.decided_by == "U0APPROVE"
+    assert store.approvals.pending() == []
+
+
+def test_concurrent_decisions_commit_exactly_one(store: Store, store_url: str, now: datetime) -> None:
+    pending = request(store, now)
+    replicas = [open_store(store_url) for _ in range(10)]
+    iterator = iter(enumerate(replicas))
+    lock = threading.Lock()
+
+    def click() -> object:
+        with lock:
+            i, replica = next(iterator)
+        return replica.approvals.decide(pending.request_id, "approved" if i % 2 else "denied", f"U0CLICK{i}", now)
+
+    results = race(10, click)
+    assert sum(r.outcome is Outcome.DECIDED for r in results) == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(approval_decisions)).scalar() == 1
+        status = conn.execute(select(approvals.c.status)).scalar()
+    winner = next(r for r in results if r.outcome is Outcome.DECIDED)
+    assert status == winner.approval.status
+    for r in replicas:
+        r.close()
+
+
+def test_expiry_is_enforced_at_click_time(store: Store, now: datetime) -> None:
+    pending = request(store, now, timeout=timedelta(seconds=300))
+    late = store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now + timedelta(seconds=300))
+    assert late.outcome is Outcome.EXPIRED and late.approval.status == "expired"
+    assert store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now).outcome is Outcome.ALREADY_DECIDED
+
+
+def test_expire_due_closes_only_overdue_requests(store: Store, now: datetime) -> None:
+    old = request(store, now - timedelta(minutes=10))
+    fresh = request(store, now)
+    expired = store.approvals.expire_due(now)
+    assert [a.request_id for a in expired] == [old.request_id]
+    assert store.approvals.expire_due(now) == []
+    assert [a.request_id for a in store.approvals.pending()] == [fresh.request_id]
+
+
+def test_unknown_request_ids_decide_nothing(store: Store, now: datetime) -> None:
+    assert store.approvals.decide("forged-id", "approved", "U0APPROVE", now).outcome is Outcome.UNKNOWN
+    with pytest.raises(ValueError):
+        store.approvals.decide(request(store, now).request_id, "maybe", "U0APPROVE", now)
+
+
+def test_audit_log_keeps_every_entry(store: Store, now: datetime) -> None:
+    store.audit.record(actor="U0APPROVE", action="approval.decide", subject="req-1", outcome="approved", now=now)
+    store.audit.record(actor="U0NOBODY", action="approval.decide", subject="req-1", outcome="refused",
+                       now=now, details={"reason": "not an approver"})
+    entries = store.audit.entries(subject="req-1")
+    assert [(e.actor, e.outcome) for e in entries] == [("U0NOBODY", "refused"), ("U0APPROVE", "approved")]
+    assert entries[0].details == {"reason": "not an approver"} and entries[0].at == now
+
+
+def test_unreachable_store_is_one_clear_error() -> None:
+    with pytest.raises(StoreUnavailable, match="check DATABASE_URL") as raised:
+        open_store("postgresql+psycopg://agentops:pw-not-shown@127.0.0.1:9/agentops")
+    assert "pw-not-shown" not in str(raised.value)
