@@ -1,0 +1,87 @@
+"""The `agentops` command line (also `python -m bot`).
+
+Every failure a user can cause or meet — bad config, unreachable warehouse or state store —
+ends as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.clock import SystemClock, naive_utc
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+from bot.store import StoreUnavailable
+from bot.warehouse import EmbeddedWarehouseError, WarehouseError, open_warehouse
+from seed.loader import SeedError
+from seed.scenarios import SCENARIOS
+
+log = logging.getLogger("agentops")
+
+EXIT_FAILURE, EXIT_CONFIG = 1, 2
+_USER_FACING = (ConfigError, WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError)
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from seed.loader import seed
+
+    if not settings.embedded_warehouse and not args.remote:
+        where = settings.snowflake_account or settings.snowflake_host
+        raise SeedError(f"refusing to seed demo data into a configured warehouse ({where}); "
+                        "add --remote if that is really what you want")
+    with open_warehouse(settings) as warehouse:
+        summary = seed(warehouse, args.scenario, naive_utc(SystemClock().now()), reset=args.reset)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    print("agentops run: the Slack app is not part of this build yet; "
+          "`agentops seed` prepares the warehouse in the meantime", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentops",
+        description="AgentOps: Slack ChatOps for ML operations. Settings come from the environment "
+                    "and .env (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seed = commands.add_parser("seed", help="load a demo scenario into the warehouse",
+                               description="Load 7 days of metrics plus a scenario's event in the last 2 hours.")
+    seed.add_argument("--scenario", required=True, choices=list(SCENARIOS),
+                      help="; ".join(f"{s.name}: {s.story}" for s in SCENARIOS.values()))
+    seed.add_argument("--reset", action="store_true",
+                      help="replace the demo models' and pipelines' rows (restores the demo state)")
+    seed.add_argument("--remote", action="store_true",
+                      help="allow seeding a configured (non-embedded) warehouse")
+    seed.set_defaults(handler=_seed)
+    run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"agentops: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    configure_logging(settings.log_level, settings.log_json, settings.secret_values())
+    try:
+        return handler(settings, args)
+    except _USER_FACING as error:
+        print(f"agentops: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
