@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from bot.clock import SystemClock, naive_utc
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.runtime import SlackSetupError
 from bot.store import StoreUnavailable
 from bot.warehouse import EmbeddedWarehouseError, WarehouseError, open_warehouse
 from seed.loader import SeedError
@@ -22,7 +23,7 @@ from seed.scenarios import SCENARIOS
 log = logging.getLogger("agentops")
 
 EXIT_FAILURE, EXIT_CONFIG = 1, 2
-_USER_FACING = (ConfigError, WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError)
+_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError, SlackSetupError)
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -39,9 +40,29 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    print("agentops run: the Slack app is not part of this build yet; "
-          "`agentops seed` prepares the warehouse in the meantime", file=sys.stderr)
-    return EXIT_FAILURE
+    from bot.runtime import run
+
+    return run(settings)
+
+
+def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from bot.warehouse.embedded import EmbeddedWarehouseServer
+
+    server = EmbeddedWarehouseServer(settings.agentops_data_dir, settings.snowflake_database,
+                                     settings.snowflake_schema, host=args.host, port=args.port).start()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"embedded warehouse in {settings.agentops_data_dir} serving on {server.host}:{server.port}\n"
+          f"point other agentops processes at it with: SNOWFLAKE_ACCOUNT=fakesnow SNOWFLAKE_USER=agentops "
+          f"SNOWFLAKE_PASSWORD=embedded SNOWFLAKE_HOST={server.host} SNOWFLAKE_PORT={server.port} "
+          f"SNOWFLAKE_PROTOCOL=http", flush=True)
+    stop.wait()
+    server.stop()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=_seed)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
+    warehouse = commands.add_parser("warehouse", help="the embedded warehouse")
+    warehouse_commands = warehouse.add_subparsers(dest="warehouse_command", metavar="COMMAND", required=True)
+    serve = warehouse_commands.add_parser(
+        "serve", help="serve the embedded warehouse to several agentops processes (DuckDB allows one owner)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.set_defaults(handler=_warehouse_serve)
     return parser
 
 
@@ -80,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_json, settings.secret_values())
     try:
         return handler(settings, args)
+    except ConfigError as error:
+        print(f"agentops: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except _USER_FACING as error:
         print(f"agentops: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -96,6 +96,7 @@ class Settings(BaseSettings):
 
     # Operations
     health_port: int = Field(8080, ge=0, le=65535)
+    health_host: str = "0.0.0.0"  # orchestrators probe the pod address, not loopback
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 
@@ -107,6 +108,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _slack_token_kind(cls, value: SecretStr | None, info) -> SecretStr | None:  # type: ignore[no-untyped-def]
+        # swapping the two tokens is the most common setup mistake; say so before Slack does
+        prefix = "xoxb-" if info.field_name == "slack_bot_token" else "xapp-"
+        if value is not None and value.get_secret_value() and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"expected a token starting with {prefix}")
+        return value
 
     @field_validator("ml_service_url", "github_api_url")
     @classmethod

@@ -73,3 +73,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'state.db'}"
     else:
         yield from _postgres_schema_url()
+
+
+from tests.slack_fixtures import running_bot, slack  # noqa: E402,F401  (fixtures shared by the Slack tests)

@@ -76,3 +76,12 @@ def test_snowflake_account_needs_a_user(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("30m", 1800), ("4h", 14400), ("1d", 86400)])
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(("name", "value", "prefix"), [("SLACK_BOT_TOKEN", "xapp-1-swapped", "xoxb-"),
+                                                        ("SLACK_APP_TOKEN", "xoxb-swapped", "xapp-")])
+def test_swapped_slack_tokens_are_caught(monkeypatch: pytest.MonkeyPatch, name: str, value: str, prefix: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value) == f"{name}: expected a token starting with {prefix}"

@@ -1,0 +1,40 @@
+"""Deps: the clients built once from Settings and handed to handlers, jobs and the agent."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.fleet import FleetView
+from bot.metrics import Metrics
+from bot.store import Store
+from bot.warehouse import Warehouse
+from bot.work import WorkSlots
+
+if TYPE_CHECKING:
+    from agents.knowledge import KnowledgeBase
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: Store
+    warehouse: Warehouse
+    knowledge: KnowledgeBase
+    fleet: FleetView
+    clock: Clock = field(default_factory=SystemClock)
+    metrics: Metrics = field(default_factory=Metrics)
+    work: WorkSlots = field(default_factory=WorkSlots)
+    # one HTTP session for all Slack calls, opened on the bot's loop by the runtime
+    http: aiohttp.ClientSession | None = None
+    # set by the runtime: whether the socket-mode link is up, for /healthz and App Home
+    slack_connected: Callable[[], Awaitable[bool]] = field(default=lambda: _never())
+
+
+async def _never() -> bool:
+    return False

@@ -1,0 +1,49 @@
+"""/healthz and /metrics for orchestrators, on HEALTH_PORT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.deps import Deps
+from bot.http_site import start_site
+
+log = logging.getLogger(__name__)
+
+
+class HealthServer:
+    def __init__(self, deps: Deps, host: str, port: int, scheduler_alive: Callable[[], bool] | None = None):
+        self.deps, self.host, self.port = deps, host, port
+        self.scheduler_alive = scheduler_alive  # None until the bot runs a scheduler
+        self._runner: web.AppRunner | None = None
+
+    async def health(self, _request: web.Request) -> web.Response:
+        checks: dict[str, bool | None] = {
+            "slack_socket": await self.deps.slack_connected(),
+            "state_store": await asyncio.to_thread(self.deps.store.ping),
+            "scheduler": self.scheduler_alive() if self.scheduler_alive else None,
+        }
+        healthy = all(value is not False for value in checks.values())
+        return web.json_response({"status": "ok" if healthy else "degraded", "checks": checks},
+                                 status=200 if healthy else 503)
+
+    async def metrics(self, _request: web.Request) -> web.Response:
+        response = web.Response(body=self.deps.metrics.render())
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/healthz", self.health)
+        app.router.add_get("/metrics", self.metrics)
+        self._runner, self.port = await start_site(app, self.host, self.port)
+        log.info("health endpoint on http://%s:%s/healthz", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

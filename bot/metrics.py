@@ -1,0 +1,23 @@
+"""Counters exposed on /metrics in Prometheus text format, one registry per running bot."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.acks = Counter("agentops_acks", "Slack requests acknowledged", ["kind"], registry=self.registry)
+        self.slack_errors = Counter("agentops_slack_errors", "Slack Web API calls that failed", ["method", "error"],
+                                    registry=self.registry)
+        self.alerts_posted = Counter("agentops_alerts_posted", "Alerts posted to the alert channel",
+                                     ["alert_type", "severity"], registry=self.registry)
+        self.investigations = Counter("agentops_investigations", "Investigations finished", ["engine", "status"],
+                                      registry=self.registry)
+        self.tokens = Counter("agentops_tokens", "Model tokens used by investigations", ["kind"],
+                              registry=self.registry)
+        self.approvals = Counter("agentops_approvals", "Approval decisions", ["decision"], registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

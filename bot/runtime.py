@@ -1,0 +1,178 @@
+"""Running the bot: Deps built once, the Bolt app over socket mode, the health endpoint, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+
+import aiohttp
+from aiohttp import WSMessage, WSMsgType
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_app, build_web_client
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.deps import Deps
+from bot.fleet import FleetView
+from bot.health import HealthServer
+from bot.store import open_store
+from bot.warehouse import open_warehouse
+
+log = logging.getLogger("agentops")
+DRAIN_SEC = 10  # well inside the 30 s an orchestrator usually waits after SIGTERM
+
+
+class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
+    """Tracks envelopes from receipt to ack, so background work can yield to pending acks,
+    and counts acks where they are sent (cheaper than a Bolt middleware on every request)."""
+
+    def __init__(self, *args, deps: Deps, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._deps = deps
+        self.client.on_message_listeners.append(self._received)
+
+    async def _received(self, message: WSMessage) -> None:
+        if message.type == WSMsgType.TEXT and '"envelope_id"' in message.data:
+            self._deps.work.envelope_received()
+
+    async def handle(self, client, req) -> None:  # type: ignore[no-untyped-def,override]
+        try:
+            await super().handle(client, req)
+            self._deps.metrics.acks.labels(kind=req.type).inc()
+        finally:
+            self._deps.work.envelope_acked()
+
+
+class SlackSetupError(Exception):
+    """Slack refused a token at start-up; the message says which and what to do."""
+
+
+def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
+    from agents.knowledge import KnowledgeBase
+
+    store = open_store(settings.state_database_url)
+    try:
+        warehouse = open_warehouse(settings)
+    except Exception:
+        store.close()
+        raise
+    clock = clock or SystemClock()
+    return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
+                fleet=FleetView(warehouse, clock), clock=clock)
+
+
+def close_deps(deps: Deps) -> None:
+    deps.warehouse.close()
+    deps.store.close()
+
+
+def _tokens(settings: Settings) -> tuple[str, str]:
+    if not (settings.slack_bot_token and settings.slack_app_token):
+        raise ConfigError("SLACK_BOT_TOKEN and SLACK_APP_TOKEN are required to run the bot "
+                          "(see README → Slack app; `agentops seed` works without them)")
+    return settings.slack_bot_token.get_secret_value(), settings.slack_app_token.get_secret_value()
+
+
+class Bot:
+    """One running AgentOps replica."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.handler: AsyncSocketModeHandler | None = None
+        self.health: HealthServer | None = None
+
+    async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()  # nothing half-open left behind (HTTP session, socket, health port)
+            raise
+
+    async def _start(self) -> None:
+        settings = self.deps.settings
+        bot_token, app_token = _tokens(settings)
+        self.deps.http = aiohttp.ClientSession()
+        client = build_web_client(settings, bot_token, self.deps.http)
+        try:
+            identity = await client.auth_test()
+        except SlackApiError as error:
+            raise SlackSetupError(f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}); "
+                                  "copy the Bot User OAuth Token (xoxb-…) again") from None
+        self.handler = AckTrackingSocketModeHandler(build_app(self.deps, client), app_token,
+                                                    web_client=build_web_client(settings, None), deps=self.deps)
+        try:
+            await self.handler.connect_async()
+        except SlackApiError as error:
+            raise SlackSetupError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}); it needs the "
+                                  "connections:write scope and socket mode enabled") from None
+        self.deps.slack_connected = self.handler.client.is_connected
+        if settings.health_port:
+            self.health = HealthServer(self.deps, settings.health_host, settings.health_port)
+            await self.health.start()
+        log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
+
+    async def stop(self) -> None:
+        if self.handler is not None:
+            await self.handler.close_async()  # no new requests from here on
+            self.handler = None
+        unfinished = await self.deps.work.drain(DRAIN_SEC)
+        if unfinished:
+            log.warning("stopping with %d request(s) still unanswered after %ss", unfinished, DRAIN_SEC)
+        if self.health is not None:
+            await self.health.stop()
+            self.health = None
+        if self.deps.http is not None:
+            await self.deps.http.close()
+            self.deps.http = None
+        log.info("AgentOps stopped")
+
+
+async def _serve(bot: Bot) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
+
+
+def run(settings: Settings) -> int:
+    """`agentops run`: serve until SIGTERM or Ctrl-C."""
+    _tokens(settings)  # fail before opening anything
+    deps = build_deps(settings)
+    try:
+        asyncio.run(_serve(Bot(deps)))
+    finally:
+        close_deps(deps)
+    return 0
+
+
+class BotThread:
+    """The bot on an event loop of its own thread: for tests and the demo, which drive it from outside."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.bot = Bot(deps)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="agentops-bot", daemon=True)
+
+    def start(self, timeout: float = 30.0) -> Bot:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.bot.start(), self._loop).result(timeout)
+        return self.bot
+
+    def call(self, coro, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+        """Run a coroutine on the bot's loop (e.g. a scheduler tick) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        try:
+            self.call(self.bot.stop(), timeout)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)

@@ -1,0 +1,127 @@
+"""Pure Block Kit builders: data in, (text fallback, blocks) out. No I/O, tested without mocks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.fleet import ComponentHealth
+from bot.store.records import StoredAlert
+
+Blocks = list[dict]
+STATUS_EMOJI = {"healthy": "🟢", "warning": "🟡", "critical": "🔴", "unknown": "⚪"}
+SEVERITY_EMOJI = {"critical": "🔴", "warning": "🟡", "info": "🔵"}
+SECTION_LIMIT = 3000
+
+USAGE = [
+    ("help", "this message"),
+    ("status", "model and pipeline health right now"),
+    ("investigate <what you see>", "start an investigation, e.g. `investigate F1 dropped on classifier_v2`"),
+    ("alerts", "firing alerts"),
+    ("silence <fingerprint> <duration>", "mute an alert, e.g. `silence model_drift:classifier_v2 4h`"),
+]
+
+
+def section(text: str) -> dict:
+    # Slack rejects a section over 3000 characters; cut with a visible marker instead
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 2] + " …"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def header(text: str) -> dict:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> dict:
+    element = {"type": "button", "text": {"type": "plain_text", "text": label[:75]}, "action_id": action_id,
+               "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def usage(problem: str | None = None) -> tuple[str, Blocks]:
+    lines = "\n".join(f"• `/agentops {name}` — {what}" for name, what in USAGE)
+    intro = f"{problem}\n\n" if problem else ""
+    text = f"{intro}Usage: /agentops help | status | investigate <text> | alerts | silence <fingerprint> <duration>"
+    return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
+                  context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
+
+
+def component_line(c: ComponentHealth) -> str:
+    v = c.values
+    if c.kind == "model":
+        detail = (f"F1 {v['f1_score']:.3f} · drift {v['drift_score']:.2f} · p99 {v['latency_p99_ms']:.0f} ms · "
+                  f"anomaly {v['anomaly_rate']:.1%}")
+        name = f"*{c.name}* `{v.get('model_version') or '?'}`"
+    else:
+        detail = (f"null rate {v['null_rate']:.1%} · {v['records_processed']:,} records · "
+                  f"{v['schema_violations']} schema violations · status {v['status']}")
+        name = f"*{c.name}*"
+    return f"{STATUS_EMOJI.get(c.status, '⚪')} {name} — {detail}"
+
+
+def health_sections(components: list[ComponentHealth] | None, warehouse_error: str | None) -> Blocks:
+    if components is None:
+        return [section(f"⚠️ *Warehouse unavailable* — {warehouse_error}\nShowing what the bot remembers only.")]
+    if not components:
+        return [section("No metrics in the warehouse yet. Seed a demo with `agentops seed --scenario drift`.")]
+    models = [component_line(c) for c in components if c.kind == "model"]
+    pipelines = [component_line(c) for c in components if c.kind == "pipeline"]
+    blocks = [section("*Model health*\n" + "\n".join(models))] if models else []
+    if pipelines:
+        blocks.append(section("*Data quality*\n" + "\n".join(pipelines)))
+    return blocks
+
+
+def alert_line(alert: StoredAlert, now: datetime) -> str:
+    minutes = int((now - alert.first_seen_at).total_seconds() // 60)
+    age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    return (f"{SEVERITY_EMOJI.get(alert.severity, '⚪')} *{alert.severity}* `{alert.fingerprint}` — "
+            f"{alert.message} _(firing {age})_")
+
+
+def status(components: list[ComponentHealth] | None, warehouse_error: str | None, alerts: list[StoredAlert],
+           now: datetime) -> tuple[str, Blocks]:
+    worst = max((c.status for c in components or []), default="unknown",
+                key=["unknown", "healthy", "warning", "critical"].index)
+    text = f"AgentOps status: {worst}; {len(alerts)} firing alert(s)"
+    blocks = [header(f"{STATUS_EMOJI[worst]} AgentOps status"), *health_sections(components, warehouse_error)]
+    blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
+    blocks.append(context(f"As of {now:%Y-%m-%d %H:%M} UTC · `/agentops alerts` lists them"))
+    return text, blocks
+
+
+def alerts_list(alerts: list[StoredAlert], now: datetime, limit: int = 20) -> tuple[str, Blocks]:
+    if not alerts:
+        return "No alerts are firing.", [section("✅ No alerts are firing.")]
+    shown = alerts[:limit]
+    more = f"\n…and {len(alerts) - limit} more" if len(alerts) > limit else ""
+    text = f"{len(alerts)} firing alert(s)"
+    return text, [section(f"*{text}*\n" + "\n".join(alert_line(a, now) for a in shown) + more),
+                  context("Silence one with `/agentops silence <fingerprint> 4h`.")]
+
+
+def notice(text: str) -> tuple[str, Blocks]:
+    """A one-section message; the fallback text is the same words."""
+    return text, [section(text)]
+
+
+def to_mrkdwn(markdown: str) -> str:
+    """GitHub markdown (the runbooks) to Slack mrkdwn: bold, links and headings differ."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
+    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", lambda m: m.group(1) if m.group(2).endswith(".md")
+                  else f"<{m.group(2)}|{m.group(1)}>", text)
+    return re.sub(r"^#{1,6}\s+(.*)$", r"*\1*", text, flags=re.M)
+
+
+def answer(question: str, body: str, citations: list[str]) -> tuple[str, Blocks]:
+    blocks = [section(to_mrkdwn(body))]
+    if citations:
+        blocks.append(context("Sources: " + " · ".join(f"`{c}`" for c in citations)))
+    return f"Answer to: {question[:200]}", blocks

@@ -1,0 +1,49 @@
+"""The /agentops listener: ack at once, route the first word to its subcommand, answer usage otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from logging import Logger
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from handlers.blocks import notice, usage
+from handlers.commands import alerts, help, investigate, silence, status
+from handlers.commands.invocation import Invocation
+from handlers.reply import reply
+
+SUBCOMMANDS: dict[str, Callable[[Invocation], Awaitable[None]]] = {
+    "help": help.run,
+    "status": status.run,
+    "investigate": investigate.run,
+    "alerts": alerts.run,
+    "silence": silence.run,
+}
+
+
+def make_listener(deps: Deps) -> Callable[..., Awaitable[None]]:
+    async def agentops_command(ack: AsyncAck, command: dict, client: AsyncWebClient, logger: Logger) -> None:
+        await ack()  # within Slack's 3 seconds, before any slow work
+        async with deps.work.slot():
+            await _route(command, client, logger, deps)
+
+    return agentops_command
+
+
+async def _route(command: dict, client: AsyncWebClient, logger: Logger, deps: Deps) -> None:
+    name, _, args = (command.get("text") or "").strip().partition(" ")
+    subcommand = SUBCOMMANDS.get(name.lower())
+    if subcommand is None:
+        problem = "Tell me what to do." if not name else f"I don't know `{name[:40]}`."
+        await reply(deps, command["response_url"], *usage(problem))
+        return
+    invocation = Invocation(name.lower(), args.strip(), command["user_id"], command["channel_id"],
+                            command["response_url"], client, deps)
+    try:
+        await subcommand(invocation)
+    except Exception:
+        logger.exception("/agentops %s failed", invocation.name)
+        await invocation.reply(*notice(f"Something went wrong running `/agentops {invocation.name}`; the error "
+                                       "is in the bot's log. Try again in a minute."))

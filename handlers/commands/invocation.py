@@ -1,0 +1,24 @@
+"""What every /agentops subcommand receives: the words after its name, who asked, where, and how to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from handlers.reply import reply
+
+
+@dataclass(frozen=True)
+class Invocation:
+    name: str
+    args: str
+    user_id: str
+    channel_id: str
+    response_url: str
+    client: AsyncWebClient
+    deps: Deps
+
+    async def reply(self, text: str, blocks: list[dict], *, public: bool = False) -> None:
+        await reply(self.deps, self.response_url, text, blocks, public=public)

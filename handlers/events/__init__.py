@@ -1,0 +1,12 @@
+"""Events API listeners (acked by Bolt on receipt; the work runs after)."""
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.deps import Deps
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    from handlers.events import app_home_opened, app_mention
+
+    app.event("app_mention")(app_mention.make_listener(deps))
+    app.event("app_home_opened")(app_home_opened.make_listener(deps))

@@ -1,0 +1,27 @@
+"""App Home: gathering its data (warehouse + state store) and publishing the view."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from handlers.home.view import HomeData, home_view
+from handlers.slack_errors import report_slack_error
+
+
+def gather(deps: Deps, slack_connected: bool) -> HomeData:
+    """Blocking reads (warehouse, state store); call it in a worker thread."""
+    components, warehouse_error = deps.fleet.get_or_reason()
+    return HomeData(components, warehouse_error, deps.store.alerts.list_firing(), deps.store.approvals.pending(),
+                    deps.store.investigations.recent(5), deps.store.ping(), slack_connected, deps.clock.now())
+
+
+async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
+    data = await asyncio.to_thread(gather, deps, await deps.slack_connected())
+    try:
+        await client.views_publish(user_id=user_id, view=home_view(data))
+    except SlackApiError as error:
+        report_slack_error(deps, "views.publish", error)

@@ -1,0 +1,61 @@
+"""The App Home tab as a pure builder: fleet health, firing alerts, pending approvals, investigations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.fleet import ComponentHealth
+from bot.store.records import Approval, Investigation, StoredAlert
+from handlers.blocks import alert_line, context, header, health_sections, section
+
+MAX_ROWS = 10
+
+
+@dataclass(frozen=True)
+class HomeData:
+    components: list[ComponentHealth] | None
+    warehouse_error: str | None
+    alerts: list[StoredAlert]
+    approvals: list[Approval]
+    investigations: list[Investigation]
+    store_ok: bool
+    socket_connected: bool
+    now: datetime
+
+
+def _listing(title: str, lines: list[str], empty: str) -> dict:
+    if not lines:
+        return section(f"*{title}*\n{empty}")
+    more = f"\n…and {len(lines) - MAX_ROWS} more" if len(lines) > MAX_ROWS else ""
+    return section(f"*{title}*\n" + "\n".join(lines[:MAX_ROWS]) + more)
+
+
+def approval_line(approval: Approval) -> str:
+    return (f"⏳ `{approval.action}` on *{approval.target}* — {approval.reason} "
+            f"_(expires {approval.expires_at:%H:%M} UTC)_")
+
+
+def investigation_line(investigation: Investigation) -> str:
+    category = (investigation.diagnosis or {}).get("root_cause_category", "")
+    outcome = f" → {category}" if category else ""
+    trigger = investigation.trigger if len(investigation.trigger) <= 80 else investigation.trigger[:79] + "…"
+    return f"• {investigation.started_at:%m-%d %H:%M} {investigation.status}{outcome}: {trigger}"
+
+
+def home_view(data: HomeData) -> dict:
+    ok = {True: "🟢", False: "🔴"}
+    warehouse_ok = data.components is not None
+    blocks = [
+        header("AgentOps — ML operations"),
+        *health_sections(data.components, data.warehouse_error),
+        section(f"*System*\n{ok[warehouse_ok]} warehouse · {ok[data.store_ok]} state store · "
+                f"{ok[data.socket_connected]} Slack connection"),
+        {"type": "divider"},
+        _listing("Firing alerts", [alert_line(a, data.now) for a in data.alerts], "None — all quiet."),
+        _listing("Pending approvals", [approval_line(a) for a in data.approvals], "Nothing waiting for a decision."),
+        _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
+                 "None yet. Try `/agentops investigate <what you see>`."),
+        context(f"Updated {data.now:%Y-%m-%d %H:%M} UTC · reopen the tab to refresh"),
+    ]
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,36 @@
+"""Answering through a request's response_url, over the bot's shared HTTP session.
+
+Bolt's `respond` opens a new HTTP session (and, against Slack, a new TLS connection) for every
+reply; in a burst that work crowds the event loop that has to send the acks.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.deps import Deps
+
+log = logging.getLogger("agentops.slack")
+REPLY_TIMEOUT_SEC = 10
+
+
+async def reply(deps: Deps, response_url: str, text: str, blocks: list[dict], *, public: bool = False,
+                replace_original: bool = False) -> bool:
+    """Post the answer; a failure is logged with the method and counted, never raised."""
+    webhook = AsyncWebhookClient(response_url, timeout=REPLY_TIMEOUT_SEC, session=deps.http,
+                                 retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+    try:
+        response = await webhook.send(text=text, blocks=blocks, replace_original=replace_original,
+                                      response_type="in_channel" if public else "ephemeral")
+    except Exception as error:  # a dropped connection or timeout: the user's request is lost, say so in logs
+        log.error("slack response_url failed: %s", type(error).__name__)
+        deps.metrics.slack_errors.labels(method="response_url", error=type(error).__name__).inc()
+        return False
+    if response.status_code != 200:
+        log.error("slack response_url failed: %s %s", response.status_code, response.body[:200])
+        deps.metrics.slack_errors.labels(method="response_url", error=str(response.status_code)).inc()
+        return False
+    return True

@@ -1,0 +1,136 @@
+"""The Web API methods AgentOps calls, answered the way Slack answers them (ok/error JSON, 429s)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from seed.slack.blockkit import validate_blocks, validate_view
+from seed.slack.workspace import BOT_USER, Ephemeral, Message, Workspace
+
+Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
+
+
+class SlackError(Exception):
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error, self.extra = error, extra
+
+
+def _blocks(ws: Workspace, method: str, args: dict) -> list[dict] | None:
+    blocks = args.get("blocks")
+    if isinstance(blocks, str):  # form-encoded bodies carry blocks as a JSON string
+        blocks = json.loads(blocks)
+    if blocks is None:
+        return None
+    errors = validate_blocks(blocks)
+    if errors:
+        ws.invalid_blocks.append((method, errors))
+        raise SlackError("invalid_blocks", errors=errors)
+    if not args.get("text"):
+        ws.missing_text.append(method)
+    return blocks
+
+
+def resolve_channel(ws: Workspace, args: dict, key: str = "channel") -> str:
+    channel = ws.channel_id(args.get(key))
+    if channel is None:
+        raise SlackError("channel_not_found")
+    return channel
+
+
+def auth_test(ws: Workspace, args: dict) -> dict:
+    return {"url": "https://agentops-standin.slack.com/", "team": "AgentOps Stand-in", "user": "agentops",
+            "team_id": "T0AGENTOPS", "user_id": BOT_USER, "bot_id": "B0AGENTOPS", "is_enterprise_install": False}
+
+
+def post_message(ws: Workspace, args: dict) -> dict:
+    channel = resolve_channel(ws, args)
+    blocks = _blocks(ws, "chat.postMessage", args)
+    if not args.get("text") and not blocks:
+        raise SlackError("no_text")
+    message = Message(channel, ws.next_ts(), BOT_USER, args.get("text", ""), blocks, args.get("thread_ts") or None)
+    ws.messages.append(message)
+    return {"channel": channel, "ts": message.ts, "message": {"text": message.text, "ts": message.ts}}
+
+
+def update(ws: Workspace, args: dict) -> dict:
+    channel = resolve_channel(ws, args)
+    message = ws.find(channel, args.get("ts", ""))
+    if message is None:
+        raise SlackError("message_not_found")
+    blocks = _blocks(ws, "chat.update", args)
+    message.text = args.get("text", message.text)
+    message.blocks = blocks if blocks is not None else message.blocks
+    message.edits += 1
+    return {"channel": channel, "ts": message.ts, "text": message.text}
+
+
+def post_ephemeral(ws: Workspace, args: dict) -> dict:
+    channel = resolve_channel(ws, args)
+    if args.get("user") not in ws.users:
+        raise SlackError("user_not_in_channel")
+    blocks = _blocks(ws, "chat.postEphemeral", args)
+    ws.ephemerals.append(Ephemeral(channel, args["user"], args.get("text", ""), blocks, args.get("thread_ts")))
+    return {"message_ts": ws.next_ts()}
+
+
+def views_publish(ws: Workspace, args: dict) -> dict:
+    view = args.get("view")
+    view = json.loads(view) if isinstance(view, str) else view
+    errors = validate_view(view)
+    if errors:
+        ws.invalid_blocks.append(("views.publish", errors))
+        raise SlackError("invalid_blocks", errors=errors)
+    if args.get("user_id") not in ws.users:
+        raise SlackError("user_not_found")
+    ws.views[args["user_id"]] = view
+    return {"view": {"id": f"V{secrets.token_hex(4).upper()}", **view}}
+
+
+def reactions_add(ws: Workspace, args: dict) -> dict:
+    message = ws.find(resolve_channel(ws, args), args.get("timestamp", ""))
+    if message is None:
+        raise SlackError("message_not_found")
+    if args.get("name") in message.reactions:
+        raise SlackError("already_reacted")
+    message.reactions.append(args.get("name", ""))
+    return {}
+
+
+def users_info(ws: Workspace, args: dict) -> dict:
+    user = args.get("user")
+    if user not in ws.users:
+        raise SlackError("user_not_found")
+    name = ws.users[user]
+    return {"user": {"id": user, "name": name.split()[0].lower(), "real_name": name,
+                     "profile": {"display_name": name.split()[0], "real_name": name}}}
+
+
+METHODS: dict[str, Handler] = {
+    "auth.test": auth_test,
+    "chat.postMessage": post_message,
+    "chat.update": update,
+    "chat.postEphemeral": post_ephemeral,
+    "views.publish": views_publish,
+    "reactions.add": reactions_add,
+    "users.info": users_info,
+}
+
+
+async def read_args(request: web.Request) -> dict[str, Any]:
+    """Slack accepts JSON, form-encoded, or empty bodies (auth.test may arrive with `{}` or nothing)."""
+    args: dict[str, Any] = dict(request.query)
+    body = await request.read()
+    if not body:
+        return args
+    if request.content_type == "application/json":
+        parsed = json.loads(body)
+        args.update(parsed if isinstance(parsed, dict) else {})
+    else:
+        args.update(await request.post())
+    return args

@@ -1,0 +1,60 @@
+"""Fixtures for end-to-end Slack tests: the stand-in, and the real bot connected to it over socket mode."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock, naive_utc
+from bot.config import Settings, load_settings
+from bot.deps import Deps
+from bot.runtime import BotThread, build_deps, close_deps
+from seed.loader import seed
+from seed.slack import SlackStandIn
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bot_settings(slack: SlackStandIn, data_dir: Path, **overrides: object) -> Settings:
+    return load_settings(agentops_data_dir=data_dir, slack_bot_token=slack.bot_token,
+                         slack_app_token=slack.app_token, slack_api_url=slack.api_url, health_port=free_port(),
+                         health_host="127.0.0.1", **overrides)
+
+
+@dataclass
+class RunningBot:
+    slack: SlackStandIn
+    deps: Deps
+    thread: BotThread
+    clock: ManualClock
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as stand_in:
+        yield stand_in
+        # every message the bot sent during the test was valid Block Kit with a text fallback
+        assert stand_in.ws.invalid_blocks == []
+        assert stand_in.ws.missing_text == []
+
+
+@pytest.fixture
+def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
+    clock = ManualClock(now)
+    deps = build_deps(bot_settings(slack, tmp_path / ".agentops"), clock=clock)
+    seed(deps.warehouse, "drift", naive_utc(now), reset=True)
+    thread = BotThread(deps)
+    thread.start()
+    try:
+        yield RunningBot(slack, deps, thread, clock)
+    finally:
+        thread.stop()
+        close_deps(deps)

@@ -1,0 +1,78 @@
+"""Pure Block Kit builders: plain data in, valid blocks with a text fallback out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.fleet import ComponentHealth
+from bot.store.records import Approval, Investigation, StoredAlert
+from handlers import blocks
+from handlers.home.view import HomeData, home_view
+from seed.slack.blockkit import validate_blocks, validate_view
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def alert(i: int) -> StoredAlert:
+    return StoredAlert(f"a{i}", f"model_drift:model_{i}", "model_drift", "critical", f"model_{i}",
+                       f"model_{i} drift_score 0.45 > 0.3", {"drift_score": 0.45}, "firing",
+                       NOW - timedelta(minutes=30 * i), NOW, None, None, None, None)
+
+
+def model(name: str, status: str, f1: float, drift: float) -> ComponentHealth:
+    values = {"model_version": "v2.4.0", "f1_score": f1, "drift_score": drift, "latency_p99_ms": 200.0,
+              "anomaly_rate": 0.02}
+    return ComponentHealth(name, "model", status, NOW.replace(tzinfo=None), values, [])
+
+
+def test_usage_names_every_subcommand_and_the_problem() -> None:
+    text, built = blocks.usage("I don't know `frobnicate`.")
+    assert text.startswith("I don't know `frobnicate`.")
+    shown = built[0]["text"]["text"]
+    for name in ("help", "status", "investigate", "alerts", "silence"):
+        assert f"`/agentops {name}" in shown
+    assert validate_blocks(built) == []
+
+
+def test_status_with_an_unreachable_warehouse_says_so() -> None:
+    text, built = blocks.status(None, "warehouse unavailable (Snowflake account x): timeout", [alert(1)], NOW)
+    assert text == "AgentOps status: unknown; 1 firing alert(s)"
+    assert "⚠️ *Warehouse unavailable*" in built[1]["text"]["text"]
+    assert validate_blocks(built) == []
+
+
+def test_status_worst_component_sets_the_headline() -> None:
+    text, built = blocks.status([model("a", "healthy", 0.91, 0.1), model("b", "critical", 0.82, 0.45)], None, [],
+                                NOW)
+    assert text.startswith("AgentOps status: critical")
+    assert "🔴 *b* `v2.4.0` — F1 0.820 · drift 0.45" in built[1]["text"]["text"]
+
+
+def test_long_texts_are_cut_to_slacks_limit() -> None:
+    built = [blocks.section("x" * 5000)]
+    assert len(built[0]["text"]["text"]) == 3000 and built[0]["text"]["text"].endswith("…")
+    assert validate_blocks(built) == []
+
+
+def test_alert_list_is_capped() -> None:
+    text, built = blocks.alerts_list([alert(i) for i in range(60)], NOW)
+    assert text == "60 firing alert(s)" and "…and 40 more" in built[0]["text"]["text"]
+    assert validate_blocks(built) == []
+
+
+def test_markdown_becomes_mrkdwn() -> None:
+    converted = blocks.to_mrkdwn("## Thresholds\n**P1** see [rollback.md](rollback.md) or [docs](https://x.io)")
+    assert converted == "*Thresholds*\n*P1* see rollback.md or <https://x.io|docs>"
+
+
+def test_home_view_stays_valid_with_many_rows() -> None:
+    approvals = [Approval(f"r{i}", "rollback_model", "classifier_v2", "F1 dropping", "offline", "U1", None, None,
+                          NOW, NOW + timedelta(minutes=5), "pending", None, None, None, None) for i in range(30)]
+    investigations = [Investigation(f"i{i}", None, "F1 dropped " * 20, "U1", "done", "offline", NOW, NOW,
+                                    {"root_cause_category": "distribution_shift"}, 0, 0, 0, None, None)
+                      for i in range(5)]
+    view = home_view(HomeData([model("classifier_v2", "critical", 0.82, 0.45)], None,
+                              [alert(i) for i in range(40)], approvals, investigations, True, True, NOW))
+    assert validate_view(view) == []
+    shown = " ".join(b.get("text", {}).get("text", "") for b in view["blocks"])
+    assert "…and 30 more" in shown and "…and 20 more" in shown and "→ distribution_shift" in shown
