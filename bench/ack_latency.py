@@ -1,0 +1,122 @@
+"""Ack latency under a burst: 200 concurrent slash commands and 200 button clicks.
+
+Run: .venv/bin/python bench/ack_latency.py [--rounds 3] [--burst 200]
+
+The Slack stand-in runs in this process and timestamps each socket-mode envelope out and its
+ack back. As in production, the bot runs in a process of its own (`agentops run`) and so does
+the warehouse (`agentops warehouse serve`); in alternating rounds the same burst goes to a bare
+AsyncApp that only acks (bench/bare_app.py). Goal: AgentOps p99 < 150 ms and AgentOps/bare p99
+ratio ≤ 1.2. Figures are medians over rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from slack_sdk import WebClient  # noqa: E402
+
+from handlers.actions.ids import INVESTIGATE_ALERT  # noqa: E402
+from seed.slack import SlackStandIn  # noqa: E402
+
+SUBCOMMANDS = ["help", "alerts", "status", "garbage"]
+
+
+def base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")} | {"PYTHONPATH": str(ROOT)}
+
+
+def start_warehouse(data_dir: str) -> tuple[subprocess.Popen, dict[str, str]]:
+    process = subprocess.Popen([sys.executable, "-m", "bot", "warehouse", "serve"], cwd=data_dir, env=base_env(),
+                               stdout=subprocess.PIPE, text=True)
+    port = re.search(r"serving on 127\.0\.0\.1:(\d+)", process.stdout.readline()).group(1)  # type: ignore[union-attr]
+    env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
+           "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
+    subprocess.run([sys.executable, "-m", "bot", "seed", "--scenario", "drift", "--remote"], cwd=data_dir,
+                   env=base_env() | env, check=True, capture_output=True)
+    return process, env
+
+
+def run_app(command: list[str], env: dict[str, str], cwd: str, slack: SlackStandIn) -> subprocess.Popen:
+    process = subprocess.Popen(command, cwd=cwd, env=base_env() | env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    slack.wait_for(lambda: slack.link.open, timeout=60)
+    return process
+
+
+def stop_app(process: subprocess.Popen, slack: SlackStandIn) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    slack.wait_for(lambda: not slack.link.open, timeout=10)
+
+
+def burst(slack: SlackStandIn, size: int, message_ts: str) -> list[float]:
+    prepared = [slack.prepare_slash_command(SUBCOMMANDS[i % len(SUBCOMMANDS)]) for i in range(size)]
+    prepared += [slack.prepare_click(INVESTIGATE_ALERT, "model_drift:classifier_v2", message_ts) for _ in range(size)]
+    ids = slack.burst(prepared)
+    return [slack.wait_ack(envelope_id, timeout=30).ack_latency * 1000 for envelope_id in ids]  # type: ignore[operator]
+
+
+def warm_up(slack: SlackStandIn, message_ts: str, replies: bool) -> None:
+    """First requests open connections (Slack, the warehouse login); let that finish before measuring."""
+    before = len(slack.ephemerals())
+    burst(slack, 10, message_ts)
+    if replies:
+        slack.wait_for(lambda: len(slack.ephemerals()) >= before + 20, timeout=60)
+    time.sleep(0.5)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--burst", type=int, default=200)
+    args = parser.parse_args()
+    # This process is the measuring instrument: its link thread must read each ack as it arrives,
+    # not wait up to 5 ms (Python's default) for the GIL while the Web API thread validates replies.
+    sys.setswitchinterval(0.0002)
+    apps = {"bare": [sys.executable, str(ROOT / "bench" / "bare_app.py")],
+            "agentops": [sys.executable, "-m", "bot", "run"]}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in apps}
+    with SlackStandIn() as slack, tempfile.TemporaryDirectory() as data_dir:
+        warehouse, warehouse_env = start_warehouse(data_dir)
+        env = warehouse_env | {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_APP_TOKEN": slack.app_token,
+                               "SLACK_API_URL": slack.api_url, "HEALTH_PORT": "0", "LOG_LEVEL": "WARNING"}
+        message_ts = WebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
+            channel="#ml-alerts", text="an alert to click on")["ts"]
+        try:
+            for _ in range(args.rounds):
+                for name, command in apps.items():
+                    process = run_app(command, env, data_dir, slack)
+                    warm_up(slack, message_ts, replies=name == "agentops")
+                    latencies = burst(slack, args.burst, message_ts)
+                    results[name].append((percentile(latencies, 0.5), percentile(latencies, 0.99)))
+                    stop_app(process, slack)
+        finally:
+            warehouse.send_signal(signal.SIGTERM)
+            warehouse.wait(timeout=30)
+    for name, rounds in results.items():
+        p50 = statistics.median(r[0] for r in rounds)
+        p99 = statistics.median(r[1] for r in rounds)
+        print(f"{name:9s} {2 * args.burst} acks/round × {args.rounds} rounds: p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+    ratio = statistics.median(r[1] for r in results["agentops"]) / statistics.median(r[1] for r in results["bare"])
+    print(f"AgentOps/bare p99 ratio: {ratio:.2f} (goal ≤ 1.2; goal p99 < 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
