@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.rules import MODEL_THRESHOLDS, PIPELINE_THRESHOLDS, Breach, breaches, overall
+from bot.rules import DEFAULT_RULES, Breach, Rule, breaches, overall
 from bot.warehouse import Warehouse, WarehouseError
 
 LATEST_MODELS = """
@@ -36,14 +36,16 @@ class ComponentHealth:
     breaches: list[Breach]
 
 
-def snapshot(warehouse: Warehouse) -> list[ComponentHealth]:
+def snapshot(warehouse: Warehouse, rules: tuple[Rule, ...] = DEFAULT_RULES) -> list[ComponentHealth]:
     """Raises WarehouseUnavailable when the warehouse cannot be reached; callers degrade."""
     components = []
+    model_rules = tuple(r for r in rules if r.target == "model")
+    pipeline_rules = tuple(r for r in rules if r.target == "pipeline")
     for row in warehouse.query(LATEST_MODELS):
-        found = breaches(row, MODEL_THRESHOLDS)
+        found = breaches(row, model_rules)
         components.append(ComponentHealth(row["model_name"], "model", overall(found), row["timestamp"], row, found))
     for row in warehouse.query(LATEST_PIPELINES):
-        found = breaches(row, PIPELINE_THRESHOLDS)
+        found = breaches(row, pipeline_rules)
         components.append(ComponentHealth(row["pipeline_name"], "pipeline", overall(found), row["timestamp"],
                                           row, found))
     return components
@@ -57,8 +59,9 @@ class FleetView:
     for the same time, so an outage answers fast instead of timing out once per caller.
     """
 
-    def __init__(self, warehouse: Warehouse, clock: Clock, max_age: timedelta = timedelta(seconds=15)) -> None:
-        self._warehouse, self._clock, self._max_age = warehouse, clock, max_age
+    def __init__(self, warehouse: Warehouse, clock: Clock, max_age: timedelta = timedelta(seconds=15),
+                 rules: tuple[Rule, ...] = DEFAULT_RULES) -> None:
+        self._warehouse, self._clock, self._max_age, self._rules = warehouse, clock, max_age, rules
         self._lock = threading.Lock()
         self._read_at: datetime | None = None
         self._result: list[ComponentHealth] | WarehouseError | None = None
@@ -69,7 +72,7 @@ class FleetView:
             now = self._clock.now()
             if self._read_at is None or now - self._read_at >= self._max_age:
                 try:
-                    self._result = snapshot(self._warehouse)
+                    self._result = snapshot(self._warehouse, self._rules)
                 except WarehouseError as error:
                     self._result = error
                 self._read_at = now

@@ -1,64 +1,175 @@
-"""Alert thresholds (DESIGN §5 defaults) and the assessment of one measurement against them."""
+"""Alert rules: DESIGN §5's defaults, overridable globally and per model/pipeline from YAML.
+
+A rule fires only when its condition holds on each of the latest `for` measurements (like
+Prometheus `for:`), so one noisy batch does not page anyone.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
 from typing import Literal
+
+import yaml
 
 Severity = Literal["critical", "warning"]
 SEVERITY_ORDER = {"healthy": 0, "info": 1, "warning": 2, "critical": 3}
+ALERT_TYPES = ("model_drift", "data_quality", "latency", "accuracy_drop", "anomaly_spike")
 
 
 @dataclass(frozen=True)
-class Threshold:
+class Rule:
+    name: str
     alert_type: str
+    target: Literal["model", "pipeline"]
     column: str
-    direction: Literal["above", "below"]
-    warning: float | None
-    critical: float | None
+    direction: Literal["above", "below", "equals"]
+    warning: float | str | None
+    critical: float | str | None
+    for_count: int = 2
 
-    def severity(self, value: float | None) -> Severity | None:
+    def severity(self, value: float | str | None) -> Severity | None:
+        """The severity one measurement breaches, if any."""
         if value is None:
             return None
-        breached = (lambda limit: value > limit) if self.direction == "above" else (lambda limit: value < limit)
-        if self.critical is not None and breached(self.critical):
-            return "critical"
-        if self.warning is not None and breached(self.warning):
-            return "warning"
+        for level, limit in (("critical", self.critical), ("warning", self.warning)):
+            if limit is None:
+                continue
+            if self.direction == "equals":
+                breached = value == limit
+            elif self.direction == "above":
+                breached = float(value) > float(limit)
+            else:
+                breached = float(value) < float(limit)
+            if breached:
+                return level  # type: ignore[return-value]
         return None
 
-    def limit_for(self, severity: Severity) -> float:
-        return self.critical if severity == "critical" else self.warning  # type: ignore[return-value]
+    def limit_for(self, severity: Severity) -> float | str | None:
+        return self.critical if severity == "critical" else self.warning
 
 
-MODEL_THRESHOLDS = (
-    Threshold("model_drift", "drift_score", "above", 0.2, 0.3),
-    Threshold("accuracy_drop", "f1_score", "below", None, 0.88),
-    Threshold("latency", "latency_p95_ms", "above", 500, None),
-    Threshold("latency", "latency_p99_ms", "above", None, 1000),
-    Threshold("anomaly_spike", "anomaly_rate", "above", 0.10, 0.20),
+DEFAULT_RULES = (
+    Rule("model_drift", "model_drift", "model", "drift_score", "above", 0.2, 0.3),
+    Rule("accuracy_drop", "accuracy_drop", "model", "f1_score", "below", None, 0.88),
+    Rule("latency_p95", "latency", "model", "latency_p95_ms", "above", 500, None),
+    Rule("latency_p99", "latency", "model", "latency_p99_ms", "above", None, 1000),
+    Rule("anomaly_spike", "anomaly_spike", "model", "anomaly_rate", "above", 0.10, 0.20),
+    Rule("null_rate", "data_quality", "pipeline", "null_rate", "above", 0.05, 0.10),
+    Rule("pipeline_status", "data_quality", "pipeline", "status", "equals", "warning", "critical"),
 )
-PIPELINE_THRESHOLDS = (
-    Threshold("data_quality", "null_rate", "above", 0.05, 0.10),
-)
+_TUNABLE = {"warning", "critical", "for"}
+
+
+class RulesFileError(Exception):
+    """The rules file is wrong; the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+    overrides: dict[str, tuple[Rule, ...]] | None = None  # component → its rules
+    stale_after: timedelta = timedelta(hours=3)
+
+    def for_component(self, component: str, target: str) -> tuple[Rule, ...]:
+        rules = (self.overrides or {}).get(component, self.rules)
+        return tuple(r for r in rules if r.target == target)
+
+    @property
+    def deepest_for(self) -> int:
+        """How many latest measurements a sweep must read to evaluate every rule."""
+        every = list(self.rules) + [r for rules in (self.overrides or {}).values() for r in rules]
+        return max(r.for_count for r in every)
+
+
+def load_rules(path: Path | None, stale_after: timedelta) -> RuleSet:
+    """Defaults, with the file's `defaults:` and per-component `overrides:` applied."""
+    if path is None:
+        return RuleSet(stale_after=stale_after)
+    try:
+        root = yaml.compose(path.read_text())
+    except OSError as error:
+        raise RulesFileError(f"{path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        raise RulesFileError(f"{path}:{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    if root is None:
+        return RuleSet(stale_after=stale_after)
+    sections = _mapping(path, root, "top level")
+    unknown = set(sections) - {"defaults", "overrides"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise RulesFileError(f"{path}:line {sections[key][0].start_mark.line + 1}: unknown section {key!r} "
+                             "(expected defaults and/or overrides)")
+    base = _apply(path, DEFAULT_RULES, sections["defaults"][1]) if "defaults" in sections else DEFAULT_RULES
+    overrides = {}
+    if "overrides" in sections:
+        for component, (_, node) in _mapping(path, sections["overrides"][1], "overrides").items():
+            overrides[component] = _apply(path, base, node)
+    return RuleSet(base, overrides, stale_after)
+
+
+def _mapping(path: Path, node: yaml.Node, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise RulesFileError(f"{path}:line {node.start_mark.line + 1}: {where} must be a mapping")
+    return {key.value: (key, value) for key, value in node.value}
+
+
+def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node) -> tuple[Rule, ...]:
+    by_name = {r.name: r for r in rules}
+    changed = dict(by_name)
+    for name, (key_node, value_node) in _mapping(path, node, "a rules block").items():
+        line = key_node.start_mark.line + 1
+        if name not in by_name:
+            raise RulesFileError(f"{path}:line {line}: unknown rule {name!r} (rules: {', '.join(by_name)})")
+        fields = {}
+        for field, (field_key, field_value) in _mapping(path, value_node, name).items():
+            field_line = field_key.start_mark.line + 1
+            if field not in _TUNABLE:
+                raise RulesFileError(f"{path}:line {field_line}: {name}.{field} is not tunable "
+                                     f"(use warning, critical or for)")
+            fields[field] = _value(path, name, field, field_value, field_line, by_name[name])
+        rule = by_name[name]
+        changed[name] = replace(rule, warning=fields.get("warning", rule.warning),
+                                critical=fields.get("critical", rule.critical),
+                                for_count=fields.get("for", rule.for_count))
+    return tuple(changed.values())
+
+
+def _value(path: Path, rule: str, field: str, node: yaml.Node, line: int, current: Rule) -> object:
+    raw = yaml.safe_load(yaml.serialize(node))
+    if field == "for":
+        if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 100:
+            raise RulesFileError(f"{path}:line {line}: {rule}.for must be a whole number of measurements "
+                                 f"from 1 to 100, got {raw!r}")
+        return raw
+    if raw is None:
+        return None  # switches that level off
+    if current.direction == "equals":
+        if not isinstance(raw, str):
+            raise RulesFileError(f"{path}:line {line}: {rule}.{field} must be a status such as 'critical'")
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise RulesFileError(f"{path}:line {line}: {rule}.{field} must be a number, got {raw!r}")
+    return float(raw)
 
 
 @dataclass(frozen=True)
 class Breach:
-    threshold: Threshold
+    rule: Rule
     severity: Severity
-    value: float
+    value: float | str
 
 
-def breaches(row: dict, thresholds: tuple[Threshold, ...]) -> list[Breach]:
+def breaches(row: dict, rules: tuple[Rule, ...]) -> list[Breach]:
+    """What one measurement breaches (no `for`): the fleet snapshot's view of right now."""
     found = []
-    for threshold in thresholds:
-        severity = threshold.severity(row.get(threshold.column))
+    for rule in rules:
+        severity = rule.severity(row.get(rule.column))
         if severity:
-            found.append(Breach(threshold, severity, row[threshold.column]))
-    if row.get("status") == "critical" and "pipeline_name" in row:  # the pipeline's own verdict counts
-        status_rule = Threshold("data_quality", "status", "above", None, None)
-        found.append(Breach(status_rule, "critical", 1.0))
+            found.append(Breach(rule, severity, row[rule.column]))
     return found
 
 
