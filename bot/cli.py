@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from bot.clock import SystemClock, naive_utc
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.rules import RulesFileError
 from bot.runtime import SlackSetupError
 from bot.store import StoreUnavailable
 from bot.warehouse import EmbeddedWarehouseError, WarehouseError, open_warehouse
@@ -23,7 +25,8 @@ from seed.scenarios import SCENARIOS
 log = logging.getLogger("agentops")
 
 EXIT_FAILURE, EXIT_CONFIG = 1, 2
-_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError, SlackSetupError)
+_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError, SlackSetupError,
+                RulesFileError)
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -43,6 +46,26 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import run
 
     return run(settings)
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.monitor.sweep import sweep
+    from bot.rules import load_rules
+
+    rules = load_rules(settings.agentops_rules_file, settings.stale_after)
+    with open_warehouse(settings) as warehouse:
+        result = sweep(warehouse, rules, SystemClock().now())
+    if args.json:
+        print(json.dumps([alert.to_json() for alert in result.alerts], indent=2))
+    elif not result.alerts:
+        print(f"nothing firing ({len(result.components)} models and pipelines checked)")
+    else:
+        for alert in result.alerts:
+            print(f"{alert.severity.upper():8s} {alert.fingerprint:40s} {alert.message} "
+                  f"(since {alert.started_at:%H:%M} UTC; see {alert.runbook})")
+    return 0
 
 
 def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -81,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--remote", action="store_true",
                       help="allow seeding a configured (non-embedded) warehouse")
     seed.set_defaults(handler=_seed)
+    check = commands.add_parser("check", help="one sweep of the warehouse against the rules; prints what fires",
+                                description="Evaluate every model and pipeline once. Posts nothing; exits 0 "
+                                            "whether or not anything fires.")
+    check.add_argument("--json", action="store_true", help="print a JSON list of alerts")
+    check.set_defaults(handler=_check)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
     warehouse = commands.add_parser("warehouse", help="the embedded warehouse")
@@ -116,3 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `agentops check --json | head`: the reader left; not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (keeps the interpreter's exit flush quiet)
+        return 0

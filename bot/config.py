@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     approval_timeout_sec: int = Field(300, ge=10, le=86_400)
 
     # Monitor
-    monitor_poll_interval_sec: int = Field(30, ge=1, le=86_400)
+    # seconds between sweeps; 0 turns the scheduled monitor off (`agentops check` still works)
+    monitor_poll_interval_sec: float = Field(30, ge=0, le=86_400)
     repeat_interval: timedelta = timedelta(hours=4)
     stale_after: timedelta = timedelta(hours=3)
     agentops_rules_file: Path | None = None
@@ -134,6 +135,13 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"expected comma-separated Slack user ids like U012AB3CD, got {bad[0]!r}")
         return ids
+
+    @field_validator("monitor_poll_interval_sec")
+    @classmethod
+    def _poll_interval(cls, value: float) -> float:
+        if 0 < value < 0.1:
+            raise ValueError("expected 0 (monitor off) or at least 0.1 seconds")
+        return value
 
     @field_validator("repeat_interval", "stale_after", mode="before")
     @classmethod

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.fleet import FleetView
 from bot.metrics import Metrics
+from bot.rules import RuleSet
 from bot.store import Store
 from bot.warehouse import Warehouse
 from bot.work import WorkSlots
@@ -27,11 +29,13 @@ class Deps:
     warehouse: Warehouse
     knowledge: KnowledgeBase
     fleet: FleetView
+    rules: RuleSet
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics = field(default_factory=Metrics)
     work: WorkSlots = field(default_factory=WorkSlots)
-    # one HTTP session for all Slack calls, opened on the bot's loop by the runtime
+    # one HTTP session for all Slack calls and the Web API client on it, made on the bot's loop by the runtime
     http: aiohttp.ClientSession | None = None
+    slack: AsyncWebClient | None = None
     # set by the runtime: whether the socket-mode link is up, for /healthz and App Home
     slack_connected: Callable[[], Awaitable[bool]] = field(default=lambda: _never())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 
 # Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
@@ -47,12 +48,21 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    """Uncaught exceptions in library threads (e.g. the Snowflake connector's query-cancel timer
+    during an outage) become one log line through our handler and its redaction, not a raw traceback."""
+    name = args.thread.name if args.thread else "?"
+    logging.getLogger("agentops.threads").warning("background thread %s failed: %s: %s", name,
+                                                  args.exc_type.__name__, args.exc_value)
+
+
 def configure_logging(level: str = "INFO", json_lines: bool = False, secrets: list[str] | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonLines() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(RedactSecrets(secrets or []))
+    threading.excepthook = _log_thread_exception
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

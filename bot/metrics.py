@@ -11,6 +11,7 @@ class Metrics:
         self.acks = Counter("agentops_acks", "Slack requests acknowledged", ["kind"], registry=self.registry)
         self.slack_errors = Counter("agentops_slack_errors", "Slack Web API calls that failed", ["method", "error"],
                                     registry=self.registry)
+        self.sweeps = Counter("agentops_sweeps", "Monitor sweeps run", ["outcome"], registry=self.registry)
         self.alerts_posted = Counter("agentops_alerts_posted", "Alerts posted to the alert channel",
                                      ["alert_type", "severity"], registry=self.registry)
         self.investigations = Counter("agentops_investigations", "Investigations finished", ["engine", "status"],

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import threading
+import uuid
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import WSMessage, WSMsgType
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +23,8 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.fleet import FleetView
 from bot.health import HealthServer
+from bot.monitor.monitor import Monitor
+from bot.rules import load_rules
 from bot.store import open_store
 from bot.warehouse import open_warehouse
 
@@ -60,8 +67,14 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
         store.close()
         raise
     clock = clock or SystemClock()
+    try:
+        rules = load_rules(settings.agentops_rules_file, settings.stale_after)  # a bad file stops start-up
+    except Exception:
+        warehouse.close()
+        store.close()
+        raise
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
-                fleet=FleetView(warehouse, clock), clock=clock)
+                fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock)
 
 
 def close_deps(deps: Deps) -> None:
@@ -83,6 +96,8 @@ class Bot:
         self.deps = deps
         self.handler: AsyncSocketModeHandler | None = None
         self.health: HealthServer | None = None
+        self.monitor = Monitor(deps, replica=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+        self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
         try:
@@ -95,7 +110,7 @@ class Bot:
         settings = self.deps.settings
         bot_token, app_token = _tokens(settings)
         self.deps.http = aiohttp.ClientSession()
-        client = build_web_client(settings, bot_token, self.deps.http)
+        client = self.deps.slack = build_web_client(settings, bot_token, self.deps.http)
         try:
             identity = await client.auth_test()
         except SlackApiError as error:
@@ -109,18 +124,30 @@ class Bot:
             raise SlackSetupError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}); it needs the "
                                   "connections:write scope and socket mode enabled") from None
         self.deps.slack_connected = self.handler.client.is_connected
+        if settings.monitor_poll_interval_sec:
+            self.scheduler = AsyncIOScheduler(timezone="UTC")
+            self.scheduler.add_job(self.monitor.tick, "interval", seconds=settings.monitor_poll_interval_sec,
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC),
+                                   misfire_grace_time=None)
+            self.scheduler.start()
         if settings.health_port:
-            self.health = HealthServer(self.deps, settings.health_host, settings.health_port)
+            alive = (lambda: self.monitor.alive(self.deps.clock.now())) if self.scheduler else None
+            self.health = HealthServer(self.deps, settings.health_host, settings.health_port, alive)
             await self.health.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.pause()  # no new sweeps; one in progress finishes in the drain below
         if self.handler is not None:
             await self.handler.close_async()  # no new requests from here on
             self.handler = None
         unfinished = await self.deps.work.drain(DRAIN_SEC)
         if unfinished:
-            log.warning("stopping with %d request(s) still unanswered after %ss", unfinished, DRAIN_SEC)
+            log.warning("stopping with %d request(s) or sweep(s) unfinished after %ss", unfinished, DRAIN_SEC)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
         if self.health is not None:
             await self.health.stop()
             self.health = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,11 @@ def free_port() -> int:
 
 
 def bot_settings(slack: SlackStandIn, data_dir: Path, **overrides: object) -> Settings:
-    return load_settings(agentops_data_dir=data_dir, slack_bot_token=slack.bot_token,
-                         slack_app_token=slack.app_token, slack_api_url=slack.api_url, health_port=free_port(),
-                         health_host="127.0.0.1", **overrides)
+    """The monitor's schedule is off (interval 0): tests run its ticks themselves, on a manual clock."""
+    values = dict(agentops_data_dir=data_dir, slack_bot_token=slack.bot_token, slack_app_token=slack.app_token,
+                  slack_api_url=slack.api_url, health_port=free_port(), health_host="127.0.0.1",
+                  monitor_poll_interval_sec=0)
+    return load_settings(**(values | overrides))
 
 
 @dataclass
@@ -35,6 +38,11 @@ class RunningBot:
     deps: Deps
     thread: BotThread
     clock: ManualClock
+
+    def tick(self, advance: timedelta = timedelta(0)) -> list:
+        """Move the clock, then run one monitor sweep on the bot's loop."""
+        self.clock.advance(advance)
+        return self.thread.call(self.thread.bot.monitor.tick())
 
 
 @pytest.fixture
@@ -49,7 +57,7 @@ def slack() -> Iterator[SlackStandIn]:
 @pytest.fixture
 def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
     clock = ManualClock(now)
-    deps = build_deps(bot_settings(slack, tmp_path / ".agentops"), clock=clock)
+    deps = build_deps(bot_settings(slack, tmp_path / ".agentops", repeat_interval="30m"), clock=clock)
     seed(deps.warehouse, "drift", naive_utc(now), reset=True)
     thread = BotThread(deps)
     thread.start()

@@ -49,7 +49,7 @@ def race(workers: int, work: Callable[[], object]) -> list[object]:
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0001"
+    assert current_revision(second.engine) == "0002"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -57,7 +57,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0001"}
+    assert {current_revision(s.engine) for s in stores} == {"0002"}
     for s in stores:
         s.close()
 
@@ -94,7 +94,8 @@ def test_concurrent_writers_cannot_open_the_same_fingerprint_twice(store: Store,
 
 def test_alert_post_and_notification_are_recorded(store: Store, now: datetime) -> None:
     alert = store.alerts.open(**DRIFT, now=now)
-    store.alerts.record_post(alert.alert_id, "C0ALERTS", "1732190000.000100")
+    store.alerts.record_post(alert.alert_id, "C0ALERTS", "1732190000.000100", now)
+    assert store.alerts.firing(DRIFT["fingerprint"]).last_notified_at == now
     store.alerts.mark_notified(alert.alert_id, now + timedelta(minutes=1))
     stored = store.alerts.firing(DRIFT["fingerprint"])
     assert (stored.slack_channel, stored.slack_ts) == ("C0ALERTS", "1732190000.000100")
@@ -198,3 +199,25 @@ def test_unreachable_store_is_one_clear_error() -> None:
     with pytest.raises(StoreUnavailable, match="check DATABASE_URL") as raised:
         open_store("postgresql+psycopg://agentops:pw-not-shown@127.0.0.1:9/agentops")
     assert "pw-not-shown" not in str(raised.value)
+
+
+def test_post_claims_are_exclusive_and_expire(store: Store, now: datetime) -> None:
+    alert = store.alerts.open(**DRIFT, now=now)
+    lease = timedelta(minutes=2)
+    assert store.alerts.claim_post(alert.alert_id, "replica-a", now, lease)
+    assert not store.alerts.claim_post(alert.alert_id, "replica-b", now + timedelta(minutes=1), lease)
+    # replica-a died before posting: after the lease, replica-b may post
+    assert store.alerts.claim_post(alert.alert_id, "replica-b", now + timedelta(minutes=3), lease)
+    store.alerts.record_post(alert.alert_id, "C0ALERTS", "1.000100", now + timedelta(minutes=3))
+    assert not store.alerts.claim_post(alert.alert_id, "replica-c", now + timedelta(hours=1), lease)
+
+
+def test_repeat_and_severity_claims_are_compare_and_set(store: Store, now: datetime) -> None:
+    alert = store.alerts.open(**DRIFT, now=now)
+    store.alerts.record_post(alert.alert_id, "C0ALERTS", "1.000100", now)
+    later = now + timedelta(hours=4)
+    assert store.alerts.claim_repeat(alert.alert_id, now, later)
+    assert not store.alerts.claim_repeat(alert.alert_id, now, later)  # another replica already did
+    assert store.alerts.change_severity(alert.alert_id, "critical", "warning", "calmer", {"drift_score": 0.25})
+    assert not store.alerts.change_severity(alert.alert_id, "critical", "warning", "calmer", {})
+    assert [a.severity for a in store.alerts.sharing_post("C0ALERTS", "1.000100")] == ["warning"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import naive_utc
@@ -48,15 +48,51 @@ class AlertStore:
                                 .order_by(alerts.c.first_seen_at)).mappings().all()
         return [from_row(StoredAlert, r) for r in rows]
 
-    def record_post(self, alert_id: str, channel: str, ts: str) -> None:
+    def record_post(self, alert_id: str, channel: str, ts: str, now: datetime) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
-                         .values(slack_channel=channel, slack_ts=ts))
+                         .values(slack_channel=channel, slack_ts=ts, last_notified_at=naive_utc(now)))
 
     def mark_notified(self, alert_id: str, now: datetime) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
                          .values(last_notified_at=naive_utc(now)))
+
+    # Compare-and-set claims: of several replicas making the same call, exactly one gets True.
+
+    def claim_post(self, alert_id: str, replica: str, now: datetime, lease: timedelta) -> bool:
+        """The right to post a firing, unposted alert; a lease left by a dead replica runs out."""
+        moment = naive_utc(now)
+        with self._engine.begin() as conn:
+            claimed = conn.execute(update(alerts).where(
+                alerts.c.alert_id == alert_id, alerts.c.status == "firing", alerts.c.slack_ts.is_(None),
+                or_(alerts.c.post_claimed_at.is_(None), alerts.c.post_claimed_at < moment - lease),
+            ).values(post_claimed_at=moment, post_claimed_by=replica)).rowcount
+        return claimed == 1
+
+    def claim_repeat(self, alert_id: str, last_notified_at: datetime, now: datetime) -> bool:
+        """The right to re-notify: moves last_notified_at only if nobody moved it since we read it."""
+        with self._engine.begin() as conn:
+            claimed = conn.execute(update(alerts).where(
+                alerts.c.alert_id == alert_id, alerts.c.status == "firing",
+                alerts.c.last_notified_at == naive_utc(last_notified_at),
+            ).values(last_notified_at=naive_utc(now))).rowcount
+        return claimed == 1
+
+    def change_severity(self, alert_id: str, old: str, new: str, message: str, metrics: dict) -> bool:
+        with self._engine.begin() as conn:
+            changed = conn.execute(update(alerts).where(
+                alerts.c.alert_id == alert_id, alerts.c.status == "firing", alerts.c.severity == old,
+            ).values(severity=new, message=message, metrics=metrics)).rowcount
+        return changed == 1
+
+    def sharing_post(self, slack_channel: str, slack_ts: str) -> list[StoredAlert]:
+        """Alerts of one component that fired in one sweep share one message."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(alerts).where(alerts.c.slack_channel == slack_channel,
+                                                     alerts.c.slack_ts == slack_ts)
+                                .order_by(alerts.c.id)).mappings().all()
+        return [from_row(StoredAlert, r) for r in rows]
 
     def resolve(self, fingerprint: str, now: datetime) -> StoredAlert | None:
         """Mark the firing alert resolved; None when nothing was firing (already resolved elsewhere)."""

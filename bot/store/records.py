@@ -37,6 +37,8 @@ class StoredAlert:
     resolved_at: datetime | None
     slack_channel: str | None
     slack_ts: str | None
+    post_claimed_at: datetime | None = None
+    post_claimed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ alerts = Table(
     # set once the channel post exists; a claimed alert without one is posted on the next sweep
     Column("slack_channel", String(40)),
     Column("slack_ts", String(40)),
+    # the post lease (migration 0002): who is posting this alert, since when
+    Column("post_claimed_at", DateTime),
+    Column("post_claimed_by", String(80)),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))

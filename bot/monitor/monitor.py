@@ -1,0 +1,69 @@
+"""The scheduled job: one sweep, then the notifier; an unreadable warehouse becomes one alert of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from bot.deps import Deps
+from bot.monitor.notifier import Notifier
+from bot.monitor.sweep import RUNBOOKS, Alert, sweep
+from bot.warehouse import WarehouseError, WarehouseUnavailable
+from bot.warehouse.schema import ensure_schema
+
+log = logging.getLogger("agentops.monitor")
+WAREHOUSE_FINGERPRINT = "data_quality:warehouse"
+
+
+def source_unavailable(error: WarehouseError, now: datetime) -> Alert:
+    """The one notice for an outage; deduplicated like any alert, resolved when a sweep succeeds."""
+    return Alert(hashlib.sha1(f"{WAREHOUSE_FINGERPRINT}|{now.date()}".encode()).hexdigest()[:16],
+                 WAREHOUSE_FINGERPRINT, "warning", "data_quality", "warehouse", {"error": str(error)[:300]},
+                 f"data source unavailable: {error}"[:500], now, now, RUNBOOKS["data_quality"])
+
+
+class Monitor:
+    def __init__(self, deps: Deps, replica: str) -> None:
+        self.deps = deps
+        self.notifier = Notifier(deps, replica)
+        self.last_tick_at: datetime | None = None
+        self._schema_checked = False
+
+    async def tick(self) -> list[Alert]:
+        """One sweep and its notifications; returns what fires. Never raises: the schedule goes on."""
+        async with self.deps.work.slot():  # yields to pending acks; drained at shutdown
+            now = self.deps.clock.now()
+            try:
+                if not self._schema_checked:  # here, not at start-up: an outage must not delay start-up
+                    await self._ensure_schema()
+                result = await asyncio.to_thread(sweep, self.deps.warehouse, self.deps.rules, now)
+                alerts = result.alerts
+            except WarehouseError as error:
+                if not isinstance(error, WarehouseUnavailable):
+                    log.error("sweep query failed: %s", error)
+                result, alerts = None, [source_unavailable(error, now)]
+            try:
+                await self.notifier.apply({a.fingerprint: a for a in alerts}, result, now)
+            except Exception:
+                log.exception("notifying the sweep's alerts failed; the next sweep retries")
+            self.deps.metrics.sweeps.labels(outcome="ok" if result is not None else "warehouse_unavailable").inc()
+            self.last_tick_at = now
+            return alerts
+
+    async def _ensure_schema(self) -> None:
+        try:
+            await asyncio.to_thread(ensure_schema, self.deps.warehouse)
+        except WarehouseUnavailable:
+            raise  # an outage: reported as one, checked again next sweep
+        except WarehouseError as error:  # e.g. a role that may read but not CREATE: sweep what exists
+            log.warning("could not create the warehouse tables (%s); sweeping the existing ones", error)
+        self._schema_checked = True
+
+    def alive(self, now: datetime) -> bool:
+        """A tick finished recently enough (the schedule did not stall)."""
+        interval = self.deps.settings.monitor_poll_interval_sec
+        if self.last_tick_at is None:
+            return True
+        return now - self.last_tick_at <= timedelta(seconds=max(60.0, 3 * interval))

@@ -1,0 +1,125 @@
+"""Keeps the alert channel in step with a sweep: post new alerts once, re-notify on the repeat
+interval, note severity changes, mark resolutions — exactly once across replicas, because every
+step is a claim in the state store before it is a Slack call."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.monitor.sweep import Alert, SweepResult
+from bot.store.records import StoredAlert
+from handlers import alert_blocks
+from handlers.slack_errors import report_slack_error
+
+log = logging.getLogger("agentops.monitor")
+
+
+class Notifier:
+    def __init__(self, deps: Deps, replica: str) -> None:
+        self.deps, self.replica = deps, replica
+
+    @property
+    def lease(self) -> timedelta:
+        # longer than a Slack call with its retries, so a live replica is never overtaken
+        return timedelta(seconds=max(120.0, 4 * self.deps.settings.monitor_poll_interval_sec))
+
+    async def apply(self, firing: dict[str, Alert], result: SweepResult | None, now: datetime) -> None:
+        """`result` is None when the warehouse could not be read: then nothing else is resolved."""
+        store = self.deps.store.alerts
+        stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
+        for fingerprint, alert in firing.items():
+            if fingerprint not in stored:
+                await asyncio.to_thread(
+                    store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
+                    component=alert.affected_component, metrics=alert.metrics, now=now,
+                    message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
+        stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
+        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], now)
+        redraw: dict[tuple[str, str], StoredAlert] = {}  # each post is edited once per sweep
+        for fingerprint, current in stored.items():
+            if current.slack_ts is None:
+                continue
+            if fingerprint in firing:
+                changed = await self._follow_up(current, firing[fingerprint], now)
+            elif result is not None:
+                changed = await self._resolve(current, result, now)
+            else:
+                changed = False
+            if changed:
+                redraw[(current.slack_channel, current.slack_ts)] = current  # type: ignore[index]
+        for alert in redraw.values():
+            await self._redraw(alert)
+
+    async def _post_unposted(self, unposted: list[StoredAlert], now: datetime) -> None:
+        by_component: dict[str, list[StoredAlert]] = defaultdict(list)
+        for alert in unposted:
+            if await self._silenced(alert.fingerprint, now):
+                continue
+            if await asyncio.to_thread(self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now,
+                                       self.lease):
+                by_component[alert.component].append(alert)
+        for component, claimed in by_component.items():
+            text, blocks = alert_blocks.alert_post(component, claimed)
+            try:
+                posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
+                    channel=self.deps.settings.slack_alert_channel, text=text, blocks=blocks)
+            except SlackApiError as error:
+                report_slack_error(self.deps, "chat.postMessage", error)  # the lease expires; a later sweep retries
+                continue
+            for alert in claimed:
+                await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted["channel"],
+                                        posted["ts"], now)
+                self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
+            log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
+
+    async def _follow_up(self, current: StoredAlert, alert: Alert, now: datetime) -> bool:
+        """Severity change or repeat; True when the post needs redrawing."""
+        store = self.deps.store.alerts
+        if alert.severity != current.severity:
+            message = f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC"
+            if await asyncio.to_thread(store.change_severity, current.alert_id, current.severity, alert.severity,
+                                       message, alert.metrics):
+                changed = await asyncio.to_thread(store.get, current.alert_id)
+                await self._thread(current, *alert_blocks.severity_changed(changed, current.severity))  # type: ignore[arg-type]
+                return True
+            return False
+        due = current.last_notified_at is None or now - current.last_notified_at >= self.deps.settings.repeat_interval
+        if due and not await self._silenced(current.fingerprint, now) and await asyncio.to_thread(
+                store.claim_repeat, current.alert_id, current.last_notified_at, now):
+            await self._thread(current, *alert_blocks.still_firing(current, now))
+        return False
+
+    async def _resolve(self, current: StoredAlert, result: SweepResult, now: datetime) -> bool:
+        done = await asyncio.to_thread(self.deps.store.alerts.resolve, current.fingerprint, now)
+        if done is None:
+            return False  # another replica resolved it
+        rows = result.components.get(current.component) or [{}]
+        values = [f"{k} {rows[0][k]:g}" for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)]
+        latest = f" (latest: {', '.join(values)})" if values else ""
+        await self._thread(done, *alert_blocks.resolved(done, latest))
+        return True
+
+    async def _redraw(self, alert: StoredAlert) -> None:
+        together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, alert.slack_channel, alert.slack_ts)
+        text, blocks = alert_blocks.alert_post(alert.component, together)
+        try:
+            await self.deps.slack.chat_update(channel=alert.slack_channel, ts=alert.slack_ts,  # type: ignore[union-attr]
+                                              text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.update", error)
+
+    async def _thread(self, alert: StoredAlert, text: str, blocks: list[dict]) -> None:
+        try:
+            await self.deps.slack.chat_postMessage(channel=alert.slack_channel, thread_ts=alert.slack_ts,  # type: ignore[union-attr]
+                                                   text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.postMessage", error)
+
+    async def _silenced(self, fingerprint: str, now: datetime) -> bool:
+        return await asyncio.to_thread(self.deps.store.silences.active, fingerprint, now) is not None
