@@ -145,3 +145,16 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
         close_deps(deps)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_an_alert_claimed_by_a_replica_that_died_is_posted_after_its_lease(running_bot: RunningBot) -> None:
+    store, now = running_bot.deps.store.alerts, running_bot.clock.now()
+    # a replica claimed the fingerprint and the post, then died before calling Slack
+    orphan = store.open(fingerprint="model_drift:classifier_v2", alert_type="model_drift", severity="critical",
+                        component="classifier_v2", message="claimed, never posted", metrics={}, now=now)
+    assert store.claim_post(orphan.alert_id, "replica-that-died", now, timedelta(minutes=2))
+    running_bot.tick()
+    assert [running_bot.slack.render_blocks(p).count("model_drift:classifier_v2") for p in posts(running_bot)] == [0]
+    running_bot.tick(timedelta(minutes=3))  # the lease has run out
+    assert sum(running_bot.slack.render_blocks(p).count("`model_drift:classifier_v2`") for p in posts(running_bot)) == 1
+    assert store.firing("model_drift:classifier_v2").alert_id == orphan.alert_id  # the same alert, not a new one
