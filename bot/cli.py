@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from agents.subject import UnknownComponent
 from bot.clock import SystemClock, naive_utc
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -26,7 +27,7 @@ log = logging.getLogger("agentops")
 
 EXIT_FAILURE, EXIT_CONFIG = 1, 2
 _USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError, SlackSetupError,
-                RulesFileError)
+                RulesFileError, UnknownComponent)
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -65,6 +66,55 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         for alert in result.alerts:
             print(f"{alert.severity.upper():8s} {alert.fingerprint:40s} {alert.message} "
                   f"(since {alert.started_at:%H:%M} UTC; see {alert.runbook})")
+    return 0
+
+
+def _investigate(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from agents.knowledge import KnowledgeBase
+    from agents.offline import investigate_model, investigate_pipeline
+    from agents.subject import known_components, resolve
+    from agents.tools import ToolContext
+
+    if settings.anthropic_api_key and not args.offline:
+        print("agentops: Claude investigations are not in this build yet; running the offline investigator",
+              file=sys.stderr)
+    with open_warehouse(settings) as warehouse:
+        subject = resolve(args.text, known_components(warehouse))
+        ctx = ToolContext(warehouse, KnowledgeBase(), SystemClock())
+        investigate = investigate_model if subject.kind == "model" else investigate_pipeline
+        diagnosis = investigate(ctx, subject.component)
+    if args.json:
+        print(json.dumps(diagnosis.model_dump(), indent=2))
+        return 0
+    print(f"{subject.component}: {diagnosis.root_cause_category} (confidence {diagnosis.confidence:.0%})")
+    print(diagnosis.root_cause)
+    print("\nEvidence:\n" + "\n".join(f"  - {line}" for line in diagnosis.evidence))
+    print("\nProposed actions:")
+    for proposal in diagnosis.recommended_actions:
+        gate = " [needs approval]" if proposal.requires_approval else ""
+        when = f" ({proposal.condition})" if proposal.condition else ""
+        print(f"  {proposal.priority}. {proposal.action} on {proposal.target}{gate}{when}")
+    print(f"\nRunbook: {diagnosis.runbook_reference}")
+    if diagnosis.similar_incidents:
+        print("Similar incidents: " + "; ".join(diagnosis.similar_incidents))
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from agents.knowledge import KnowledgeBase
+
+    answer, passages = KnowledgeBase().answer(args.question)
+    if args.json:
+        print(json.dumps({"answer": answer, "citations": [
+            {"source": p.source, "heading": p.heading, "score": p.score} for p in passages]}, indent=2))
+    else:
+        print(answer)
+        if passages:
+            print("\nSources: " + " · ".join(p.citation for p in passages))
     return 0
 
 
@@ -109,6 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
                                             "whether or not anything fires.")
     check.add_argument("--json", action="store_true", help="print a JSON list of alerts")
     check.set_defaults(handler=_check)
+    investigate = commands.add_parser(
+        "investigate", help="investigate a model or pipeline and print the diagnosis",
+        description="Investigate outside Slack. TEXT names a model or pipeline and/or the symptom in your own "
+                    "words, e.g. \"F1 dropped on classifier_v2\", or an alert fingerprint.")
+    investigate.add_argument("text")
+    investigate.add_argument("--json", action="store_true", help="print the Diagnosis as JSON")
+    investigate.add_argument("--offline", action="store_true",
+                             help="use the offline runbook investigator even when ANTHROPIC_API_KEY is set")
+    investigate.set_defaults(handler=_investigate)
+    ask = commands.add_parser("ask", help="answer a question from the runbooks and past incidents, with sources")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print {answer, citations[{source, heading, score}]}")
+    ask.set_defaults(handler=_ask)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
     warehouse = commands.add_parser("warehouse", help="the embedded warehouse")

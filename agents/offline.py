@@ -1,0 +1,157 @@
+"""The offline investigator: the runbooks' decision trees in code, over the same read-only tools.
+
+It runs when there is no ANTHROPIC_API_KEY and when the model is unreachable. Deterministic:
+the same warehouse gives the same Diagnosis. Order of the checks follows the runbooks — bad data
+first (never retrain on it), then a recent deploy, then legitimate traffic, then drift.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.diagnosis import Diagnosis, RecommendedAction, action
+from agents.tools import ToolContext, ToolResult
+from agents.tools.drift import query_feature_drift
+from agents.tools.metrics import query_metric_trend, query_model_metrics
+from agents.tools.quality import query_data_quality
+from agents.tools.search import search_incidents
+
+PIPELINES = ("transactions_ingest", "feature_pipeline")
+
+
+@dataclass
+class Findings:
+    """What the tools said, and the evidence lines a person will read."""
+
+    evidence: list[str]
+    pipelines: dict[str, ToolResult]
+
+
+def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None) -> Diagnosis:
+    metrics = query_model_metrics(ctx, model, hours=24)
+    if metrics.status != "ok":
+        return _nothing_to_go_on(model, metrics.summary, alert_id)
+    latest, baseline = metrics.data["latest"], metrics.data["baseline"]
+    drift = query_feature_drift(ctx, model)
+    f1_trend = query_metric_trend(ctx, model, "f1_score")
+    findings = Findings([metrics.summary, drift.summary, f1_trend.summary],
+                        {p: query_data_quality(ctx, p) for p in PIPELINES})
+    findings.evidence += [r.summary for r in findings.pipelines.values()]
+    f1_dropping = latest["f1_score"] < 0.88 or latest["f1_score"] < (baseline["f1"] or 0) * 0.95
+    deployed = f1_trend.data.get("versions", []) if f1_trend.status == "ok" else []
+    bad_data = [p for p, r in findings.pipelines.items() if r.status == "ok" and not r.data["healthy"]]
+
+    if bad_data:
+        return _data_quality(ctx, bad_data[0], findings, alert_id, affected=model)
+    if len(deployed) > 1 and (f1_dropping or latest["latency_p99_ms"] > 1000):
+        what = "accuracy" if f1_dropping else "latency"
+        latency = query_metric_trend(ctx, model, "latency_p99_ms")
+        findings.evidence.append(latency.summary)
+        return _diagnosis(
+            alert_id, f"{model} {deployed[-1]} degraded {what} right after it replaced {deployed[0]}: a bad "
+            f"deployment. Input drift is {latest['drift_score']:.2f} and the data is healthy, so the new "
+            "version is the cause.", "bad_deployment", 0.8, findings.evidence,
+            [action("rollback_model", 1, model), action("notify_team", 2, model),
+             action("create_github_issue", 3, model)],
+            "runbooks/rollback.md" if f1_dropping else "runbooks/latency_spike.md", ctx,
+            f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}")
+    if latest["anomaly_rate"] > 0.10 and not f1_dropping and latest["drift_score"] < 0.2:
+        return _diagnosis(
+            alert_id, f"{model} flags {latest['anomaly_rate']:.0%} of traffic while F1 "
+            f"({latest['f1_score']:.3f}) and drift ({latest['drift_score']:.2f}) are stable and the data is "
+            "healthy: a legitimate change in traffic (e.g. a promotion), not a broken model.",
+            "legitimate_traffic_change", 0.75, findings.evidence,
+            [action("adjust_threshold", 1, model, "for the duration of the traffic change"),
+             action("monitor", 2, model)],
+            "runbooks/incident_response.md", ctx, "anomaly spike promotion contamination threshold")
+    if latest["drift_score"] >= 0.3:
+        features = drift.data.get("drifted", [])
+        named = ", ".join(features) if features else "no single feature"
+        cause = (f"Distribution shift on {model}: drift_score {latest['drift_score']:.2f} (≥ 0.3) driven by "
+                 f"{named}; data quality is healthy, so the inputs changed rather than broke")
+        if f1_dropping:
+            actions = [action("rollback_model", 1, model),
+                       action("retrain_model", 2, model, "after the rollback, on data since the shift"),
+                       action("notify_team", 3, model)]
+            cause += f", and F1 fell to {latest['f1_score']:.3f}: roll back, then retrain (model_drift runbook)."
+        else:
+            actions = [action("retrain_model", 1, model), action("monitor", 2, model)]
+            cause += f"; F1 is stable ({latest['f1_score']:.3f}): retrain with new data (model_drift runbook)."
+        return _diagnosis(alert_id, cause, "distribution_shift", 0.85 if features else 0.65, findings.evidence,
+                          actions, "runbooks/model_drift.md", ctx, f"{' '.join(features)} drift distribution shift")
+    if latest["drift_score"] > 0.2:
+        return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below 0.3) "
+                          "with accuracy holding: monitor for 24 h as the model_drift runbook says.",
+                          "distribution_shift", 0.6, findings.evidence, [action("monitor", 1, model)],
+                          "runbooks/model_drift.md", ctx, "drift monitor")
+    if latest["latency_p99_ms"] > 1000:
+        return _diagnosis(alert_id, f"{model} p99 is {latest['latency_p99_ms']:.0f} ms without a new version: "
+                          "resource contention or load.", "resource_saturation", 0.6, findings.evidence,
+                          [action("scale_resources", 1, model), action("monitor", 2, model)],
+                          "runbooks/latency_spike.md", ctx, "latency spike resource contention")
+    if f1_dropping:
+        return _diagnosis(alert_id, f"{model} F1 fell to {latest['f1_score']:.3f} with no input drift, no "
+                          "deploy and healthy data: a cause the runbooks do not cover (concept drift?).",
+                          "unknown", 0.35, findings.evidence,
+                          [action("escalate", 1, model), action("create_github_issue", 2, model)],
+                          "runbooks/incident_response.md", ctx, "accuracy drop")
+    return _diagnosis(alert_id, f"No problem found on {model}: every metric is within its thresholds.", "unknown",
+                      0.5, findings.evidence, [action("monitor", 1, model)], "runbooks/incident_response.md", ctx,
+                      "")
+
+
+def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None = None) -> Diagnosis:
+    result = query_data_quality(ctx, pipeline)
+    if result.status != "ok":
+        return _nothing_to_go_on(pipeline, result.summary, alert_id)
+    findings = Findings([result.summary], {pipeline: result})
+    if not result.data["healthy"]:
+        return _data_quality(ctx, pipeline, findings, alert_id, affected=pipeline)
+    return _diagnosis(alert_id, f"No data-quality problem on {pipeline}: its latest runs are healthy.", "unknown",
+                      0.5, findings.evidence, [action("monitor", 1, pipeline)], "runbooks/data_quality.md", ctx, "")
+
+
+def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id: str | None,
+                  affected: str) -> Diagnosis:
+    latest = findings.pipelines[pipeline].data["latest"]
+    note = "" if affected == pipeline else f" feeding {affected}"
+    if latest["schema_violations"]:
+        return _diagnosis(
+            alert_id, f"Schema change upstream of {pipeline}{note}: {latest['schema_violations']:,} records per run "
+            "fail schema validation. Update the schema config to the producer's new contract and rerun; the "
+            "model is not the problem, so no retrain.", "schema_change", 0.85, findings.evidence,
+            [action("update_schema_config", 1, pipeline), action("rerun_pipeline", 2, pipeline),
+             action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, "schema change added field")
+    return _diagnosis(
+        alert_id, f"Bad data from {pipeline}{note}: null rate {latest['null_rate']:.1%} (normal ≈ 1 %). "
+        "Quarantine the bad batches and rerun after the upstream fix; never retrain on them.",
+        "data_quality_issue", 0.85, findings.evidence,
+        [action("quarantine_batch", 1, pipeline), action("rerun_pipeline", 2, pipeline),
+         action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, f"null rate spike {pipeline} ETL")
+
+
+def _diagnosis(alert_id: str | None, root_cause: str, category: str, confidence: float, evidence: list[str],
+               actions: list[RecommendedAction], runbook: str, ctx: ToolContext, incident_query: str) -> Diagnosis:
+    return Diagnosis(alert_id=alert_id, root_cause=root_cause, root_cause_category=category,  # type: ignore[arg-type]
+                     confidence=confidence, evidence=evidence, recommended_actions=actions,
+                     runbook_reference=runbook, similar_incidents=similar_incidents(ctx, incident_query))
+
+
+def similar_incidents(ctx: ToolContext, query: str, limit: int = 3) -> list[str]:
+    """Past incidents like this one, as 'INC-YYYY-MMDD (incidents/file.md)'."""
+    if not query.strip():
+        return []
+    found = search_incidents(ctx, query, limit=limit * 3)
+    cited = []
+    for source in found.data.get("sources", [])[:limit]:
+        match = re.search(r"inc_(\d{4})_(\d{4})_", source)
+        cited.append(f"INC-{match.group(1)}-{match.group(2)} ({source})" if match else source)
+    return cited
+
+
+def _nothing_to_go_on(component: str, why: str, alert_id: str | None) -> Diagnosis:
+    return Diagnosis(alert_id=alert_id, root_cause=f"Cannot investigate {component}: {why}.",
+                     root_cause_category="unknown", confidence=0.1, evidence=[why],
+                     recommended_actions=[action("escalate", 1, component)],
+                     runbook_reference="runbooks/incident_response.md", similar_incidents=[])

@@ -1,0 +1,37 @@
+"""Read-only investigation tools. One file per tool family; each tool is a function taking a
+ToolContext first, its schema coming from its type hints and docstring (see `schemas`).
+
+A tool result carries a status: ok, no_data or error. Risky actions are never tools that act:
+`propose_action` only records a proposal for a human to approve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agents.knowledge import KnowledgeBase
+from bot.clock import Clock
+from bot.warehouse import Warehouse
+
+MAX_SUMMARY = 4000  # characters a tool may hand the model
+_TRUNCATED = " …(truncated)"
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    status: Literal["ok", "no_data", "error"]
+    summary: str  # compact text for the model and the evidence
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.summary) > MAX_SUMMARY:
+            object.__setattr__(self, "summary", self.summary[: MAX_SUMMARY - len(_TRUNCATED)] + _TRUNCATED)
+
+
+@dataclass
+class ToolContext:
+    warehouse: Warehouse
+    knowledge: KnowledgeBase
+    clock: Clock
+    proposals: list[dict] = field(default_factory=list)

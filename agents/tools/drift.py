@@ -1,0 +1,28 @@
+"""Per-feature drift: which of V1..V28, Time and Amount moved."""
+
+from __future__ import annotations
+
+from agents.tools import ToolContext, ToolResult
+
+HIGHLIGHT_PSI = 0.2
+
+
+def query_feature_drift(ctx: ToolContext, model_name: str, limit: int = 10) -> ToolResult:
+    """Per-feature PSI of a model at its latest measurement, highest first; PSI > 0.2 is marked ⚠.
+
+    Args:
+        model_name: the model, e.g. classifier_v2
+        limit: how many features to list
+    """
+    rows = ctx.warehouse.query(
+        "SELECT feature_name, psi_score, ks_statistic, mean_shift FROM FEATURE_DRIFT WHERE model_name = %(m)s "
+        "AND timestamp = (SELECT MAX(timestamp) FROM FEATURE_DRIFT WHERE model_name = %(m)s) "
+        "ORDER BY psi_score DESC", {"m": model_name})
+    if not rows:
+        return ToolResult("no_data", f"no feature drift measured for {model_name}")
+    drifted = [r for r in rows if r["psi_score"] > HIGHLIGHT_PSI]
+    lines = [f"{'⚠ ' if r['psi_score'] > HIGHLIGHT_PSI else ''}{r['feature_name']} PSI {r['psi_score']:.2f} "
+             f"(KS {r['ks_statistic']:.2f}, mean shift {r['mean_shift']:+.2f})" for r in rows[:limit]]
+    summary = (f"{model_name}: {len(drifted)} of {len(rows)} features with PSI > {HIGHLIGHT_PSI}. "
+               + "; ".join(lines))
+    return ToolResult("ok", summary, {"drifted": [r["feature_name"] for r in drifted], "features": rows[:limit]})

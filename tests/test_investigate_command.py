@@ -1,0 +1,43 @@
+"""`agentops investigate` and `agentops ask` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.test_cli import agentops
+
+
+def test_investigate_drift_prints_the_diagnosis_as_json(tmp_path: Path) -> None:
+    assert agentops("seed", "--scenario", "drift", cwd=tmp_path).returncode == 0
+    result = agentops("investigate", "Model F1 dropped to 0.82 on classifier_v2", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    diagnosis = json.loads(result.stdout)
+    assert set(diagnosis) == {"alert_id", "root_cause", "root_cause_category", "confidence", "evidence",
+                              "recommended_actions", "runbook_reference", "similar_incidents"}
+    assert diagnosis["root_cause_category"] == "distribution_shift"
+    assert [a["action"] for a in diagnosis["recommended_actions"]][:2] == ["rollback_model", "retrain_model"]
+    plain = agentops("investigate", "classifier_v2", cwd=tmp_path)
+    assert "1. rollback_model on classifier_v2 [needs approval]" in plain.stdout
+
+
+def test_an_unknown_component_lists_the_known_ones(tmp_path: Path) -> None:
+    assert agentops("seed", "--scenario", "healthy", cwd=tmp_path).returncode == 0
+    result = agentops("investigate", "the thing is broken", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("agentops: I couldn't tell which model or pipeline you mean; known models "
+                                     "and pipelines: anomaly_v1, classifier_v2, feature_pipeline, lstm_v1, "
+                                     "transactions_ingest")
+
+
+def test_ask_cites_the_drift_runbook_first(tmp_path: Path) -> None:
+    result = agentops("ask", "What should I do when model drift is detected?", "--json", cwd=tmp_path)
+    answer = json.loads(result.stdout)
+    assert answer["citations"][0]["source"] == "runbooks/model_drift.md"
+    assert answer["answer"].startswith("From *runbooks/model_drift.md ›")
+    assert set(answer["citations"][0]) == {"source", "heading", "score"}
+
+
+def test_ask_cites_the_v14_incident(tmp_path: Path) -> None:
+    result = agentops("ask", "Has V14 drift happened before?", "--json", cwd=tmp_path)
+    assert json.loads(result.stdout)["citations"][0]["source"] == "incidents/inc_2026_0115_v14_drift.md"

@@ -1,0 +1,124 @@
+"""The offline investigator on every seed scenario: the category and actions the runbooks prescribe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from agents.diagnosis import Diagnosis
+from agents.knowledge import KnowledgeBase
+from agents.offline import investigate_model, investigate_pipeline
+from agents.subject import UnknownComponent, known_components, resolve
+from agents.tools import ToolContext, ToolResult
+from agents.tools.metrics import query_metric_trend
+from agents.tools.propose import propose_action
+from bot.clock import ManualClock, naive_utc
+from bot.warehouse import Warehouse
+from seed.loader import seed
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    return KnowledgeBase()
+
+
+@pytest.fixture
+def ctx(warehouse: Warehouse, knowledge: KnowledgeBase, now: datetime) -> Iterator[ToolContext]:
+    yield ToolContext(warehouse, knowledge, ManualClock(now))
+
+
+def run(ctx: ToolContext, scenario: str, component: str) -> Diagnosis:
+    seed(ctx.warehouse, scenario, naive_utc(ctx.clock.now()), reset=True)
+    subject = resolve(component, known_components(ctx.warehouse))
+    investigate = investigate_model if subject.kind == "model" else investigate_pipeline
+    return Diagnosis.model_validate(investigate(ctx, subject.component).model_dump())  # the schema holds
+
+
+def actions(diagnosis: Diagnosis) -> list[str]:
+    return [a.action for a in diagnosis.recommended_actions]
+
+
+def test_drift_is_a_distribution_shift_to_roll_back_then_retrain(ctx: ToolContext) -> None:
+    diagnosis = run(ctx, "drift", "classifier_v2")
+    assert diagnosis.root_cause_category == "distribution_shift"
+    assert any("V14 PSI 0.80" in e and "V17 PSI 0.60" in e for e in diagnosis.evidence)
+    assert "V14, V17" in diagnosis.root_cause
+    assert actions(diagnosis)[:2] == ["rollback_model", "retrain_model"]
+    assert all(a.requires_approval for a in diagnosis.recommended_actions[:2])
+    assert diagnosis.similar_incidents[0] == "INC-2026-0115 (incidents/inc_2026_0115_v14_drift.md)"
+    assert diagnosis.runbook_reference == "runbooks/model_drift.md"
+
+
+@pytest.mark.parametrize("component", ["classifier_v2", "transactions_ingest"])
+def test_a_null_spike_is_bad_data_and_is_never_retrained_on(ctx: ToolContext, component: str) -> None:
+    diagnosis = run(ctx, "null_spike", component)
+    assert diagnosis.root_cause_category == "data_quality_issue"
+    assert actions(diagnosis) == ["quarantine_batch", "rerun_pipeline", "notify_team"]
+    assert diagnosis.similar_incidents[0].startswith("INC-2026-0120")
+
+
+def test_schema_violations_update_the_schema_config(ctx: ToolContext) -> None:
+    diagnosis = run(ctx, "schema_change", "feature_pipeline")
+    assert diagnosis.root_cause_category == "schema_change"
+    assert actions(diagnosis) == ["update_schema_config", "rerun_pipeline", "notify_team"]
+    assert diagnosis.similar_incidents[0].startswith("INC-2026-0218")
+
+
+@pytest.mark.parametrize(("scenario", "incident"), [("bad_deploy", "INC-2026-0210"),
+                                                    ("latency_spike", "INC-2026-0203")])
+def test_degradation_right_after_a_new_version_is_rolled_back(ctx: ToolContext, scenario: str, incident: str) -> None:
+    diagnosis = run(ctx, scenario, "classifier_v2")
+    assert diagnosis.root_cause_category == "bad_deployment"
+    assert actions(diagnosis)[0] == "rollback_model" and "retrain_model" not in actions(diagnosis)
+    assert "v2.5.0" in diagnosis.root_cause and "v2.4.0" in diagnosis.root_cause
+    assert diagnosis.similar_incidents[0].startswith(incident)
+
+
+def test_an_anomaly_spike_with_stable_accuracy_is_traffic_never_a_rollback(ctx: ToolContext) -> None:
+    diagnosis = run(ctx, "anomaly_spike", "anomaly_v1")
+    assert diagnosis.root_cause_category == "legitimate_traffic_change"
+    assert actions(diagnosis) == ["adjust_threshold", "monitor"]
+    assert diagnosis.similar_incidents[0].startswith("INC-2026-0222")
+
+
+def test_a_healthy_model_gets_no_remediation(ctx: ToolContext) -> None:
+    diagnosis = run(ctx, "healthy", "classifier_v2")
+    assert actions(diagnosis) == ["monitor"] and "No problem found" in diagnosis.root_cause
+
+
+def test_moderate_drift_is_monitored_for_24_hours(ctx: ToolContext) -> None:
+    seed(ctx.warehouse, "healthy", naive_utc(ctx.clock.now()), reset=True)
+    ctx.warehouse.execute("UPDATE MODEL_METRICS SET drift_score = 0.25 WHERE model_name = 'classifier_v2' "
+                          "AND timestamp = (SELECT MAX(timestamp) FROM MODEL_METRICS)")
+    diagnosis = investigate_model(ctx, "classifier_v2")
+    assert (diagnosis.root_cause_category, actions(diagnosis)) == ("distribution_shift", ["monitor"])
+
+
+def test_free_text_names_a_component_in_a_users_words(ctx: ToolContext) -> None:
+    seed(ctx.warehouse, "healthy", naive_utc(ctx.clock.now()), reset=True)
+    known = known_components(ctx.warehouse)
+    assert resolve("F1 dropped on Classifier V2", known).component == "classifier_v2"
+    assert resolve("model_drift:lstm_v1", known).component == "lstm_v1"
+    assert resolve("nulls in transactions-ingest", known).kind == "pipeline"
+    with pytest.raises(UnknownComponent, match="I don't know 'fraud_gbm_v7'; known models and pipelines: "
+                                               "anomaly_v1, classifier_v2, feature_pipeline"):
+        resolve("fraud_gbm_v7 is slow", known)
+
+
+def test_metric_names_come_from_the_allow_list(ctx: ToolContext) -> None:
+    result = query_metric_trend(ctx, "classifier_v2", "f1_score; DROP TABLE MODEL_METRICS")
+    assert result.status == "error" and "unknown metric" in result.summary
+
+
+def test_propose_action_records_and_never_executes(ctx: ToolContext) -> None:
+    result = propose_action(ctx, "rollback_model", "classifier_v2", "F1 dropping after drift")
+    assert result.status == "ok" and "approval required" in result.summary
+    assert ctx.proposals == [{"action": "rollback_model", "target": "classifier_v2", "priority": 1,
+                              "reason": "F1 dropping after drift", "condition": "", "requires_approval": True}]
+    assert propose_action(ctx, "drop_database", "x", "no").status == "error"
+
+
+def test_tool_output_is_capped() -> None:
+    assert len(ToolResult("ok", "x" * 10_000).summary) == 4000
