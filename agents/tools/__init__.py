@@ -7,6 +7,7 @@ A tool result carries a status: ok, no_data or error. Risky actions are never to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,3 +36,5 @@ class ToolContext:
     knowledge: KnowledgeBase
     clock: Clock
     proposals: list[dict] = field(default_factory=list)
+    # told what each tool is doing ("querying feature drift…"): the Slack progress message
+    on_progress: Callable[[str], None] = lambda _step: None

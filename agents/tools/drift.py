@@ -14,6 +14,7 @@ def query_feature_drift(ctx: ToolContext, model_name: str, limit: int = 10) -> T
         model_name: the model, e.g. classifier_v2
         limit: how many features to list
     """
+    ctx.on_progress(f"querying feature drift of {model_name}")
     rows = ctx.warehouse.query(
         "SELECT feature_name, psi_score, ks_statistic, mean_shift FROM FEATURE_DRIFT WHERE model_name = %(m)s "
         "AND timestamp = (SELECT MAX(timestamp) FROM FEATURE_DRIFT WHERE model_name = %(m)s) "

@@ -21,6 +21,7 @@ def query_model_metrics(ctx: ToolContext, model_name: str = "classifier_v2", hou
         model_name: the model, e.g. classifier_v2
         hours: how far back "latest" reaches
     """
+    ctx.on_progress(f"querying model metrics of {model_name}")
     since = naive_utc(ctx.clock.now() - timedelta(hours=hours))
     rows = ctx.warehouse.query(
         "SELECT timestamp, model_version, f1_score, precision_score, recall_score, drift_score, latency_p95_ms, "
@@ -53,6 +54,7 @@ def query_metric_trend(ctx: ToolContext, component: str, metric: str, hours: int
         metric: e.g. f1_score, drift_score, latency_p99_ms, anomaly_rate, null_rate
         hours: how many hours back
     """
+    ctx.on_progress(f"reading the {metric} trend of {component}")
     if metric in MODEL_METRIC_COLUMNS:
         table, key = "MODEL_METRICS", "model_name"
     elif metric in DATA_QUALITY_COLUMNS:

@@ -12,6 +12,7 @@ def query_data_quality(ctx: ToolContext, pipeline_name: str = "transactions_inge
         pipeline_name: e.g. transactions_ingest or feature_pipeline
         runs: how many latest runs
     """
+    ctx.on_progress(f"checking data quality of {pipeline_name}")
     rows = ctx.warehouse.query(
         "SELECT timestamp, records_processed, records_invalid, null_rate, schema_violations, out_of_range_count, "
         "status FROM DATA_QUALITY WHERE pipeline_name = %(p)s ORDER BY timestamp DESC LIMIT %(n)s",

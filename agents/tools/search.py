@@ -6,6 +6,7 @@ from agents.tools import ToolContext, ToolResult
 
 
 def _search(ctx: ToolContext, question: str, kind: str, limit: int) -> ToolResult:
+    ctx.on_progress(f"searching {kind}s")
     passages = ctx.knowledge.search(question, kind=kind, limit=limit)  # type: ignore[arg-type]
     if not passages:
         return ToolResult("no_data", f"no {kind} matches {question!r}")

@@ -1,0 +1,108 @@
+"""Running an investigation in a Slack thread: one per alert at a time, progress edited into one
+message, the diagnosis in its place at the end, the record (and its failure) in the state store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future
+
+from slack_sdk.errors import SlackApiError
+
+from agents.offline import investigate_model, investigate_pipeline
+from agents.subject import Subject, UnknownComponent, known_components, resolve
+from agents.tools import ToolContext
+from bot.deps import Deps
+from bot.warehouse import WarehouseError
+from handlers import investigation_blocks
+from handlers.slack_errors import report_slack_error
+
+log = logging.getLogger("agentops.investigation")
+ALREADY_RUNNING = "An investigation of this alert is already running; its progress is in the alert's thread."
+
+
+async def resolve_subject(deps: Deps, text: str) -> Subject | str:
+    """The model or pipeline `text` is about, or the reason (for the requester) it cannot be told."""
+    try:
+        return resolve(text, await asyncio.to_thread(known_components, deps.warehouse))
+    except UnknownComponent as error:
+        return str(error)
+    except WarehouseError as error:
+        return f"I can't reach the warehouse to investigate: {error}"
+
+
+async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: str, channel: str, thread_ts: str,
+                                alert_id: str | None = None) -> str | None:
+    """Run it; returns a reason to tell the requester privately when it could not start."""
+    record = await asyncio.to_thread(deps.store.investigations.start, trigger=subject.text,
+                                     requested_by=requested_by, now=deps.clock.now(), alert_id=alert_id)
+    if record is None:
+        return ALREADY_RUNNING
+    run = _Run(deps, subject, channel, thread_ts)
+    try:
+        if not await run.post_progress():
+            await run.finish(record.investigation_id, "failed", None)
+            return "I couldn't post in that thread; check that @AgentOps is a member of the channel."
+        diagnosis = await asyncio.to_thread(run.investigate, alert_id)
+    except WarehouseError as error:
+        await run.finish(record.investigation_id, "failed", None)
+        await run.show(*investigation_blocks.failed(subject.component, f"the warehouse is unavailable ({error})"))
+        return None
+    except Exception:
+        log.exception("investigation of %s failed", subject.component)
+        await run.finish(record.investigation_id, "failed", None)
+        await run.show(*investigation_blocks.failed(subject.component, "an internal error; it is in the bot's log"))
+        return None
+    # recorded first: whoever reads the diagnosis finds it in App Home too
+    await run.finish(record.investigation_id, "done", diagnosis.model_dump())
+    await run.show(*investigation_blocks.diagnosis_blocks(subject.component, diagnosis, "offline", 0))
+    return None
+
+
+class _Run:
+    def __init__(self, deps: Deps, subject: Subject, channel: str, thread_ts: str) -> None:
+        self.deps, self.subject, self.channel, self.thread_ts = deps, subject, channel, thread_ts
+        self.ts: str | None = None
+        self.steps: list[str] = []
+        self._edits: list[Future] = []
+        self._loop = asyncio.get_running_loop()
+
+    async def post_progress(self) -> bool:
+        text, blocks = investigation_blocks.progress(self.subject.component, [])
+        try:
+            posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
+                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.postMessage", error)
+            return False
+        self.channel, self.ts = posted["channel"], posted["ts"]
+        return True
+
+    def investigate(self, alert_id: str | None):  # type: ignore[no-untyped-def]
+        """In a worker thread: the blocking tools, each step shown as it starts."""
+        ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self._step)
+        run = investigate_model if self.subject.kind == "model" else investigate_pipeline
+        return run(ctx, self.subject.component, alert_id)
+
+    def _step(self, step: str) -> None:
+        self.steps.append(step)
+        shown = list(self.steps)
+        self._edits.append(asyncio.run_coroutine_threadsafe(
+            self._edit(*investigation_blocks.progress(self.subject.component, shown)), self._loop))
+
+    async def show(self, text: str, blocks: list[dict]) -> None:
+        # progress edits run concurrently; the last word must be this one
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in self._edits), return_exceptions=True)
+        await self._edit(text, blocks)
+
+    async def _edit(self, text: str, blocks: list[dict]) -> None:
+        try:
+            await self.deps.slack.chat_update(channel=self.channel, ts=self.ts, text=text,  # type: ignore[union-attr]
+                                              blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.update", error)
+
+    async def finish(self, investigation_id: str, status: str, diagnosis: dict | None) -> None:
+        await asyncio.to_thread(self.deps.store.investigations.finish, investigation_id, status=status,
+                                now=self.deps.clock.now(), engine="offline", diagnosis=diagnosis)
+        self.deps.metrics.investigations.labels(engine="offline", status=status).inc()

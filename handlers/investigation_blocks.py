@@ -1,0 +1,39 @@
+"""Pure builders for an investigation in a thread: progress, the diagnosis, a failure."""
+
+from __future__ import annotations
+
+from agents.diagnosis import Diagnosis
+from handlers.blocks import Blocks, context, header, section
+
+MAX_EVIDENCE = 6
+
+
+def progress(component: str, steps: list[str]) -> tuple[str, Blocks]:
+    done = "\n".join(f"✓ {s}" for s in steps[:-1])
+    current = f"⏳ {steps[-1]}…" if steps else "⏳ starting…"
+    text = f"🔎 Investigating {component}: {steps[-1] if steps else 'starting'}"
+    return text, [section(f"🔎 *Investigating {component}*\n{done}\n{current}".replace("\n\n", "\n"))]
+
+
+def diagnosis_blocks(component: str, diagnosis: Diagnosis, engine: str, tokens: int) -> tuple[str, Blocks]:
+    evidence = "\n".join(f"• {line[:400]}" for line in diagnosis.evidence[:MAX_EVIDENCE])
+    actions = "\n".join(
+        f"{a.priority}. `{a.action}` on *{a.target}*"
+        + (" — needs an approver" if a.requires_approval else "") + (f" ({a.condition})" if a.condition else "")
+        for a in diagnosis.recommended_actions)
+    similar = ", ".join(diagnosis.similar_incidents) or "none found"
+    cost = "offline runbook investigator, no model tokens" if engine == "offline" else f"{tokens:,} tokens"
+    text = (f"Diagnosis for {component}: {diagnosis.root_cause_category} "
+            f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
+    return text[:3000], [
+        header(f"🩺 {component}: {diagnosis.root_cause_category.replace('_', ' ')}"),
+        section(f"*Root cause* (confidence {diagnosis.confidence:.0%})\n{diagnosis.root_cause}"),
+        section(f"*Evidence*\n{evidence}"),
+        section(f"*Proposed actions*\n{actions}"),
+        context(f"Runbook `{diagnosis.runbook_reference}` · similar incidents: {similar} · {cost}"),
+    ]
+
+
+def failed(component: str, reason: str) -> tuple[str, Blocks]:
+    text = f"⚠️ The investigation of {component} could not finish: {reason}"
+    return text, [section(text)]

@@ -1,0 +1,60 @@
+"""Investigations in Slack: from the alert's button and from /agentops investigate, in the thread."""
+
+from __future__ import annotations
+
+from tests.slack_fixtures import RunningBot
+
+CHANNEL = "C0MLALERTS"
+
+
+def diagnosis_in(bot: RunningBot, thread_ts: str):  # type: ignore[no-untyped-def]
+    return bot.slack.wait_for(lambda: next((m for m in bot.slack.messages(CHANNEL, thread_ts=thread_ts)
+                                            if m.text.startswith("Diagnosis for")), None), timeout=30)
+
+
+def test_investigate_on_an_alert_edits_progress_then_shows_the_diagnosis(running_bot: RunningBot) -> None:
+    slack = running_bot.slack
+    running_bot.tick()
+    [alert_post] = slack.messages(CHANNEL)
+    slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user="U0APPROVER"))
+    result = diagnosis_in(running_bot, alert_post.ts)
+    assert result.edits >= 3  # progress edited in place, then replaced by the diagnosis
+    assert len(slack.messages(CHANNEL, thread_ts=alert_post.ts)) == 1  # one message, not a stream of posts
+    shown = slack.render_blocks(result)
+    assert shown.startswith("🩺 classifier_v2: distribution shift")
+    assert "V14 PSI 0.80" in shown and "V17 PSI 0.60" in shown
+    assert "1. `rollback_model` on *classifier_v2* — needs an approver" in shown
+    assert "INC-2026-0115" in shown and "runbooks/model_drift.md" in shown
+    [record] = running_bot.deps.store.investigations.recent()
+    alert = running_bot.deps.store.alerts.firing("model_drift:classifier_v2")
+    assert (record.status, record.engine, record.alert_id) == ("done", "offline", alert.alert_id)
+    assert record.diagnosis["root_cause_category"] == "distribution_shift"
+
+
+def test_a_second_click_while_one_runs_is_told_so(running_bot: RunningBot) -> None:
+    slack = running_bot.slack
+    running_bot.tick()
+    [alert_post] = slack.messages(CHANNEL)
+    alert = running_bot.deps.store.alerts.firing("model_drift:classifier_v2")
+    running_bot.deps.store.investigations.start(trigger="x", requested_by="U0ONCALL", now=running_bot.clock.now(),
+                                                alert_id=alert.alert_id)  # one is running
+    slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user="U0VIEWER"))
+    told = slack.wait_for(lambda: slack.ephemerals("U0VIEWER"))[0]
+    assert told.text.startswith("An investigation of this alert is already running")
+    assert slack.messages(CHANNEL, thread_ts=alert_post.ts) == []
+
+
+def test_the_command_opens_a_thread_for_the_investigation(running_bot: RunningBot) -> None:
+    slack = running_bot.slack
+    slack.wait_ack(slack.slash_command("investigate Model F1 dropped to 0.82 on classifier_v2"))
+    opened = slack.wait_for(lambda: slack.messages(CHANNEL))[0]
+    assert opened.text.startswith("🔎 <@U0ONCALL> asked for an investigation: “Model F1 dropped to 0.82")
+    assert "distribution shift" in slack.render_blocks(diagnosis_in(running_bot, opened.ts))
+
+
+def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot: RunningBot) -> None:
+    slack = running_bot.slack
+    slack.wait_ack(slack.slash_command("investigate fraud_gbm_v7 looks off"))
+    told = slack.wait_for(lambda: slack.ephemerals())[0]
+    assert told.text.startswith("I don't know 'fraud_gbm_v7'; known models and pipelines: anomaly_v1")
+    assert slack.messages(CHANNEL) == []
