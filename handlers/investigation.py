@@ -9,6 +9,7 @@ from concurrent.futures import Future
 
 from slack_sdk.errors import SlackApiError
 
+from agents.chart import trend_chart
 from agents.offline import investigate_model, investigate_pipeline
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
@@ -56,6 +57,7 @@ async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: s
     # recorded first: whoever reads the diagnosis finds it in App Home too
     await run.finish(record.investigation_id, "done", diagnosis.model_dump())
     await run.show(*investigation_blocks.diagnosis_blocks(subject.component, diagnosis, "offline", 0))
+    await run.upload_chart(diagnosis.root_cause_category)
     return None
 
 
@@ -101,6 +103,24 @@ class _Run:
                                               blocks=blocks)
         except SlackApiError as error:
             report_slack_error(self.deps, "chat.update", error)
+
+    async def upload_chart(self, category: str) -> None:
+        """The alerting metric's 24 h trend as a PNG in the thread; a missing chart never fails the run."""
+        try:
+            chart = await asyncio.to_thread(trend_chart, self.deps.warehouse, self.subject.component, category,
+                                            self.deps.clock.now())
+        except WarehouseError as error:
+            log.warning("no trend chart for %s: %s", self.subject.component, error)
+            return
+        if chart is None:
+            return
+        png, title = chart
+        try:
+            await self.deps.slack.files_upload_v2(  # type: ignore[union-attr]
+                channel=self.channel, thread_ts=self.thread_ts, content=png, title=title,
+                filename=f"{self.subject.component}-trend.png")
+        except SlackApiError as error:
+            report_slack_error(self.deps, "files.completeUploadExternal", error)
 
     async def finish(self, investigation_id: str, status: str, diagnosis: dict | None) -> None:
         await asyncio.to_thread(self.deps.store.investigations.finish, investigation_id, status=status,

@@ -19,7 +19,8 @@ def test_investigate_on_an_alert_edits_progress_then_shows_the_diagnosis(running
     slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user="U0APPROVER"))
     result = diagnosis_in(running_bot, alert_post.ts)
     assert result.edits >= 3  # progress edited in place, then replaced by the diagnosis
-    assert len(slack.messages(CHANNEL, thread_ts=alert_post.ts)) == 1  # one message, not a stream of posts
+    # one message, not a stream of posts (the chart follows as a file)
+    assert len([m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if not m.files]) == 1
     shown = slack.render_blocks(result)
     assert shown.startswith("🩺 classifier_v2: distribution shift")
     assert "V14 PSI 0.80" in shown and "V17 PSI 0.60" in shown
@@ -29,6 +30,10 @@ def test_investigate_on_an_alert_edits_progress_then_shows_the_diagnosis(running
     alert = running_bot.deps.store.alerts.firing("model_drift:classifier_v2")
     assert (record.status, record.engine, record.alert_id) == ("done", "offline", alert.alert_id)
     assert record.diagnosis["root_cause_category"] == "distribution_shift"
+    chart = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if m.files),
+                                        None))
+    assert chart.files[0]["title"] == "classifier_v2 · drift_score, last 24 h (UTC)"
+    assert chart.files[0]["content"].startswith(b"\x89PNG")
 
 
 def test_a_second_click_while_one_runs_is_told_so(running_bot: RunningBot) -> None:

@@ -21,6 +21,7 @@ def test_the_command_and_events_the_handlers_register() -> None:
 
 def test_scopes_are_the_ones_called() -> None:
     # chat.postMessage/update/postEphemeral → chat:write; reactions.add → reactions:write;
-    # app_mention → app_mentions:read; /agentops → commands. views.publish needs no extra scope.
+    # app_mention → app_mentions:read; /agentops → commands; chart uploads → files:write.
+    # views.publish needs no extra scope.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
-        "app_mentions:read", "chat:write", "commands", "reactions:write"]
+        "app_mentions:read", "chat:write", "commands", "files:write", "reactions:write"]

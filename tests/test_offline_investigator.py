@@ -122,3 +122,14 @@ def test_propose_action_records_and_never_executes(ctx: ToolContext) -> None:
 
 def test_tool_output_is_capped() -> None:
     assert len(ToolResult("ok", "x" * 10_000).summary) == 4000
+
+
+def test_trend_chart_draws_the_alerting_metric(ctx: ToolContext) -> None:
+    from agents.chart import trend_chart
+
+    seed(ctx.warehouse, "drift", naive_utc(ctx.clock.now()), reset=True)
+    png, title = trend_chart(ctx.warehouse, "classifier_v2", "distribution_shift", ctx.clock.now())
+    assert png.startswith(b"\x89PNG") and title == "classifier_v2 · drift_score, last 24 h (UTC)"
+    # a data-quality diagnosis reached from a model charts nothing: the metric is the pipeline's
+    assert trend_chart(ctx.warehouse, "classifier_v2", "data_quality_issue", ctx.clock.now()) is None
+    assert trend_chart(ctx.warehouse, "classifier_v2", "unknown", ctx.clock.now()) is None
