@@ -73,18 +73,20 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from agents.knowledge import KnowledgeBase
-    from agents.offline import investigate_model, investigate_pipeline
+    from agents.loop import investigate
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
+    from bot.runtime import anthropic_client
 
-    if settings.anthropic_api_key and not args.offline:
-        print("agentops: Claude investigations are not in this build yet; running the offline investigator",
-              file=sys.stderr)
+    client = None if args.offline else anthropic_client(settings)
     with open_warehouse(settings) as warehouse:
         subject = resolve(args.text, known_components(warehouse))
         ctx = ToolContext(warehouse, KnowledgeBase(), SystemClock())
-        investigate = investigate_model if subject.kind == "model" else investigate_pipeline
-        diagnosis = investigate(ctx, subject.component)
+        outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
+                              settings.agent_token_budget)
+    diagnosis = outcome.diagnosis
+    if outcome.note:
+        print(f"agentops: {outcome.note}", file=sys.stderr)
     if args.json:
         print(json.dumps(diagnosis.model_dump(), indent=2))
         return 0

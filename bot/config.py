@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     # Anthropic (no key → the offline investigator)
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    # claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK warns); override with ANTHROPIC_MODEL
+    anthropic_model: str = "claude-sonnet-4-6"
     agent_max_steps: int = Field(8, ge=1, le=50)
     agent_token_budget: int = Field(60_000, ge=1_000)
 

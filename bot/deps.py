@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
+import anthropic
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
@@ -36,6 +37,8 @@ class Deps:
     # one HTTP session for all Slack calls and the Web API client on it, made on the bot's loop by the runtime
     http: aiohttp.ClientSession | None = None
     slack: AsyncWebClient | None = None
+    # None without ANTHROPIC_API_KEY: investigations use the offline runbook investigator
+    anthropic: anthropic.Anthropic | None = None
     # set by the runtime: whether the socket-mode link is up, for /healthz and App Home
     slack_connected: Callable[[], Awaitable[bool]] = field(default=lambda: _never())
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 import aiohttp
+import anthropic
 from aiohttp import WSMessage, WSMsgType
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -74,7 +75,16 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
         store.close()
         raise
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
-                fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock)
+                fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
+                anthropic=anthropic_client(settings))
+
+
+def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
+    """The SDK retries 429/529 itself (honouring retry-after-ms); outages beyond that fall back."""
+    if not settings.anthropic_api_key:
+        return None
+    return anthropic.Anthropic(api_key=settings.anthropic_api_key.get_secret_value(),
+                               base_url=settings.anthropic_base_url or None, max_retries=3, timeout=60)
 
 
 def close_deps(deps: Deps) -> None:

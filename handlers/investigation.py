@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from slack_sdk.errors import SlackApiError
 
 from agents.chart import trend_chart
-from agents.offline import investigate_model, investigate_pipeline
+from agents.loop import Outcome, Usage, investigate
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
 from bot.deps import Deps
@@ -44,7 +44,7 @@ async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: s
         if not await run.post_progress():
             await run.finish(record.investigation_id, "failed", None)
             return "I couldn't post in that thread; check that @AgentOps is a member of the channel."
-        diagnosis = await asyncio.to_thread(run.investigate, alert_id)
+        outcome = await asyncio.to_thread(run.investigate, alert_id)
     except WarehouseError as error:
         await run.finish(record.investigation_id, "failed", None)
         await run.show(*investigation_blocks.failed(subject.component, f"the warehouse is unavailable ({error})"))
@@ -55,9 +55,9 @@ async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: s
         await run.show(*investigation_blocks.failed(subject.component, "an internal error; it is in the bot's log"))
         return None
     # recorded first: whoever reads the diagnosis finds it in App Home too
-    await run.finish(record.investigation_id, "done", diagnosis.model_dump())
-    await run.show(*investigation_blocks.diagnosis_blocks(subject.component, diagnosis, "offline", 0))
-    await run.upload_chart(diagnosis.root_cause_category)
+    await run.finish(record.investigation_id, "done", outcome.diagnosis.model_dump(), outcome)
+    await run.show(*investigation_blocks.diagnosis_blocks(subject.component, outcome))
+    await run.upload_chart(outcome.diagnosis.root_cause_category)
     return None
 
 
@@ -80,11 +80,12 @@ class _Run:
         self.channel, self.ts = posted["channel"], posted["ts"]
         return True
 
-    def investigate(self, alert_id: str | None):  # type: ignore[no-untyped-def]
-        """In a worker thread: the blocking tools, each step shown as it starts."""
+    def investigate(self, alert_id: str | None) -> Outcome:
+        """In a worker thread: the blocking tools (and model calls), each step shown as it starts."""
         ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self._step)
-        run = investigate_model if self.subject.kind == "model" else investigate_pipeline
-        return run(ctx, self.subject.component, alert_id)
+        settings = self.deps.settings
+        return investigate(ctx, self.subject, alert_id, self.deps.anthropic, settings.anthropic_model,
+                           settings.agent_max_steps, settings.agent_token_budget)
 
     def _step(self, step: str) -> None:
         self.steps.append(step)
@@ -122,7 +123,16 @@ class _Run:
         except SlackApiError as error:
             report_slack_error(self.deps, "files.completeUploadExternal", error)
 
-    async def finish(self, investigation_id: str, status: str, diagnosis: dict | None) -> None:
+    async def finish(self, investigation_id: str, status: str, diagnosis: dict | None,
+                     outcome: Outcome | None = None) -> None:
+        engine = outcome.engine if outcome else ("claude" if self.deps.anthropic else "offline")
+        usage = outcome.usage if outcome else Usage()
         await asyncio.to_thread(self.deps.store.investigations.finish, investigation_id, status=status,
-                                now=self.deps.clock.now(), engine="offline", diagnosis=diagnosis)
-        self.deps.metrics.investigations.labels(engine="offline", status=status).inc()
+                                now=self.deps.clock.now(), engine=engine, diagnosis=diagnosis,
+                                input_tokens=usage.input_tokens, cached_input_tokens=usage.cache_read_tokens,
+                                output_tokens=usage.output_tokens)
+        self.deps.metrics.investigations.labels(engine=engine, status=status).inc()
+        for kind, count in (("input", usage.input_tokens), ("cached_input", usage.cache_read_tokens),
+                            ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
+            if count:
+                self.deps.metrics.tokens.labels(kind=kind).inc(count)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.diagnosis import Diagnosis
+from agents.loop import Outcome
 from handlers.blocks import Blocks, context, header, section
 
 MAX_EVIDENCE = 6
@@ -15,18 +15,24 @@ def progress(component: str, steps: list[str]) -> tuple[str, Blocks]:
     return text, [section(f"🔎 *Investigating {component}*\n{done}\n{current}".replace("\n\n", "\n"))]
 
 
-def diagnosis_blocks(component: str, diagnosis: Diagnosis, engine: str, tokens: int) -> tuple[str, Blocks]:
+def diagnosis_blocks(component: str, outcome: Outcome) -> tuple[str, Blocks]:
+    diagnosis, usage = outcome.diagnosis, outcome.usage
     evidence = "\n".join(f"• {line[:400]}" for line in diagnosis.evidence[:MAX_EVIDENCE])
     actions = "\n".join(
         f"{a.priority}. `{a.action}` on *{a.target}*"
         + (" — needs an approver" if a.requires_approval else "") + (f" ({a.condition})" if a.condition else "")
         for a in diagnosis.recommended_actions)
     similar = ", ".join(diagnosis.similar_incidents) or "none found"
-    cost = "offline runbook investigator, no model tokens" if engine == "offline" else f"{tokens:,} tokens"
+    if outcome.engine == "claude":
+        cost = (f"Claude, {usage.calls} calls, {usage.input_tokens:,} input + {usage.cache_read_tokens:,} cached + "
+                f"{usage.output_tokens:,} output tokens")
+    else:
+        cost = "offline runbook investigator" + (f" ({usage.total:,} tokens spent first)" if usage.total else "")
     text = (f"Diagnosis for {component}: {diagnosis.root_cause_category} "
             f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
+    note = [section(f"⚠️ {outcome.note}")] if outcome.note else []
     return text[:3000], [
-        header(f"🩺 {component}: {diagnosis.root_cause_category.replace('_', ' ')}"),
+        header(f"🩺 {component}: {diagnosis.root_cause_category.replace('_', ' ')}"), *note,
         section(f"*Root cause* (confidence {diagnosis.confidence:.0%})\n{diagnosis.root_cause}"),
         section(f"*Evidence*\n{evidence}"),
         section(f"*Proposed actions*\n{actions}"),

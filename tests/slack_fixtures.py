@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -54,10 +55,11 @@ def slack() -> Iterator[SlackStandIn]:
         assert stand_in.ws.missing_text == []
 
 
-@pytest.fixture
-def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
+@contextmanager
+def bot_running(slack: SlackStandIn, data_dir: Path, now, **overrides: object) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
+    """The real bot against the stand-in, the warehouse seeded with the drift scenario at `now`."""
     clock = ManualClock(now)
-    deps = build_deps(bot_settings(slack, tmp_path / ".agentops", repeat_interval="30m"), clock=clock)
+    deps = build_deps(bot_settings(slack, data_dir, **({"repeat_interval": "30m"} | overrides)), clock=clock)
     seed(deps.warehouse, "drift", naive_utc(now), reset=True)
     thread = BotThread(deps)
     thread.start()
@@ -66,3 +68,9 @@ def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot
     finally:
         thread.stop()
         close_deps(deps)
+
+
+@pytest.fixture
+def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
+    with bot_running(slack, tmp_path / ".agentops", now) as bot:
+        yield bot

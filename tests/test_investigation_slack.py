@@ -63,3 +63,36 @@ def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot
     told = slack.wait_for(lambda: slack.ephemerals())[0]
     assert told.text.startswith("I don't know 'fraud_gbm_v7'; known models and pipelines: anomaly_v1")
     assert slack.messages(CHANNEL) == []
+
+
+def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.messages_api import ScriptedMessagesAPI
+    from tests.slack_fixtures import bot_running
+    from tests.test_claude_loop import STEPS, final_when_tools_off
+
+    with ScriptedMessagesAPI(final_when_tools_off(STEPS)) as api, \
+            bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
+                        anthropic_base_url=api.base_url) as bot:
+        bot.tick()
+        [alert_post] = slack.messages(CHANNEL)
+        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+        shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
+        assert "V14 and V17 shifted" in shown  # Claude's root cause, not the offline one
+        assert "Claude, 4 calls, 4,800 input + 2,700 cached + 600 output tokens" in shown
+        [record] = bot.deps.store.investigations.recent()
+        assert (record.engine, record.input_tokens, record.cached_input_tokens, record.output_tokens) == (
+            "claude", 4800, 2700, 600)
+
+
+def test_with_claude_unreachable_the_thread_says_the_offline_investigator_answered(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
+    from tests.slack_fixtures import bot_running, free_port
+
+    with bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
+                     anthropic_base_url=f"http://127.0.0.1:{free_port()}") as bot:
+        bot.tick()
+        [alert_post] = slack.messages(CHANNEL)
+        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+        shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
+        assert "⚠️ Claude was unreachable (APIConnectionError); this is the offline runbook investigator's" in shown
+        assert "V14, V17" in shown and "offline runbook investigator" in shown
+        assert bot.deps.store.investigations.recent()[0].engine == "offline"

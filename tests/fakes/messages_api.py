@@ -1,0 +1,83 @@
+"""A scripted Anthropic Messages API on loopback, for the real anthropic client.
+
+Each response comes from a function of the request, so a test can answer "when tools are
+off, give the final JSON". It records every request and can answer 429/529 first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.http_site import start_site
+
+Responder = Callable[[dict, int], dict]  # (request body, call index) → message
+
+
+def message(content: list[dict], stop_reason: str = "end_turn", input_tokens: int = 1200,
+            cache_read: int = 0, cache_write: int = 0, output_tokens: int = 150) -> dict:
+    return {"id": f"msg_{uuid.uuid4().hex[:12]}", "type": "message", "role": "assistant", "model": "scripted",
+            "content": content, "stop_reason": stop_reason, "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                      "cache_read_input_tokens": cache_read, "cache_creation_input_tokens": cache_write}}
+
+
+def tool_use(name: str, **arguments: Any) -> dict:
+    return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:12]}", "name": name, "input": arguments}
+
+
+def text(value: str) -> dict:
+    return {"type": "text", "text": value}
+
+
+class ScriptedMessagesAPI:
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        self.faults: deque[tuple[int, dict]] = deque()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail_next(self, status: int, retry_after_ms: int = 20) -> None:
+        kind = "rate_limit_error" if status == 429 else "overloaded_error"
+        self.faults.append((status, {"type": "error", "error": {"type": kind, "message": kind},
+                                     "retry-after-ms": str(retry_after_ms)}))
+
+    def __enter__(self) -> ScriptedMessagesAPI:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1/messages", self._messages)
+        self._runner, self.port = await start_site(app, "127.0.0.1", 0)
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        self.headers.append(dict(request.headers))
+        if self.faults:
+            status, error = self.faults.popleft()
+            retry = error.pop("retry-after-ms")
+            return web.json_response(error, status=status, headers={"retry-after-ms": retry})
+        self.requests.append(body)
+        return web.json_response(self.responder(body, len(self.requests) - 1))
