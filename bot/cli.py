@@ -107,9 +107,11 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
+    from agents.answer import answer as compose
     from agents.knowledge import KnowledgeBase
+    from bot.runtime import anthropic_client
 
-    answer, passages = KnowledgeBase().answer(args.question)
+    answer, passages = compose(KnowledgeBase(), args.question, anthropic_client(settings), settings.anthropic_model)
     if args.json:
         print(json.dumps({"answer": answer, "citations": [
             {"source": p.source, "heading": p.heading, "score": p.score} for p in passages]}, indent=2))

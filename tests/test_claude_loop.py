@@ -144,3 +144,23 @@ def test_tool_failures_are_data_for_the_model(ctx: ToolContext) -> None:
     assert [r["is_error"] for r in results] == [True, True, True]
     assert results[0]["content"].startswith("unknown tool 'drop_tables'")
     assert "missing 1 required positional argument: 'model_name'" in results[2]["content"]
+
+
+def test_claude_composes_answers_from_the_passages_only() -> None:
+    from agents.answer import answer
+
+    composed = "Roll back, then retrain [runbooks/model_drift.md › Decision tree]."
+    with ScriptedMessagesAPI(lambda body, i: message([text(composed)])) as api:
+        client = anthropic.Anthropic(api_key="sk-ant-test", base_url=api.base_url, max_retries=0)
+        body, passages = answer(KnowledgeBase(), "What should I do when model drift is detected?", client, "m")
+    assert body == composed and passages[0].source == "runbooks/model_drift.md"
+    sent = api.requests[0]["messages"][0]["content"]
+    assert f"[{passages[0].citation}]" in sent and "ONLY the passages" in api.requests[0]["system"]
+
+
+def test_answers_fall_back_to_quotes_when_claude_is_unreachable() -> None:
+    from agents.answer import answer
+
+    client = anthropic.Anthropic(api_key="sk-ant-test", base_url=f"http://127.0.0.1:{free_port()}", max_retries=0)
+    body, passages = answer(KnowledgeBase(), "Has V14 drift happened before?", client, "m")
+    assert body.startswith("From *incidents/inc_2026_0115_v14_drift.md ›") and passages

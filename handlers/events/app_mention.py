@@ -9,6 +9,7 @@ from logging import Logger
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agents.answer import answer as answer_question
 from bot.deps import Deps
 from handlers.blocks import answer, notice
 from handlers.slack_errors import report_slack_error
@@ -36,7 +37,8 @@ async def _answer(deps: Deps, event: dict, client: AsyncWebClient, logger: Logge
         text, blocks = notice("Ask me about a runbook or a past incident, e.g. "
                               "“what do I do when drift is above 0.3?”. `/agentops help` lists the commands.")
     else:
-        body, passages = await asyncio.to_thread(deps.knowledge.answer, question)
+        body, passages = await asyncio.to_thread(answer_question, deps.knowledge, question, deps.anthropic,
+                                                 deps.settings.anthropic_model)
         text, blocks = answer(question, body, [p.citation for p in passages])
     try:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)

@@ -81,3 +81,22 @@ class ScriptedMessagesAPI:
             return web.json_response(error, status=status, headers={"retry-after-ms": retry})
         self.requests.append(body)
         return web.json_response(self.responder(body, len(self.requests) - 1))
+
+
+def estimated_tokens(value: object) -> int:
+    """About four characters a token: an estimate, stated as one wherever it is reported."""
+    return max(1, len(json.dumps(value, ensure_ascii=False)) // 4)
+
+
+def with_estimated_usage(responder: Responder) -> Responder:
+    """Usage computed from the request itself: the system+tools prefix is written to the cache on the
+    first call and read from it afterwards; messages are uncached input; content is output."""
+    def respond(body: dict, index: int) -> dict:
+        reply = responder(body, index)
+        prefix = estimated_tokens(body.get("system")) + estimated_tokens(body.get("tools"))
+        reply["usage"] = {"input_tokens": estimated_tokens(body["messages"]),
+                          "cache_creation_input_tokens": 0 if index else prefix,
+                          "cache_read_input_tokens": prefix if index else 0,
+                          "output_tokens": estimated_tokens(reply["content"])}
+        return reply
+    return respond
