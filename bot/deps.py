@@ -34,6 +34,9 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     metrics: Metrics = field(default_factory=Metrics)
     work: WorkSlots = field(default_factory=WorkSlots)
+    # investigations can take a minute with Claude: their own, smaller pool, so they never hold
+    # the slots that quick replies need
+    investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
     # one HTTP session for all Slack calls and the Web API client on it, made on the bot's loop by the runtime
     http: aiohttp.ClientSession | None = None
     slack: AsyncWebClient | None = None

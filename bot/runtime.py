@@ -153,6 +153,7 @@ class Bot:
             await self.handler.close_async()  # no new requests from here on
             self.handler = None
         unfinished = await self.deps.work.drain(DRAIN_SEC)
+        unfinished += await self.deps.investigations.drain(DRAIN_SEC)
         if unfinished:
             log.warning("stopping with %d request(s) or sweep(s) unfinished after %ss", unfinished, DRAIN_SEC)
         if self.scheduler is not None:

@@ -30,6 +30,7 @@ class WorkSlots:
         self._semaphore: asyncio.Semaphore | None = None
         self._quiet: asyncio.Event | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task] = set()
 
     def envelope_received(self) -> None:
         self.pending_acks += 1
@@ -67,15 +68,26 @@ class WorkSlots:
         finally:
             self.in_flight -= 1
 
+    def spawn(self, coro) -> asyncio.Task:  # type: ignore[no-untyped-def]
+        """Run `coro` in the background under a slot; tracked (drained at shutdown, never garbage-collected)."""
+        async def in_slot() -> None:
+            async with self.slot():
+                await coro
+
+        task = asyncio.get_running_loop().create_task(in_slot())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     async def drain(self, timeout_sec: float) -> int:
         """At shutdown, after the socket is closed: let accepted requests finish their work.
 
         Returns how many were still unfinished when the time ran out.
         """
         deadline = time.monotonic() + timeout_sec
-        while self.in_flight and time.monotonic() < deadline:
+        while (self.in_flight or self._background) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        return self.in_flight
+        return max(self.in_flight, len(self._background))
 
     def _quiet_event(self) -> asyncio.Event:
         if self._quiet is None:

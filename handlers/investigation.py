@@ -40,25 +40,31 @@ async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: s
     if record is None:
         return ALREADY_RUNNING
     run = _Run(deps, subject, channel, thread_ts)
+    if not await run.post_progress():
+        await run.finish(record.investigation_id, "failed", None)
+        return "I couldn't post in that thread; check that @AgentOps is a member of the channel."
+    # the rest can take a minute: it runs in the investigations pool, and this request's slot is freed
+    deps.investigations.spawn(_complete(run, record.investigation_id, alert_id))
+    return None
+
+
+async def _complete(run: _Run, investigation_id: str, alert_id: str | None) -> None:
+    subject = run.subject
     try:
-        if not await run.post_progress():
-            await run.finish(record.investigation_id, "failed", None)
-            return "I couldn't post in that thread; check that @AgentOps is a member of the channel."
         outcome = await asyncio.to_thread(run.investigate, alert_id)
     except WarehouseError as error:
-        await run.finish(record.investigation_id, "failed", None)
+        await run.finish(investigation_id, "failed", None)
         await run.show(*investigation_blocks.failed(subject.component, f"the warehouse is unavailable ({error})"))
-        return None
+        return
     except Exception:
         log.exception("investigation of %s failed", subject.component)
-        await run.finish(record.investigation_id, "failed", None)
+        await run.finish(investigation_id, "failed", None)
         await run.show(*investigation_blocks.failed(subject.component, "an internal error; it is in the bot's log"))
-        return None
+        return
     # recorded first: whoever reads the diagnosis finds it in App Home too
-    await run.finish(record.investigation_id, "done", outcome.diagnosis.model_dump(), outcome)
+    await run.finish(investigation_id, "done", outcome.diagnosis.model_dump(), outcome)
     await run.show(*investigation_blocks.diagnosis_blocks(subject.component, outcome))
     await run.upload_chart(outcome.diagnosis.root_cause_category)
-    return None
 
 
 class _Run:

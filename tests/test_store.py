@@ -221,3 +221,12 @@ def test_repeat_and_severity_claims_are_compare_and_set(store: Store, now: datet
     assert store.alerts.change_severity(alert.alert_id, "critical", "warning", "calmer", {"drift_score": 0.25})
     assert not store.alerts.change_severity(alert.alert_id, "critical", "warning", "calmer", {})
     assert [a.severity for a in store.alerts.sharing_post("C0ALERTS", "1.000100")] == ["warning"]
+
+
+def test_an_abandoned_investigation_does_not_block_the_alert_forever(store: Store, now: datetime) -> None:
+    died = store.investigations.start(trigger="drift", requested_by="U1", now=now, alert_id="a1")
+    assert store.investigations.start(trigger="drift", requested_by="U2", now=now + timedelta(minutes=10),
+                                      alert_id="a1") is None  # still plausibly running
+    again = store.investigations.start(trigger="drift", requested_by="U2", now=now + timedelta(minutes=16),
+                                       alert_id="a1")
+    assert again is not None and store.investigations.get(died.investigation_id).status == "failed"

@@ -81,3 +81,19 @@ def test_drain_waits_for_accepted_work_then_gives_up() -> None:
         return finished, unfinished
 
     assert run(scenario()) == (0, 1)
+
+
+def test_spawned_work_is_tracked_and_drained() -> None:
+    async def scenario() -> tuple[list[str], int]:
+        slots, done = WorkSlots(slots=1), []
+
+        async def investigation(name: str) -> None:
+            await asyncio.sleep(0.05)
+            done.append(name)
+
+        slots.spawn(investigation("a"))
+        slots.spawn(investigation("b"))  # waits for the single slot
+        unfinished = await slots.drain(2.0)
+        return done, unfinished
+
+    assert run(scenario()) == (["a", "b"], 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,8 @@ from bot.clock import naive_utc
 from bot.store.records import Investigation, from_row
 from bot.store.tables import investigations
 
+ABANDONED_AFTER = timedelta(minutes=15)  # far longer than any investigation's step cap allows
+
 
 class InvestigationStore:
     def __init__(self, engine: Engine) -> None:
@@ -19,10 +21,19 @@ class InvestigationStore:
 
     def start(self, *, trigger: str, requested_by: str, now: datetime,
               alert_id: str | None = None) -> Investigation | None:
-        """Start one; None when this alert already has one running."""
+        """Start one; None when this alert already has one running.
+
+        A 'running' row older than ABANDONED_AFTER belonged to a bot that died mid-way: it is
+        closed as failed, so it cannot block the alert's investigations forever.
+        """
         investigation_id = uuid.uuid4().hex[:16]
         try:
             with self._engine.begin() as conn:
+                if alert_id is not None:
+                    conn.execute(update(investigations).where(
+                        investigations.c.alert_id == alert_id, investigations.c.status == "running",
+                        investigations.c.started_at < naive_utc(now - ABANDONED_AFTER),
+                    ).values(status="failed", finished_at=naive_utc(now)))
                 conn.execute(insert(investigations).values(
                     investigation_id=investigation_id, alert_id=alert_id, trigger=trigger,
                     requested_by=requested_by, status="running", started_at=naive_utc(now)))
