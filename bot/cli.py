@@ -76,12 +76,14 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     from agents.loop import investigate
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
+    from bot.ml_service import MLService
     from bot.runtime import anthropic_client
 
     client = None if args.offline else anthropic_client(settings)
     with open_warehouse(settings) as warehouse:
         subject = resolve(args.text, known_components(warehouse))
-        ctx = ToolContext(warehouse, KnowledgeBase(), SystemClock())
+        ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec)
+        ctx = ToolContext(warehouse, KnowledgeBase(), SystemClock(), ml_service=ml_service)
         outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
                               settings.agent_token_budget)
     diagnosis = outcome.diagnosis

@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.fleet import FleetView
 from bot.metrics import Metrics
+from bot.ml_service import MLService
 from bot.rules import RuleSet
 from bot.store import Store
 from bot.warehouse import Warehouse
@@ -42,6 +43,7 @@ class Deps:
     slack: AsyncWebClient | None = None
     # None without ANTHROPIC_API_KEY: investigations use the offline runbook investigator
     anthropic: anthropic.Anthropic | None = None
+    ml_service: MLService | None = None
     # set by the runtime: whether the socket-mode link is up, for /healthz and App Home
     slack_connected: Callable[[], Awaitable[bool]] = field(default=lambda: _never())
 

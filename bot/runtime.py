@@ -24,6 +24,7 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.fleet import FleetView
 from bot.health import HealthServer
+from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
 from bot.rules import load_rules
 from bot.store import open_store
@@ -76,7 +77,8 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
         raise
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
-                anthropic=anthropic_client(settings))
+                anthropic=anthropic_client(settings),
+                ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec))
 
 
 def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
@@ -88,6 +90,8 @@ def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
 
 
 def close_deps(deps: Deps) -> None:
+    if deps.ml_service is not None:
+        deps.ml_service.close()
     deps.warehouse.close()
     deps.store.close()
 

@@ -88,7 +88,8 @@ class _Run:
 
     def investigate(self, alert_id: str | None) -> Outcome:
         """In a worker thread: the blocking tools (and model calls), each step shown as it starts."""
-        ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self._step)
+        ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self._step,
+                          ml_service=self.deps.ml_service)
         settings = self.deps.settings
         return investigate(ctx, self.subject, alert_id, self.deps.anthropic, settings.anthropic_model,
                            settings.agent_max_steps, settings.agent_token_budget)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from agents.knowledge import KnowledgeBase
 from bot.clock import Clock
+from bot.ml_service import MLService
 from bot.warehouse import Warehouse
 
 MAX_SUMMARY = 4000  # characters a tool may hand the model
@@ -36,5 +37,6 @@ class ToolContext:
     knowledge: KnowledgeBase
     clock: Clock
     proposals: list[dict] = field(default_factory=list)
+    ml_service: MLService | None = None
     # told what each tool is doing ("querying feature drift…"): the Slack progress message
     on_progress: Callable[[str], None] = lambda _step: None

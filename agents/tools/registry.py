@@ -19,11 +19,12 @@ from agents.tools.metrics import query_metric_trend, query_model_metrics
 from agents.tools.propose import propose_action
 from agents.tools.quality import query_data_quality
 from agents.tools.search import search_incidents, search_runbooks
+from agents.tools.service import check_model_health, check_training_status
 
 log = logging.getLogger("agentops.tools")
 TOOLS: dict[str, Callable[..., ToolResult]] = {fn.__name__: fn for fn in (
     query_model_metrics, query_metric_trend, query_feature_drift, query_data_quality, search_runbooks,
-    search_incidents, propose_action)}
+    search_incidents, check_model_health, check_training_status, propose_action)}
 
 
 def _without_context(fn: Callable[..., ToolResult]) -> Callable[..., ToolResult]:
