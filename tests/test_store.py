@@ -96,7 +96,7 @@ def test_alert_post_and_notification_are_recorded(store: Store, now: datetime) -
     alert = store.alerts.open(**DRIFT, now=now)
     store.alerts.record_post(alert.alert_id, "C0ALERTS", "1732190000.000100", now)
     assert store.alerts.firing(DRIFT["fingerprint"]).last_notified_at == now
-    store.alerts.mark_notified(alert.alert_id, now + timedelta(minutes=1))
+    assert store.alerts.claim_repeat(alert.alert_id, now, now + timedelta(minutes=1))
     stored = store.alerts.firing(DRIFT["fingerprint"])
     assert (stored.slack_channel, stored.slack_ts) == ("C0ALERTS", "1732190000.000100")
     assert stored.last_notified_at == now + timedelta(minutes=1)

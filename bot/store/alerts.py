@@ -53,11 +53,6 @@ class AlertStore:
             conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
                          .values(slack_channel=channel, slack_ts=ts, last_notified_at=naive_utc(now)))
 
-    def mark_notified(self, alert_id: str, now: datetime) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
-                         .values(last_notified_at=naive_utc(now)))
-
     # Compare-and-set claims: of several replicas making the same call, exactly one gets True.
 
     def claim_post(self, alert_id: str, replica: str, now: datetime, lease: timedelta) -> bool:
