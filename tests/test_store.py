@@ -49,7 +49,7 @@ def race(workers: int, work: Callable[[], object]) -> list[object]:
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0002"
+    assert current_revision(second.engine) == "0003"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -57,7 +57,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0002"}
+    assert {current_revision(s.engine) for s in stores} == {"0003"}
     for s in stores:
         s.close()
 
@@ -230,3 +230,49 @@ def test_an_abandoned_investigation_does_not_block_the_alert_forever(store: Stor
     again = store.investigations.start(trigger="drift", requested_by="U2", now=now + timedelta(minutes=16),
                                        alert_id="a1")
     assert again is not None and store.investigations.get(died.investigation_id).status == "failed"
+
+
+def test_an_approved_action_is_claimed_by_one_caller(store: Store, store_url: str, now: datetime) -> None:
+    pending = request(store, now)
+    assert not store.approvals.claim_action(pending.request_id, now)  # not approved yet: nothing to run
+    store.approvals.decide(pending.request_id, "approved", "U0LEAD", now)
+    replicas = [open_store(store_url) for _ in range(8)]
+    iterator = iter(replicas)
+    lock = threading.Lock()
+
+    def claim() -> object:
+        with lock:
+            replica = next(iterator)
+        return replica.approvals.claim_action(pending.request_id, now)
+
+    assert sum(bool(r) for r in race(8, claim)) == 1
+    store.approvals.finish_action(pending.request_id, "completed", "rolled back", now + timedelta(seconds=5))
+    done = store.approvals.get(pending.request_id)
+    assert (done.action_status, done.action_details) == ("completed", "rolled back")
+    for r in replicas:
+        r.close()
+
+
+def incident(store: Store, now: datetime):  # type: ignore[no-untyped-def]
+    return store.incidents.open(alert_id="a1", fingerprint="model_drift:classifier_v2", alert_type="model_drift",
+                                severity="critical", component="classifier_v2",
+                                breach_started_at=now - timedelta(minutes=20), now=now)
+
+
+def test_an_incident_opens_once_per_alert_and_moves_by_compare_and_set(store: Store, now: datetime) -> None:
+    opened = incident(store, now)
+    assert incident(store, now + timedelta(minutes=1)).incident_id == opened.incident_id
+    assert opened.incident_id.startswith("INC-2026-1121-") and opened.status == "open"
+    assert store.incidents.advance(opened.incident_id, "investigating", from_statuses=("open",))
+    assert not store.incidents.advance(opened.incident_id, "investigating", from_statuses=("open",))
+    store.incidents.mark_acted(opened.incident_id, now + timedelta(minutes=3))
+    store.incidents.mark_acted(opened.incident_id, now + timedelta(minutes=9))  # the first action counts
+    store.incidents.add_action(opened.incident_id, "rollback_model", "completed", "v2.4.0 → v2.3.1", now)
+    assert store.incidents.advance(opened.incident_id, "resolved", resolved_at=now + timedelta(minutes=10))
+    assert not store.incidents.advance(opened.incident_id, "resolved")  # resolved once
+    done = store.incidents.get(opened.incident_id)
+    assert (done.time_to_detect_sec, done.time_to_act_sec) == (1200.0, 180.0)
+    assert [a["action"] for a in done.actions] == ["rollback_model"]
+    assert [i.incident_id for i in store.incidents.resolved_unrecorded()] == [opened.incident_id]
+    store.incidents.mark_recorded(opened.incident_id, now)
+    assert store.incidents.resolved_unrecorded() == []

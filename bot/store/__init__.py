@@ -1,4 +1,4 @@
-"""The state store: alerts, silences, investigations, approvals and the audit log.
+"""The state store: alerts, silences, investigations, approvals, incidents and the audit log.
 
 SQLite file by default, PostgreSQL for several replicas; correctness across replicas comes
 from the schema's unique keys, never from process memory.
@@ -12,6 +12,7 @@ from bot.store.alerts import AlertStore, SilenceStore
 from bot.store.approvals import ApprovalStore, DecisionResult, Outcome
 from bot.store.audit import AuditLog
 from bot.store.engine import make_engine, migrate
+from bot.store.incidents import IncidentStore
 from bot.store.investigations import InvestigationStore
 
 __all__ = ["DecisionResult", "Outcome", "Store", "StoreUnavailable", "open_store"]
@@ -28,6 +29,7 @@ class Store:
         self.silences = SilenceStore(engine)
         self.investigations = InvestigationStore(engine)
         self.approvals = ApprovalStore(engine)
+        self.incidents = IncidentStore(engine)
         self.audit = AuditLog(engine)
 
     def ping(self) -> bool:

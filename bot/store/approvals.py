@@ -54,10 +54,10 @@ class ApprovalStore:
             row = conn.execute(select(approvals).where(approvals.c.request_id == request_id)).mappings().first()
         return from_row(Approval, row) if row else None
 
-    def record_post(self, request_id: str, channel: str, ts: str) -> None:
+    def record_post(self, request_id: str, channel: str, ts: str, thread_ts: str | None = None) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(approvals).where(approvals.c.request_id == request_id)
-                         .values(slack_channel=channel, slack_ts=ts))
+                         .values(slack_channel=channel, slack_ts=ts, slack_thread_ts=thread_ts))
 
     def pending(self) -> list[Approval]:
         with self._engine.connect() as conn:
@@ -89,6 +89,30 @@ class ApprovalStore:
         """Expire every pending request past its deadline; returns the ones this call expired."""
         due = [a for a in self.pending() if aware_utc(a.expires_at) <= now]
         return [self.get(a.request_id) for a in due if self.expire(a.request_id, now)]  # type: ignore[misc]
+
+    def for_alert(self, alert_id: str) -> list[Approval]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(approvals).where(approvals.c.alert_id == alert_id)
+                                .order_by(approvals.c.requested_at, approvals.c.id)).mappings().all()
+        return [from_row(Approval, r) for r in rows]
+
+    def claim_action(self, request_id: str, now: datetime) -> bool:
+        """The approved action runs once: only the caller that flips its status from none to running may run it."""
+        with self._engine.begin() as conn:
+            done = conn.execute(update(approvals).where(
+                approvals.c.request_id == request_id, approvals.c.status == "approved",
+                approvals.c.action_status.is_(None)).values(action_status="running",
+                                                           action_started_at=naive_utc(now)))
+        return done.rowcount == 1
+
+    def finish_action(self, request_id: str, status: str, details: str, now: datetime) -> None:
+        if status not in ("completed", "failed"):
+            raise ValueError(f"an action ends completed or failed, not {status!r}")
+        with self._engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.request_id == request_id,
+                                                 approvals.c.action_status == "running")
+                         .values(action_status=status, action_details=details[:2000],
+                                 action_finished_at=naive_utc(now)))
 
     def _insert_decision(self, request_id: str, decision: str, decided_by: str, now: datetime) -> bool:
         moment = naive_utc(now)

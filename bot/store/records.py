@@ -86,6 +86,51 @@ class Approval:
     decided_at: datetime | None
     slack_channel: str | None
     slack_ts: str | None
+    slack_thread_ts: str | None = None
+    action_status: str | None = None
+    action_details: str | None = None
+    action_started_at: datetime | None = None
+    action_finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    incident_id: str
+    alert_id: str
+    fingerprint: str
+    alert_type: str
+    severity: str
+    component: str
+    status: str
+    breach_started_at: datetime
+    detected_at: datetime
+    diagnosed_at: datetime | None
+    acted_at: datetime | None
+    resolved_at: datetime | None
+    root_cause: str | None
+    actions: list
+    slack_channel: str | None
+    slack_ts: str | None
+    github_issue: int | None
+    warehouse_recorded_at: datetime | None
+
+    def seconds(self, start: datetime | None, end: datetime | None) -> float | None:
+        return (end - start).total_seconds() if start and end else None
+
+    @property
+    def time_to_detect_sec(self) -> float | None:
+        """From the first breaching measurement to the alert."""
+        return self.seconds(self.breach_started_at, self.detected_at)
+
+    @property
+    def time_to_diagnose_sec(self) -> float | None:
+        """From the alert to the diagnosis."""
+        return self.seconds(self.detected_at, self.diagnosed_at)
+
+    @property
+    def time_to_act_sec(self) -> float | None:
+        """From the alert to the first approved action starting."""
+        return self.seconds(self.detected_at, self.acted_at)
 
 
 @dataclass(frozen=True)

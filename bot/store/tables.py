@@ -96,6 +96,12 @@ approvals = Table(
     Column("decided_at", DateTime),
     Column("slack_channel", String(40)),
     Column("slack_ts", String(40)),
+    # the approved action's run (migration 0003): claimed by one replica, then its verified result
+    Column("slack_thread_ts", String(40)),  # the alert's or investigation's thread
+    Column("action_status", String(16)),  # running | completed | failed
+    Column("action_details", Text),
+    Column("action_started_at", DateTime),
+    Column("action_finished_at", DateTime),
 )
 
 # The primary key is the request id: a second decision cannot be inserted, whichever replica tries.
@@ -105,6 +111,31 @@ approval_decisions = Table(
     Column("decision", String(16), nullable=False),  # approved | denied | expired
     Column("decided_by", String(40), nullable=False),
     Column("decided_at", DateTime, nullable=False),
+)
+
+# One incident per alert (migration 0003): its lifecycle and the times SPEC §6's Resolution reports.
+incidents = Table(
+    "incidents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(40), nullable=False, unique=True),
+    Column("alert_id", String(40), nullable=False, unique=True),
+    Column("fingerprint", String(200), nullable=False),
+    Column("alert_type", String(40), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("component", String(100), nullable=False),
+    # open | investigating | awaiting_approval | remediating | resolved | escalated
+    Column("status", String(20), nullable=False),
+    Column("breach_started_at", DateTime, nullable=False),
+    Column("detected_at", DateTime, nullable=False),
+    Column("diagnosed_at", DateTime),
+    Column("acted_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("root_cause", Text),
+    Column("actions", JSON, nullable=False),  # [{action, status, details, at}]
+    Column("slack_channel", String(40)),
+    Column("slack_ts", String(40)),
+    Column("github_issue", Integer),
+    Column("warehouse_recorded_at", DateTime),  # the INCIDENTS row exists
 )
 
 audit_log = Table(

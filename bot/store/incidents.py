@@ -1,0 +1,98 @@
+"""Incidents: one per alert, moved through its lifecycle by compare-and-set, with SPEC §6's timings.
+
+open (alert posted) → investigating → awaiting_approval → remediating → resolved | escalated.
+Escalated means "people must act": it stays open, and still resolves when the alert clears.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import naive_utc
+from bot.store.records import Incident, from_row
+from bot.store.tables import incidents
+
+OPEN_STATUSES = ("open", "investigating", "awaiting_approval", "remediating", "escalated")
+
+
+class IncidentStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def open(self, *, alert_id: str, fingerprint: str, alert_type: str, severity: str, component: str,
+             breach_started_at: datetime, now: datetime, slack_channel: str | None = None,
+             slack_ts: str | None = None) -> Incident:
+        """The alert's incident, opened once whoever asks first (the alert id is unique)."""
+        incident_id = f"INC-{now:%Y-%m%d}-{secrets.token_hex(2).upper()}"
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(incidents).values(
+                    incident_id=incident_id, alert_id=alert_id, fingerprint=fingerprint, alert_type=alert_type,
+                    severity=severity, component=component, status="open",
+                    breach_started_at=naive_utc(breach_started_at), detected_at=naive_utc(now), actions=[],
+                    slack_channel=slack_channel, slack_ts=slack_ts))
+        except IntegrityError:
+            pass  # already open
+        return self.for_alert(alert_id)  # type: ignore[return-value]
+
+    def for_alert(self, alert_id: str) -> Incident | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(incidents).where(incidents.c.alert_id == alert_id)).mappings().first()
+        return from_row(Incident, row) if row else None
+
+    def get(self, incident_id: str) -> Incident | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(incidents).where(incidents.c.incident_id == incident_id)).mappings().first()
+        return from_row(Incident, row) if row else None
+
+    def advance(self, incident_id: str, status: str, *, from_statuses: tuple[str, ...] = OPEN_STATUSES,
+                **values: object) -> bool:
+        """Compare-and-set the status (plus any columns given); False when it was elsewhere already."""
+        stored = {k: naive_utc(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        with self._engine.begin() as conn:
+            done = conn.execute(update(incidents).where(incidents.c.incident_id == incident_id,
+                                                        incidents.c.status.in_(from_statuses))
+                                .values(status=status, **stored))
+        return done.rowcount == 1
+
+    def mark_acted(self, incident_id: str, now: datetime) -> None:
+        """The first approved action's start: time to act ends here (later actions leave it)."""
+        with self._engine.begin() as conn:
+            conn.execute(update(incidents).where(incidents.c.incident_id == incident_id,
+                                                 incidents.c.acted_at.is_(None)).values(acted_at=naive_utc(now)))
+
+    def add_action(self, incident_id: str, action: str, status: str, details: str, now: datetime) -> None:
+        with self._engine.begin() as conn:
+            query = select(incidents.c.actions).where(incidents.c.incident_id == incident_id)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()  # two actions finishing at once both land
+            current = conn.execute(query).scalar_one()
+            entry = {"action": action, "status": status, "details": details, "at": naive_utc(now).isoformat()}
+            conn.execute(update(incidents).where(incidents.c.incident_id == incident_id)
+                         .values(actions=[*current, entry]))
+
+    def set_github_issue(self, incident_id: str, number: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(incidents).where(incidents.c.incident_id == incident_id).values(github_issue=number))
+
+    def resolved_unrecorded(self) -> list[Incident]:
+        """Resolved incidents whose INCIDENTS row is not yet in the warehouse (it was down, say)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(incidents).where(incidents.c.status == "resolved",
+                                                        incidents.c.warehouse_recorded_at.is_(None))).mappings().all()
+        return [from_row(Incident, r) for r in rows]
+
+    def mark_recorded(self, incident_id: str, now: datetime) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(incidents).where(incidents.c.incident_id == incident_id)
+                         .values(warehouse_recorded_at=naive_utc(now)))
+
+    def recent(self, limit: int = 10) -> list[Incident]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(incidents).order_by(incidents.c.detected_at.desc())
+                                .limit(limit)).mappings().all()
+        return [from_row(Incident, r) for r in rows]
