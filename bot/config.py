@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     agentops_approvers: Annotated[list[str], NoDecode] = []
     agentops_four_eyes: bool = False
     approval_timeout_sec: int = Field(300, ge=10, le=86_400)
+    # approved actions: how often a training run's status is polled, and how long it may take
+    action_poll_interval_sec: float = Field(5.0, gt=0, le=600)
+    training_timeout_sec: float = Field(1800, gt=0, le=86_400)
 
     # Monitor
     # seconds between sweeps; 0 turns the scheduled monitor off (`agentops check` still works)

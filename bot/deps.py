@@ -17,6 +17,7 @@ from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.rules import RuleSet
 from bot.store import Store
+from bot.tracker import IssueTracker
 from bot.warehouse import Warehouse
 from bot.work import WorkSlots
 
@@ -44,6 +45,8 @@ class Deps:
     # None without ANTHROPIC_API_KEY: investigations use the offline runbook investigator
     anthropic: anthropic.Anthropic | None = None
     ml_service: MLService | None = None
+    # None without GITHUB_TOKEN and GITHUB_REPO: incidents are then tracked in Slack and the warehouse only
+    tracker: IssueTracker | None = None
     # set by the runtime: whether the socket-mode link is up, for /healthz and App Home
     slack_connected: Callable[[], Awaitable[bool]] = field(default=lambda: _never())
 

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class HealthServer:
     def __init__(self, deps: Deps, host: str, port: int, scheduler_alive: Callable[[], bool] | None = None):
         self.deps, self.host, self.port = deps, host, port
-        self.scheduler_alive = scheduler_alive  # None until the bot runs a scheduler
+        self.scheduler_alive = scheduler_alive  # None when the monitor is not scheduled
         self._runner: web.AppRunner | None = None
 
     async def health(self, _request: web.Request) -> web.Response:

@@ -18,7 +18,10 @@ class Metrics:
                                       registry=self.registry)
         self.tokens = Counter("agentops_tokens", "Model tokens used by investigations", ["kind"],
                               registry=self.registry)
-        self.approvals = Counter("agentops_approvals", "Approval decisions", ["decision"], registry=self.registry)
+        self.approvals = Counter("agentops_approvals", "Approval clicks and expiries, by outcome", ["decision"],
+                                 registry=self.registry)
+        self.actions = Counter("agentops_actions", "Approved actions run on the ML service", ["action", "status"],
+                               registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

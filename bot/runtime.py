@@ -26,12 +26,15 @@ from bot.fleet import FleetView
 from bot.health import HealthServer
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
+from bot.remediation.expiry import expire_due
 from bot.rules import load_rules
 from bot.store import open_store
+from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 
 log = logging.getLogger("agentops")
 DRAIN_SEC = 10  # well inside the 30 s an orchestrator usually waits after SIGTERM
+EXPIRY_SWEEP_SEC = 10
 
 
 class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
@@ -78,7 +81,8 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
                 anthropic=anthropic_client(settings),
-                ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec))
+                ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec),
+                tracker=open_tracker(settings))
 
 
 def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
@@ -138,17 +142,29 @@ class Bot:
             raise SlackSetupError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}); it needs the "
                                   "connections:write scope and socket mode enabled") from None
         self.deps.slack_connected = self.handler.client.is_connected
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
         if settings.monitor_poll_interval_sec:
-            self.scheduler = AsyncIOScheduler(timezone="UTC")
             self.scheduler.add_job(self.monitor.tick, "interval", seconds=settings.monitor_poll_interval_sec,
                                    max_instances=1, coalesce=True, next_run_time=datetime.now(UTC),
                                    misfire_grace_time=None)
-            self.scheduler.start()
+        # expiry is also enforced at click time; this job edits expired requests in the channel
+        self.scheduler.add_job(self.expire_approvals, "interval", seconds=EXPIRY_SWEEP_SEC, max_instances=1,
+                               coalesce=True, misfire_grace_time=None)
+        self.scheduler.start()
         if settings.health_port:
-            alive = (lambda: self.monitor.alive(self.deps.clock.now())) if self.scheduler else None
+            alive = (lambda: self.monitor.alive(self.deps.clock.now())) if settings.monitor_poll_interval_sec else None
             self.health = HealthServer(self.deps, settings.health_host, settings.health_port, alive)
             await self.health.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
+
+    async def expire_approvals(self) -> list:
+        """One pass of the expiry job; never raises, so the schedule goes on."""
+        async with self.deps.work.slot():
+            try:
+                return await expire_due(self.deps)
+            except Exception:
+                log.exception("expiring approval requests failed; the next pass retries")
+                return []
 
     async def stop(self) -> None:
         if self.scheduler is not None:

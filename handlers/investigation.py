@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Future
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,8 +13,12 @@ from agents.loop import Outcome, Usage, investigate
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
 from bot.deps import Deps
+from bot.remediation import incidents
+from bot.remediation.requests import request_approvals
+from bot.store.records import Investigation
 from bot.warehouse import WarehouseError
 from handlers import investigation_blocks
+from handlers.progress import ProgressMessage
 from handlers.slack_errors import report_slack_error
 
 log = logging.getLogger("agentops.investigation")
@@ -39,16 +42,19 @@ async def investigate_in_thread(deps: Deps, *, subject: Subject, requested_by: s
                                      requested_by=requested_by, now=deps.clock.now(), alert_id=alert_id)
     if record is None:
         return ALREADY_RUNNING
+    if alert_id is not None:
+        await incidents.investigating(deps, alert_id, deps.clock.now())
     run = _Run(deps, subject, channel, thread_ts)
     if not await run.post_progress():
         await run.finish(record.investigation_id, "failed", None)
         return "I couldn't post in that thread; check that @AgentOps is a member of the channel."
     # the rest can take a minute: it runs in the investigations pool, and this request's slot is freed
-    deps.investigations.spawn(_complete(run, record.investigation_id, alert_id))
+    deps.investigations.spawn(_complete(run, record, alert_id))
     return None
 
 
-async def _complete(run: _Run, investigation_id: str, alert_id: str | None) -> None:
+async def _complete(run: _Run, record: Investigation, alert_id: str | None) -> None:
+    investigation_id = record.investigation_id
     subject = run.subject
     try:
         outcome = await asyncio.to_thread(run.investigate, alert_id)
@@ -65,52 +71,35 @@ async def _complete(run: _Run, investigation_id: str, alert_id: str | None) -> N
     await run.finish(investigation_id, "done", outcome.diagnosis.model_dump(), outcome)
     await run.show(*investigation_blocks.diagnosis_blocks(subject.component, outcome))
     await run.upload_chart(outcome.diagnosis.root_cause_category)
+    if alert_id is not None:
+        await incidents.diagnosed(run.deps, alert_id, outcome.diagnosis, run.deps.clock.now())
+    # the proposals that need a human become approval requests, below the diagnosis and its chart
+    await request_approvals(run.deps, outcome.diagnosis, engine=outcome.engine, requested_by=record.requested_by,
+                            investigation_id=investigation_id, alert_id=alert_id, channel=run.channel,
+                            thread_ts=run.thread_ts)
 
 
 class _Run:
     def __init__(self, deps: Deps, subject: Subject, channel: str, thread_ts: str) -> None:
         self.deps, self.subject, self.channel, self.thread_ts = deps, subject, channel, thread_ts
-        self.ts: str | None = None
-        self.steps: list[str] = []
-        self._edits: list[Future] = []
-        self._loop = asyncio.get_running_loop()
+        self.progress = ProgressMessage(deps, channel, thread_ts,
+                                        lambda steps: investigation_blocks.progress(subject.component, steps))
 
     async def post_progress(self) -> bool:
-        text, blocks = investigation_blocks.progress(self.subject.component, [])
-        try:
-            posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
-                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.postMessage", error)
-            return False
-        self.channel, self.ts = posted["channel"], posted["ts"]
-        return True
+        posted = await self.progress.post()
+        self.channel = self.progress.channel
+        return posted
 
     def investigate(self, alert_id: str | None) -> Outcome:
         """In a worker thread: the blocking tools (and model calls), each step shown as it starts."""
-        ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self._step,
+        ctx = ToolContext(self.deps.warehouse, self.deps.knowledge, self.deps.clock, on_progress=self.progress.step,
                           ml_service=self.deps.ml_service)
         settings = self.deps.settings
         return investigate(ctx, self.subject, alert_id, self.deps.anthropic, settings.anthropic_model,
                            settings.agent_max_steps, settings.agent_token_budget)
 
-    def _step(self, step: str) -> None:
-        self.steps.append(step)
-        shown = list(self.steps)
-        self._edits.append(asyncio.run_coroutine_threadsafe(
-            self._edit(*investigation_blocks.progress(self.subject.component, shown)), self._loop))
-
     async def show(self, text: str, blocks: list[dict]) -> None:
-        # progress edits run concurrently; the last word must be this one
-        await asyncio.gather(*(asyncio.wrap_future(f) for f in self._edits), return_exceptions=True)
-        await self._edit(text, blocks)
-
-    async def _edit(self, text: str, blocks: list[dict]) -> None:
-        try:
-            await self.deps.slack.chat_update(channel=self.channel, ts=self.ts, text=text,  # type: ignore[union-attr]
-                                              blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.update", error)
+        await self.progress.show(text, blocks)
 
     async def upload_chart(self, category: str) -> None:
         """The alerting metric's 24 h trend as a PNG in the thread; a missing chart never fails the run."""

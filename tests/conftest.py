@@ -15,8 +15,8 @@ from bot.warehouse import Warehouse, open_warehouse
 
 # Every variable Settings reads, plus the ones the connector and SDKs read on their own.
 _ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "DATABASE_URL", "ML_SERVICE_",
-                 "MONITOR_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT", "LOG_", "AGENT_",
-                 "WAREHOUSE_")
+                 "MONITOR_", "ACTION_", "TRAINING_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT",
+                 "LOG_", "AGENT_", "WAREHOUSE_")
 POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -89,8 +89,14 @@ def test_a_severity_change_is_noted_and_the_header_redrawn(running_bot: RunningB
     assert running_bot.slack.render_blocks(post).startswith("🟡 WARNING — classifier_v2")
 
 
-def test_health_reports_the_scheduler_only_when_it_runs(running_bot: RunningBot) -> None:
-    assert running_bot.thread.bot.scheduler is None  # interval 0 in tests
+def test_health_reports_the_monitor_only_when_it_is_scheduled(running_bot: RunningBot) -> None:
+    import httpx
+
+    # interval 0 in tests: only the approval-expiry job is scheduled
+    jobs = [job.name for job in running_bot.thread.bot.scheduler.get_jobs()]
+    assert jobs == ["Bot.expire_approvals"]
+    port = running_bot.deps.settings.health_port
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["checks"]["scheduler"] is None
     assert running_bot.thread.bot.monitor.alive(running_bot.clock.now())
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.deps import Deps
 from bot.monitor.notifier import Notifier
 from bot.monitor.sweep import RUNBOOKS, Alert, sweep
+from bot.remediation import incidents
 from bot.warehouse import WarehouseError, WarehouseUnavailable
 from bot.warehouse.schema import ensure_schema
 
@@ -46,6 +47,8 @@ class Monitor:
                 result, alerts = None, [source_unavailable(error, now)]
             try:
                 await self.notifier.apply({a.fingerprint: a for a in alerts}, result, now)
+                if result is not None:
+                    await incidents.record_pending(self.deps, now)
             except Exception:
                 log.exception("notifying the sweep's alerts failed; the next sweep retries")
             self.deps.metrics.sweeps.labels(outcome="ok" if result is not None else "warehouse_unavailable").inc()

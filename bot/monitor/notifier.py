@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.monitor.sweep import Alert, SweepResult
+from bot.remediation import incidents
 from bot.store.records import StoredAlert
 from handlers import alert_blocks
 from handlers.slack_errors import report_slack_error
@@ -40,7 +42,7 @@ class Notifier:
                     component=alert.affected_component, metrics=alert.metrics, now=now,
                     message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
         stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
-        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], now)
+        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
         redraw: dict[tuple[str, str], StoredAlert] = {}  # each post is edited once per sweep
         for fingerprint, current in stored.items():
             if current.slack_ts is None:
@@ -56,7 +58,7 @@ class Notifier:
         for alert in redraw.values():
             await self._redraw(alert)
 
-    async def _post_unposted(self, unposted: list[StoredAlert], now: datetime) -> None:
+    async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
         by_component: dict[str, list[StoredAlert]] = defaultdict(list)
         for alert in unposted:
             if await self._silenced(alert.fingerprint, now):
@@ -75,6 +77,8 @@ class Notifier:
             for alert in claimed:
                 await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted["channel"],
                                         posted["ts"], now)
+                shown = replace(alert, slack_channel=posted["channel"], slack_ts=posted["ts"])
+                await incidents.opened(self.deps, shown, firing[alert.fingerprint].started_at, now)
                 self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
             log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
 
@@ -103,6 +107,7 @@ class Notifier:
         values = [f"{k} {rows[0][k]:g}" for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)]
         latest = f" (latest: {', '.join(values)})" if values else ""
         await self._thread(done, *alert_blocks.resolved(done, latest))
+        await incidents.resolved(self.deps, done, now)
         return True
 
     async def _redraw(self, alert: StoredAlert) -> None:

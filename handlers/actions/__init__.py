@@ -3,11 +3,13 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers.actions.ids import INVESTIGATE_ALERT, SILENCE_ALERT
+from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION, INVESTIGATE_ALERT, SILENCE_ALERT
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    from handlers.actions import investigate_alert, silence_alert
+    from handlers.actions import decide_approval, investigate_alert, silence_alert
 
     app.action(INVESTIGATE_ALERT)(investigate_alert.make_listener(deps))
     app.action(SILENCE_ALERT)(silence_alert.make_listener(deps))
+    app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, "approved"))
+    app.action(DENY_ACTION)(decide_approval.make_listener(deps, "denied"))

@@ -1,4 +1,7 @@
-"""Action ids carried by buttons; the value of each button is only an id (an alert fingerprint, a request id)."""
+"""Action ids carried by buttons; the value of each button is only an id (an alert fingerprint, an
+approval request id), so a click names a thing and carries no instructions."""
 
 INVESTIGATE_ALERT = "investigate_alert"
 SILENCE_ALERT = "silence_alert"
+APPROVE_ACTION = "approve_action"
+DENY_ACTION = "deny_action"

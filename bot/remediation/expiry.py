@@ -1,0 +1,42 @@
+"""The scheduled side of expiry: requests past their deadline are closed and their messages edited.
+
+Expiry is enforced at click time regardless (the store refuses a late decision); this job makes
+the channel show it, so nobody is left looking at live buttons on a dead request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.remediation import incidents
+from bot.store.records import Approval
+from handlers.approval_blocks import approval_closed
+from handlers.slack_errors import report_slack_error
+
+
+async def expire_due(deps: Deps) -> list[Approval]:
+    now = deps.clock.now()
+    expired = await asyncio.to_thread(deps.store.approvals.expire_due, now)
+    for approval in expired:  # only the ones this replica expired: each is handled once
+        await asyncio.to_thread(deps.store.audit.record, actor="agentops", action="approval.expire",
+                                subject=approval.request_id, outcome="expired", now=now,
+                                details={"action": approval.action, "target": approval.target})
+        deps.metrics.approvals.labels(decision="expired").inc()
+        await redraw(deps, approval)
+        await incidents.approval_closed(deps, approval, now)
+    return expired
+
+
+async def redraw(deps: Deps, approval: Approval) -> None:
+    """Show the request as decided or expired, without its buttons."""
+    if approval.slack_ts is None:
+        return
+    text, blocks = approval_closed(approval)
+    try:
+        await deps.slack.chat_update(channel=approval.slack_channel, ts=approval.slack_ts,  # type: ignore[union-attr]
+                                     text=text, blocks=blocks)
+    except SlackApiError as error:
+        report_slack_error(deps, "chat.update", error)

@@ -1,0 +1,187 @@
+"""The incident lifecycle as the thread, GitHub and the warehouse see it.
+
+open (alert posted) → investigating → awaiting_approval → remediating → resolved | escalated.
+Every transition is a compare-and-set in the state store; GitHub and the INCIDENTS row follow it,
+and neither GitHub nor the warehouse being down ever stops the lifecycle (they are retried or noted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+
+from agents.diagnosis import GATED_ACTIONS, Diagnosis
+from bot.clock import naive_utc
+from bot.deps import Deps
+from bot.store.records import Approval, Incident, StoredAlert
+from bot.tracker import TrackerError
+from bot.warehouse import WarehouseError
+from handlers import incident_blocks
+from handlers.slack_errors import report_slack_error
+
+log = logging.getLogger("agentops.incidents")
+
+RECORD_INCIDENT = """
+INSERT INTO INCIDENTS (incident_id, timestamp, alert_type, severity, affected_component, root_cause, resolution,
+                       duration_minutes, status)
+SELECT %(incident_id)s, %(detected_at)s::TIMESTAMP_NTZ, %(alert_type)s, %(severity)s, %(component)s,
+       %(root_cause)s, %(resolution)s, %(duration_minutes)s, 'resolved'
+WHERE NOT EXISTS (SELECT 1 FROM INCIDENTS WHERE incident_id = %(incident_id)s)"""
+
+
+async def opened(deps: Deps, alert: StoredAlert, breach_started_at: datetime, now: datetime) -> None:
+    await asyncio.to_thread(deps.store.incidents.open, alert_id=alert.alert_id, fingerprint=alert.fingerprint,
+                            alert_type=alert.alert_type, severity=alert.severity, component=alert.component,
+                            breach_started_at=breach_started_at, now=now, slack_channel=alert.slack_channel,
+                            slack_ts=alert.slack_ts)
+
+
+async def investigating(deps: Deps, alert_id: str, now: datetime) -> None:
+    incident = await _for_alert(deps, alert_id, now)
+    if incident is not None:
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "investigating",
+                                from_statuses=("open", "escalated"))
+
+
+async def diagnosed(deps: Deps, alert_id: str, diagnosis: Diagnosis, now: datetime) -> None:
+    """Diagnosis in: awaiting approval if something gated was proposed, else escalated to people; the issue
+    opens. Called before the approval requests are posted, so every action finds the issue to comment on."""
+    incident = await _for_alert(deps, alert_id, now)
+    if incident is None:
+        return
+    gated = any(a.action in GATED_ACTIONS for a in diagnosis.recommended_actions)
+    status = "awaiting_approval" if gated else "escalated"
+    values = {"root_cause": diagnosis.root_cause[:2000]}
+    if incident.diagnosed_at is None:
+        values["diagnosed_at"] = now  # type: ignore[assignment]
+    await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, status,
+                            from_statuses=("open", "investigating", "escalated"), **values)
+    if deps.tracker is None:
+        return
+    title, body = incident_blocks.issue_text(incident, diagnosis)
+    try:
+        number = await asyncio.to_thread(deps.tracker.ensure_issue, incident.incident_id, title, body,
+                                         incident.detected_at)
+    except TrackerError as error:
+        log.warning("no GitHub issue for %s: %s", incident.incident_id, error)
+        return
+    await asyncio.to_thread(deps.store.incidents.set_github_issue, incident.incident_id, number)
+
+
+async def action_started(deps: Deps, approval: Approval, now: datetime) -> None:
+    incident = await _for_approval(deps, approval)
+    if incident is not None:
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "remediating")
+        await asyncio.to_thread(deps.store.incidents.mark_acted, incident.incident_id, now)
+
+
+async def action_finished(deps: Deps, approval: Approval, status: str, details: str, now: datetime) -> None:
+    """Recorded on the incident and its issue; a failure leaves the incident open, escalated to people."""
+    incident = await _for_approval(deps, approval)
+    if incident is None:
+        return
+    await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, status,
+                            details, now)
+    if status == "failed":
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
+    await _comment(deps, incident, f"action:{approval.request_id}",
+                   incident_blocks.action_comment(approval, status, details))
+    alert = await asyncio.to_thread(deps.store.alerts.get, incident.alert_id)
+    if alert is not None and alert.status == "resolved":  # it cleared while this ran: the deferred resolution
+        await resolved(deps, alert, now)
+
+
+async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None:
+    """Denied or expired: recorded as skipped; with nothing left pending or approved, people take over."""
+    incident = await _for_approval(deps, approval)
+    if incident is None:
+        return
+    how = "expired" if approval.status == "expired" else f"denied by {approval.decided_by}"
+    await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, "skipped",
+                            how, now)
+    others = await asyncio.to_thread(deps.store.approvals.for_alert, incident.alert_id)
+    if not any(a.status in ("pending", "approved") for a in others):
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
+    await _comment(deps, incident, f"action:{approval.request_id}",
+                   incident_blocks.action_comment(approval, "skipped", how))
+
+
+async def resolved(deps: Deps, alert: StoredAlert, now: datetime) -> Incident | None:
+    """The alert cleared: resolve the incident once, summarize it in the thread, record and close it."""
+    found = await asyncio.to_thread(deps.store.incidents.for_alert, alert.alert_id)
+    running = await asyncio.to_thread(deps.store.approvals.for_alert, alert.alert_id)
+    if any(a.action_status == "running" for a in running):
+        return None  # a retrain's model can clear the alert before its run is verified: resolved after it
+    if found is None or not await asyncio.to_thread(deps.store.incidents.advance, found.incident_id,
+                                                    "resolved", resolved_at=now):
+        return None  # no incident, or another replica resolved it
+    incident = await asyncio.to_thread(deps.store.incidents.get, found.incident_id)
+    assert incident is not None
+    await record(deps, incident, now)
+    if incident.github_issue and deps.tracker is not None:
+        try:
+            await asyncio.to_thread(deps.tracker.close, incident.github_issue, "resolved",
+                                    incident_blocks.resolution_comment(incident))
+        except TrackerError as error:
+            log.warning("could not close issue #%s for %s: %s", incident.github_issue, incident.incident_id, error)
+    if alert.slack_ts and (incident.diagnosed_at or incident.actions):
+        text, blocks = incident_blocks.resolution_summary(incident, github=deps.tracker is not None)
+        try:
+            await deps.slack.chat_postMessage(channel=alert.slack_channel, thread_ts=alert.slack_ts,  # type: ignore[union-attr]
+                                              text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(deps, "chat.postMessage", error)
+    return incident
+
+
+async def record(deps: Deps, incident: Incident, now: datetime) -> bool:
+    """The INCIDENTS row, written at most once (the statement checks for it); False while the warehouse is down."""
+    params = {"incident_id": incident.incident_id, "detected_at": naive_utc(incident.detected_at).isoformat(),
+              "alert_type": incident.alert_type, "severity": incident.severity, "component": incident.component,
+              "root_cause": incident.root_cause or "", "resolution": incident_blocks.resolution_text(incident),
+              "duration_minutes": round(((incident.resolved_at or now) - incident.detected_at).total_seconds() / 60)}
+    try:
+        await asyncio.to_thread(deps.warehouse.execute, RECORD_INCIDENT, params, idempotent=True)
+    except WarehouseError as error:
+        log.warning("INCIDENTS row for %s not written yet (%s); retried on the next sweep", incident.incident_id,
+                    error)
+        return False
+    await asyncio.to_thread(deps.store.incidents.mark_recorded, incident.incident_id, now)
+    return True
+
+
+async def record_pending(deps: Deps, now: datetime) -> None:
+    """Resolved incidents whose row the warehouse missed (it was down): written now."""
+    for incident in await asyncio.to_thread(deps.store.incidents.resolved_unrecorded):
+        if not await record(deps, incident, now):
+            return
+
+
+async def _for_alert(deps: Deps, alert_id: str, now: datetime) -> Incident | None:
+    """The alert's incident; one posted before incidents existed is opened on first use."""
+    incident = await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
+    if incident is not None:
+        return incident
+    alert = await asyncio.to_thread(deps.store.alerts.get, alert_id)
+    if alert is None:
+        return None
+    await opened(deps, alert, alert.first_seen_at, now)
+    return await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
+
+
+async def _for_approval(deps: Deps, approval: Approval) -> Incident | None:
+    if approval.alert_id is None:
+        return None  # proposed by an on-demand investigation: no alert, no incident
+    return await asyncio.to_thread(deps.store.incidents.for_alert, approval.alert_id)
+
+
+async def _comment(deps: Deps, incident: Incident, key: str, body: str) -> None:
+    if deps.tracker is None or incident.github_issue is None:
+        return
+    try:
+        await asyncio.to_thread(deps.tracker.comment, incident.github_issue, key, body)
+    except TrackerError as error:
+        log.warning("could not comment on issue #%s: %s", incident.github_issue, error)

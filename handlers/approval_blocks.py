@@ -1,0 +1,82 @@
+"""Pure builders for approval requests and the actions they gate: the request with its buttons,
+the request once decided or expired, and an action's progress and verified outcome."""
+
+from __future__ import annotations
+
+from bot.store.records import Approval
+from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
+from handlers.blocks import Blocks, button, context, header, section
+
+VERBS = {"rollback_model": "Roll back", "retrain_model": "Retrain"}
+DECIDED = {"approved": "✅ Approved", "denied": "🚫 Denied"}
+
+
+def _who_proposed(approval: Approval) -> str:
+    engine = {"claude": "Claude", "offline": "the offline runbook investigator"}.get(approval.proposed_by,
+                                                                                    f"<@{approval.proposed_by}>")
+    return f"proposed by {engine} in an investigation <@{approval.requested_by}> started"
+
+
+def _title(approval: Approval) -> str:
+    return f"{VERBS.get(approval.action, approval.action)} {approval.target}"
+
+
+def approval_request(approval: Approval, approvers: list[str], four_eyes: bool) -> tuple[str, Blocks]:
+    """The request: action, target, reason, who proposed it, expiry, [Approve] [Deny]."""
+    who = ", ".join(f"<@{u}>" for u in approvers) if approvers else (
+        "⚠️ nobody: AGENTOPS_APPROVERS is empty, so this request can only expire")
+    rule = " (not the requester: four-eyes rule)" if four_eyes else ""
+    text = f"🛂 Approval needed: {_title(approval)} — {approval.reason}"
+    return text[:3000], [
+        header(f"🛂 Approval needed: {_title(approval)}"),
+        section(f"*Action* `{approval.action}` on *{approval.target}*\n*Why* {approval.reason}"),
+        context(f"{_who_proposed(approval)} · expires {approval.expires_at:%H:%M} UTC · "
+                f"may decide: {who}{rule}"),
+        {"type": "actions", "block_id": "approval", "elements": [
+            button("Approve", APPROVE_ACTION, approval.request_id, style="primary"),
+            button("Deny", DENY_ACTION, approval.request_id, style="danger")]},
+    ]
+
+
+def approval_closed(approval: Approval) -> tuple[str, Blocks]:
+    """The request once decided or expired: the buttons are gone, the decision says who and when."""
+    if approval.status == "expired":
+        outcome = f"⌛ Expired at {approval.expires_at:%H:%M} UTC: nobody decided in time; nothing was done"
+    else:
+        at = f"{approval.decided_at:%H:%M:%S} UTC" if approval.decided_at else ""
+        outcome = f"{DECIDED.get(approval.status, approval.status)} by <@{approval.decided_by}> at {at}"
+    text = f"{_title(approval)}: {outcome}"
+    return text[:3000], [
+        header(f"🛂 {_title(approval)}"),
+        section(f"*Action* `{approval.action}` on *{approval.target}*\n*Why* {approval.reason}"),
+        context(_who_proposed(approval)),
+        section(f"*{outcome}*"),
+    ]
+
+
+def action_progress(approval: Approval, steps: list[str]) -> tuple[str, Blocks]:
+    done = "\n".join(f"✓ {s}" for s in steps[:-1])
+    current = f"⏳ {steps[-1]}…" if steps else "⏳ starting…"
+    text = f"⚙️ {_title(approval)}: {steps[-1] if steps else 'starting'}"
+    return text, [section(f"⚙️ *{_title(approval)}* (approved by <@{approval.decided_by}>)\n{done}\n{current}"
+                          .replace("\n\n", "\n"))]
+
+
+def action_outcome(approval: Approval, status: str, details: str) -> tuple[str, Blocks]:
+    mark = "✅" if status == "completed" else "⚠️"
+    word = "done and verified" if status == "completed" else "failed"
+    text = f"{mark} {_title(approval)} {word}: {details}"
+    return text[:3000], [section(f"{mark} *{_title(approval)} {word}*\n{details}")]
+
+
+def refusal(text: str) -> tuple[str, Blocks]:
+    return text, [section(text)]
+
+
+def too_late(approval: Approval) -> str:
+    """Why a click came too late, in the clicker's words."""
+    if approval.status == "expired":
+        return (f"This request expired at {approval.expires_at:%H:%M} UTC; nothing was done. "
+                "Run a new investigation to propose it again.")
+    at = f" at {approval.decided_at:%H:%M:%S} UTC" if approval.decided_at else ""
+    return f"Already {approval.status} by <@{approval.decided_by}>{at}; your click changed nothing."

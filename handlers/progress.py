@@ -1,0 +1,62 @@
+"""Progress as one thread message edited in place (never a stream of posts); the last edit is the outcome.
+
+Steps arrive from the worker thread doing the blocking work; their edits run on the bot's loop,
+and the final edit waits for them so it is always the last word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from handlers.blocks import Blocks
+from handlers.slack_errors import report_slack_error
+
+Render = Callable[[list[str]], tuple[str, Blocks]]
+
+
+class ProgressMessage:
+    def __init__(self, deps: Deps, channel: str, thread_ts: str, render: Render) -> None:
+        self.deps, self.channel, self.thread_ts, self.render = deps, channel, thread_ts, render
+        self.ts: str | None = None
+        self.steps: list[str] = []
+        self._edits: list[Future] = []
+        self._loop = asyncio.get_running_loop()
+
+    async def post(self) -> bool:
+        text, blocks = self.render([])
+        try:
+            posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
+                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.postMessage", error)
+            return False
+        self.channel, self.ts = posted["channel"], posted["ts"]
+        return True
+
+    def step(self, step: str) -> None:
+        """From a worker thread: show `step` as the one in progress."""
+        self.steps.append(step)
+        self._edits.append(asyncio.run_coroutine_threadsafe(self._edit(*self.render(list(self.steps))), self._loop))
+
+    async def show(self, text: str, blocks: Blocks) -> None:
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in self._edits), return_exceptions=True)
+        await self._edit(text, blocks)
+
+    async def _edit(self, text: str, blocks: Blocks) -> None:
+        if self.ts is None:  # never posted: the outcome goes in as a new message instead
+            try:
+                await self.deps.slack.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,  # type: ignore[union-attr]
+                                                       text=text, blocks=blocks)
+            except SlackApiError as error:
+                report_slack_error(self.deps, "chat.postMessage", error)
+            return
+        try:
+            await self.deps.slack.chat_update(channel=self.channel, ts=self.ts, text=text,  # type: ignore[union-attr]
+                                              blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(self.deps, "chat.update", error)

@@ -1,0 +1,233 @@
+"""Approve / Deny in the thread, end to end: the real bot, the Slack stand-in, the demo ML service,
+and the state store on SQLite and PostgreSQL. Every refusal is an ephemeral answer and an audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from seed.github import GitHubStandIn
+from seed.ml_service import DemoMLService
+from seed.slack import SlackStandIn
+from seed.slack.workspace import Message
+from tests.slack_fixtures import RunningBot, bot_running, free_port
+
+CHANNEL = "C0MLALERTS"
+REQUESTER, LEAD, VIEWER = "U0ONCALL", "U0LEAD", "U0VIEWER"
+
+
+@contextmanager
+def remediation_bot(slack: SlackStandIn, tmp_path: Path, now, store_url: str,  # type: ignore[no-untyped-def]
+                    training_f1: float = 0.915, **overrides: object) -> Iterator[tuple[RunningBot, DemoMLService]]:
+    port = free_port()
+    settings = dict(database_url=store_url, ml_service_url=f"http://127.0.0.1:{port}",
+                    agentops_approvers=f"{LEAD},{REQUESTER}", action_poll_interval_sec=0.05) | overrides
+    with bot_running(slack, tmp_path / ".agentops", now, **settings) as bot, \
+            DemoMLService(clock=bot.clock, warehouse=bot.deps.warehouse, training_sec=0.3,
+                          training_f1=training_f1, port=port) as service:
+        yield bot, service
+
+
+@dataclass(frozen=True)
+class Request:
+    message: Message  # live: it shows edits as they happen
+    id: str  # the request id its buttons carried when it was posted
+
+
+def approval_requests(bot: RunningBot) -> tuple[Message, dict[str, Request]]:
+    """Post the alert, investigate it as the on-call engineer, and return the approval requests by action."""
+    slack = bot.slack
+    bot.tick()
+    alert_post = slack.messages(CHANNEL)[0]
+    slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user=REQUESTER))
+
+    def requests() -> dict[str, Message] | None:
+        found = {m.text.split(": ")[1].split(" ")[0]: m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
+                 if m.text.startswith("🛂 Approval needed")}
+        return found if len(found) == 2 else None
+
+    found = slack.wait_for(requests, timeout=30)
+    return alert_post, {"rollback_model": Request(found["Roll"], request_id(found["Roll"])),
+                        "retrain_model": Request(found["Retrain"], request_id(found["Retrain"]))}
+
+
+def request_id(message: Message) -> str:
+    [actions] = [b for b in message.blocks or [] if b["type"] == "actions"]
+    return actions["elements"][0]["value"]
+
+
+def click(bot: RunningBot, action_id: str, value: str, message: Message, user: str) -> None:
+    bot.slack.wait_ack(bot.slack.click(action_id, value, message.ts, user=user))
+
+
+def told(bot: RunningBot, user: str, count: int) -> str:
+    return bot.slack.wait_for(lambda: len(bot.slack.ephemerals(user)) >= count and bot.slack.ephemerals(user))[-1].text
+
+
+def audit_outcomes(bot: RunningBot, subject: str) -> list[tuple[str, str, str]]:
+    return [(e.actor, e.action, e.outcome) for e in reversed(bot.deps.store.audit.entries(subject))]
+
+
+def drift_incident(bot: RunningBot):  # type: ignore[no-untyped-def]
+    return next(i for i in bot.deps.store.incidents.recent() if i.fingerprint == "model_drift:classifier_v2")
+
+
+def outcome_message(bot: RunningBot, thread_ts: str, title: str) -> Message:
+    return bot.slack.wait_for(lambda: next((m for m in bot.slack.messages(CHANNEL, thread_ts=thread_ts)
+                                            if m.text.startswith(("✅ ", "⚠️ ")) and title in m.text), None),
+                              timeout=30)
+
+
+def test_the_request_shows_action_target_reason_proposer_and_expiry(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, _):
+        _, requests = approval_requests(bot)
+        shown = slack.render_blocks(requests["rollback_model"].message)
+    assert "Approval needed: Roll back classifier_v2" in shown
+    assert "`rollback_model` on *classifier_v2*" in shown and "drift" in shown.lower()
+    assert "proposed by the offline runbook investigator in an investigation <@U0ONCALL> started" in shown
+    assert "expires 12:05 UTC" in shown and "may decide: <@U0LEAD>, <@U0ONCALL>" in shown
+    assert [b["elements"][0]["value"] for b in requests["rollback_model"].message.blocks
+            if b["type"] == "actions"] == [requests["rollback_model"].id]  # the request id and nothing else
+
+
+def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url, agentops_four_eyes=True) as (bot, service):
+        alert_post, requests = approval_requests(bot)
+        rollback, rid = requests["rollback_model"].message, requests["rollback_model"].id
+
+        click(bot, "approve_action", rid, rollback, VIEWER)  # not an approver
+        assert told(bot, VIEWER, 1).startswith("Only approvers can approve actions; ask one of: <@U0LEAD>")
+        click(bot, "approve_action", "forged-request-id", rollback, LEAD)  # forged id
+        assert told(bot, LEAD, 1).startswith("That approval request does not exist; nothing was done")
+        click(bot, "approve_action", rid, rollback, REQUESTER)  # four-eyes: the requester approves
+        assert "four-eyes rule needs someone else" in told(bot, REQUESTER, 1)
+        assert service.calls("POST", "/model/rollback") == []
+
+        click(bot, "approve_action", rid, rollback, LEAD)  # decided
+        outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
+        click(bot, "deny_action", rid, rollback, REQUESTER)  # a second click, after the decision
+        assert told(bot, REQUESTER, 2).startswith("Already approved by <@U0LEAD> at 12:")
+
+        assert not [b for b in rollback.blocks if b["type"] == "actions"]  # the buttons are gone
+        assert "✅ Approved by <@U0LEAD> at 12:" in slack.render_blocks(rollback)
+        assert outcome.text.startswith("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
+                                       "v2.4.0 → v2.3.1 (green slot); health ok, ready")
+        assert len(service.calls("POST", "/model/rollback")) == 1
+        assert audit_outcomes(bot, rid) == [
+            ("offline", "approval.request", "pending"),
+            (VIEWER, "approval.approve", "refused:not_approver"),
+            (REQUESTER, "approval.approve", "refused:four_eyes"),
+            (LEAD, "approval.approve", "approved"),
+            ("agentops", "action.rollback_model", "started"),
+            ("agentops", "action.rollback_model", "completed"),
+            (REQUESTER, "approval.deny", "refused:already_decided"),
+        ]
+        assert audit_outcomes(bot, "forged-request-id") == [(LEAD, "approval.approve", "refused:unknown_request")]
+
+
+def test_an_expired_request_is_refused_at_click_time_and_shown_expired(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        _, requests = approval_requests(bot)
+        ids = {action: request.id for action, request in requests.items()}
+        bot.clock.advance(timedelta(seconds=301))
+        click(bot, "approve_action", ids["retrain_model"], requests["retrain_model"].message, LEAD)
+        assert told(bot, LEAD, 1).startswith("This request expired at 12:05 UTC; nothing was done")
+        # the other one is closed by the scheduled job, not by a click
+        expired = bot.thread.call(bot.thread.bot.expire_approvals())
+        assert [a.action for a in expired] == ["rollback_model"]
+        for request in requests.values():
+            shown = slack.render_blocks(request.message)
+            assert "⌛ Expired at 12:05 UTC: nobody decided in time; nothing was done" in shown
+        assert service.calls("POST", "/training/trigger") == [] and service.calls("POST", "/model/rollback") == []
+        assert audit_outcomes(bot, ids["retrain_model"])[-1] == (LEAD, "approval.approve", "refused:expired")
+        assert audit_outcomes(bot, ids["rollback_model"])[-1] == (
+            "agentops", "approval.expire", "expired")
+        incident = drift_incident(bot)
+        assert incident.status == "escalated"  # nothing left to approve: people take over
+
+
+def test_a_denied_action_is_not_run(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        _, requests = approval_requests(bot)
+        rollback = requests["rollback_model"]
+        click(bot, "deny_action", rollback.id, rollback.message, LEAD)
+        shown = slack.wait_for(lambda: "Denied" in slack.render_blocks(rollback.message)
+                               and slack.render_blocks(rollback.message))
+        assert "🚫 Denied by <@U0LEAD> at 12:00:00 UTC" in shown
+        assert service.calls("POST", "/model/rollback") == []
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_retrain_that_fails_the_gate_is_reported_and_not_promoted(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url, training_f1=0.65) as (bot, service):
+        alert_post, requests = approval_requests(bot)
+        retrain = requests["retrain_model"]
+        click(bot, "approve_action", retrain.id, retrain.message, LEAD)
+        outcome = outcome_message(bot, alert_post.ts, "Retrain classifier_v2")
+        assert outcome.text.startswith("⚠️ Retrain classifier_v2 failed: training run train-0001 was not promoted: "
+                                       "evaluation gate: new F1 0.650 < production F1 0.910")
+        assert service.registry.info("classifier")["active"]["version"] == "v2.4.0"  # not promoted
+        approval = bot.deps.store.approvals.get(retrain.id)
+        assert (approval.status, approval.action_status) == ("approved", "failed")
+        incident = slack.wait_for(lambda: drift_incident(bot).status == "escalated" and drift_incident(bot))
+        assert incident.resolved_at is None  # left open for people
+        assert bot.deps.store.alerts.firing("model_drift:classifier_v2") is not None
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_service_error_is_reported_and_nothing_is_marked_done(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        alert_post, requests = approval_requests(bot)
+        service.fail("/model/rollback", 502, after_acting=True)  # the lost answer: it did act
+        rollback = requests["rollback_model"]
+        click(bot, "approve_action", rollback.id, rollback.message, LEAD)
+        outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
+        assert outcome.text.startswith("⚠️ Roll back classifier_v2 failed: ML service at http://127.0.0.1:")
+        assert "did not confirm POST /model/rollback (HTTP 502" in outcome.text
+        assert "check the model's state before trying again" in outcome.text
+        assert len(service.calls("POST", "/model/rollback")) == 1  # a write is never repeated blindly
+        assert bot.deps.store.approvals.get(rollback.id).action_status == "failed"
+        slack.wait_for(lambda: drift_incident(bot).status == "escalated")
+
+
+def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(slack, tmp_path, now,  # type: ignore[no-untyped-def]
+                                                                              store_url) -> None:
+    with GitHubStandIn() as github:
+        github.fail("POST", "/issues", 502, after_acting=True)  # GitHub created it, the proxy lost the answer
+        with remediation_bot(slack, tmp_path, now, store_url, github_token=github.token, github_repo=github.repo,
+                             github_api_url=github.api_url) as (bot, service):
+            alert_post, requests = approval_requests(bot)
+            bot.clock.advance(timedelta(minutes=4))  # the approver reads the diagnosis
+            for action, title in (("rollback_model", "Roll back"), ("retrain_model", "Retrain")):
+                click(bot, "approve_action", requests[action].id, requests[action].message, LEAD)
+                assert outcome_message(bot, alert_post.ts, f"{title} classifier_v2").text.startswith("✅")
+            bot.clock.advance(timedelta(minutes=1))
+            bot.tick()  # the monitor reads the retrained model's first measurement
+            summary = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
+                                                   if m.text.startswith("📋")), None))
+            incident = slack.wait_for(lambda: drift_incident(bot).status == "resolved" and drift_incident(bot))
+            rows = bot.deps.warehouse.query("SELECT * FROM INCIDENTS WHERE incident_id = %(id)s",
+                                            {"id": incident.incident_id})
+        assert summary.text == (f"📋 {incident.incident_id} resolved · time to detect 80.0 min · to diagnose 0 s · "
+                                "to act 4.0 min")
+        assert [(a["action"], a["status"]) for a in incident.actions] == [
+            ("rollback_model", "completed"), ("retrain_model", "completed")]
+        assert (incident.time_to_diagnose_sec, incident.time_to_act_sec) == (0.0, 240.0)
+        [row] = rows
+        assert (row["status"], row["alert_type"], row["affected_component"]) == ("resolved", "model_drift",
+                                                                                 "classifier_v2")
+        assert "rollback_model completed" in row["resolution"] and row["duration_minutes"] == 5
+        # one issue despite the 502 after creating it; a comment per action; closed on resolution
+        [issue] = github.issues.values()
+        assert issue.title.startswith(f"[{incident.incident_id}] model_drift on classifier_v2: distribution shift")
+        assert "V14 PSI 0.80" in issue.body and issue.state == "closed"
+        assert [c.split("\n")[0] for c in issue.comments] == [
+            "**rollback_model** on classifier_v2: **completed** (approved by U0LEAD)",
+            "**retrain_model** on classifier_v2: **completed** (approved by U0LEAD)",
+            f"Resolved at {incident.resolved_at:%Y-%m-%d %H:%M} UTC: the alert no longer fires."]
+        assert service.registry.info("classifier")["active"]["version"] == "v2.5.0"
