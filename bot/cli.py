@@ -124,6 +124,12 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(keep=args.keep)
+
+
 def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
     import signal
     import threading
@@ -178,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print {answer, citations[{source, heading, score}]}")
     ask.set_defaults(handler=_ask)
+    demo = commands.add_parser(
+        "demo", help="the whole story on loopback stand-ins: alert, investigation, approvals, recovery",
+        description="Seeds the drift scenario into a fresh embedded warehouse, starts stand-ins for Slack, GitHub "
+                    "and the ML service, runs the real bot against them and plays the on-call engineer. Needs no "
+                    "tokens. Exits 0 only if the story completed.")
+    demo.add_argument("--keep", action="store_true", help="keep the demo's state and warehouse directory")
+    demo.set_defaults(handler=_demo)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
     warehouse = commands.add_parser("warehouse", help="the embedded warehouse")

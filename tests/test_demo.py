@@ -1,0 +1,32 @@
+"""`agentops demo` as a newcomer runs it: a fresh process, no tokens, the whole story, exit 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=180)
+    took = time.monotonic() - started
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    story = ["🔴 CRITICAL — classifier_v2", "▶ <@U0ONCALL> clicks Investigate", "🩺 classifier_v2: distribution shift",
+             "🛂 Approval needed: Roll back classifier_v2", "✅ Approved by <@U0LEAD>",
+             "Roll back classifier_v2 done and verified*", "Retrain classifier_v2 done and verified*",
+             "✅ Resolved at", "✅ RESOLVED — classifier_v2", "resolved*", "Summary"]
+    positions = [out.find(line) for line in story]
+    assert -1 not in positions, [line for line in story if line not in out]
+    assert positions == sorted(positions)  # in the order it happened
+    assert "actions: rollback_model completed; retrain_model completed" in out
+    assert "GitHub issue #1: closed, 3 comments" in out and "INCIDENTS row in the warehouse: yes" in out
+    assert "Traceback" not in out + done.stderr
+    assert took < 120
+    assert not list(tmp_path.iterdir())  # nothing left behind in the directory it ran from
