@@ -26,7 +26,7 @@ from bot.fleet import FleetView
 from bot.health import HealthServer
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
-from bot.remediation.expiry import expire_due
+from bot.remediation.expiry import abandon_stale_actions, expire_due
 from bot.rules import load_rules
 from bot.store import open_store
 from bot.tracker import open_tracker
@@ -158,10 +158,13 @@ class Bot:
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
     async def expire_approvals(self) -> list:
-        """One pass of the expiry job; never raises, so the schedule goes on."""
+        """One pass of the expiry job (requests past their deadline, actions a stopped bot left running);
+        never raises, so the schedule goes on."""
         async with self.deps.work.slot():
             try:
-                return await expire_due(self.deps)
+                expired = await expire_due(self.deps)
+                await abandon_stale_actions(self.deps)
+                return expired
             except Exception:
                 log.exception("expiring approval requests failed; the next pass retries")
                 return []

@@ -231,3 +231,25 @@ def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(sl
             "**retrain_model** on classifier_v2: **completed** (approved by U0LEAD)",
             f"Resolved at {incident.resolved_at:%Y-%m-%d %H:%M} UTC: the alert no longer fires."]
         assert service.registry.info("classifier")["active"]["version"] == "v2.5.0"
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_action_left_running_by_a_stopped_bot_is_closed_as_failed(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        alert_post, requests = approval_requests(bot)
+        rollback = requests["rollback_model"]
+        store = bot.deps.store
+        # another replica decided and claimed it, then died before verifying
+        store.approvals.decide(rollback.id, "approved", LEAD, bot.clock.now())
+        assert store.approvals.claim_action(rollback.id, bot.clock.now())
+        bot.clock.advance(timedelta(minutes=39))
+        bot.thread.call(bot.thread.bot.expire_approvals())
+        assert store.approvals.get(rollback.id).action_status == "running"  # it may still be training
+        bot.clock.advance(timedelta(minutes=2))  # past the training timeout (30 min) and a 10 min margin
+        bot.thread.call(bot.thread.bot.expire_approvals())
+        outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
+        assert outcome.text.startswith("⚠️ Roll back classifier_v2 failed: abandoned: the bot running it stopped")
+        assert store.approvals.get(rollback.id).action_status == "failed"
+        slack.wait_for(lambda: drift_incident(bot).status == "escalated")
+        assert audit_outcomes(bot, rollback.id)[-1] == ("agentops", "action.rollback_model", "failed")
+        assert service.calls("POST", "/model/rollback") == []

@@ -7,14 +7,17 @@ the channel show it, so nobody is left looking at live buttons on a dead request
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.remediation import incidents
 from bot.store.records import Approval
-from handlers.approval_blocks import approval_closed
+from handlers.approval_blocks import action_outcome, approval_closed
 from handlers.slack_errors import report_slack_error
+
+ABANDON_MARGIN = timedelta(minutes=10)  # beyond the training timeout, which bounds any live action
 
 
 async def expire_due(deps: Deps) -> list[Approval]:
@@ -28,6 +31,26 @@ async def expire_due(deps: Deps) -> list[Approval]:
         await redraw(deps, approval)
         await incidents.approval_closed(deps, approval, now)
     return expired
+
+
+async def abandon_stale_actions(deps: Deps) -> list[Approval]:
+    """Actions a stopped bot left running, past any time they could legitimately take: closed as failed,
+    said in their thread and on the incident, so nothing looks done that was not verified."""
+    now = deps.clock.now()
+    longest = timedelta(seconds=deps.settings.training_timeout_sec) + ABANDON_MARGIN
+    abandoned = await asyncio.to_thread(deps.store.approvals.abandon_stale_actions, now, longest)
+    for approval in abandoned:
+        await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
+                                subject=approval.request_id, outcome="failed", now=now,
+                                details={"target": approval.target, "details": approval.action_details})
+        text, blocks = action_outcome(approval, "failed", approval.action_details or "")
+        try:
+            await deps.slack.chat_postMessage(channel=approval.slack_channel,  # type: ignore[union-attr]
+                                              thread_ts=approval.slack_thread_ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            report_slack_error(deps, "chat.postMessage", error)
+        await incidents.action_finished(deps, approval, "failed", approval.action_details or "", now)
+    return abandoned
 
 
 async def redraw(deps: Deps, approval: Approval) -> None:

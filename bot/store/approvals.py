@@ -75,7 +75,8 @@ class ApprovalStore:
         if current.status != "pending":
             return DecisionResult(Outcome.ALREADY_DECIDED, current)
         if now >= current.expires_at:
-            self.expire(request_id, now)
+            if not self.expire(request_id, now):  # the expiry job (or a decision) closed it first
+                return DecisionResult(Outcome.ALREADY_DECIDED, self.get(request_id))
             return DecisionResult(Outcome.EXPIRED, self.get(request_id))
         if not self._insert_decision(request_id, decision, decided_by, now):
             return DecisionResult(Outcome.ALREADY_DECIDED, self.get(request_id))
@@ -105,14 +106,27 @@ class ApprovalStore:
                                                            action_started_at=naive_utc(now)))
         return done.rowcount == 1
 
-    def finish_action(self, request_id: str, status: str, details: str, now: datetime) -> None:
+    def abandon_stale_actions(self, now: datetime, older_than: timedelta) -> list[Approval]:
+        """Actions left 'running' by a bot that stopped mid-way, closed as failed so nobody thinks them done."""
+        stale = select(approvals.c.request_id).where(approvals.c.action_status == "running",
+                                                     approvals.c.action_started_at < naive_utc(now - older_than))
+        with self._engine.connect() as conn:
+            ids = conn.execute(stale).scalars().all()
+        why = ("abandoned: the bot running it stopped before it was verified; check the model's state on the "
+               "ML service")
+        closed = [request_id for request_id in ids if self.finish_action(request_id, "failed", why, now)]
+        return [self.get(request_id) for request_id in closed]  # type: ignore[misc]
+
+    def finish_action(self, request_id: str, status: str, details: str, now: datetime) -> bool:
+        """Close a running action once; False when it was not running (closed already)."""
         if status not in ("completed", "failed"):
             raise ValueError(f"an action ends completed or failed, not {status!r}")
         with self._engine.begin() as conn:
-            conn.execute(update(approvals).where(approvals.c.request_id == request_id,
-                                                 approvals.c.action_status == "running")
-                         .values(action_status=status, action_details=details[:2000],
-                                 action_finished_at=naive_utc(now)))
+            done = conn.execute(update(approvals).where(approvals.c.request_id == request_id,
+                                                        approvals.c.action_status == "running")
+                                .values(action_status=status, action_details=details[:2000],
+                                        action_finished_at=naive_utc(now)))
+        return done.rowcount == 1
 
     def _insert_decision(self, request_id: str, decision: str, decided_by: str, now: datetime) -> bool:
         moment = naive_utc(now)
