@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.fleet import ComponentHealth
-from bot.store.records import Approval, Investigation, StoredAlert
+from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers import blocks
 from handlers.home.view import HomeData, home_view
 from seed.slack.blockkit import validate_blocks, validate_view
@@ -71,8 +71,13 @@ def test_home_view_stays_valid_with_many_rows() -> None:
     investigations = [Investigation(f"i{i}", None, "F1 dropped " * 20, "U1", "done", "offline", NOW, NOW,
                                     {"root_cause_category": "distribution_shift"}, 0, 0, 0, None, None)
                       for i in range(5)]
+    incident = Incident("INC-2026-1121-AB12", "a1", "model_drift:classifier_v2", "model_drift", "critical",
+                        "classifier_v2", "awaiting_approval", NOW - timedelta(minutes=20), NOW,
+                        NOW + timedelta(seconds=40), None, None, None, [], None, None, None, None)
     view = home_view(HomeData([model("classifier_v2", "critical", 0.82, 0.45)], None,
-                              [alert(i) for i in range(40)], approvals, investigations, True, True, NOW))
+                              [alert(i) for i in range(40)], approvals, investigations, True, True, NOW, [incident]))
     assert validate_view(view) == []
     shown = " ".join(b.get("text", {}).get("text", "") for b in view["blocks"])
     assert "…and 30 more" in shown and "…and 20 more" in shown and "→ distribution_shift" in shown
+    assert ("• INC-2026-1121-AB12 `model_drift:classifier_v2` — *awaiting approval* · time to detect 20.0 min · "
+            "to diagnose 40 s · to act —") in shown

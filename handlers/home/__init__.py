@@ -16,7 +16,8 @@ def gather(deps: Deps, slack_connected: bool) -> HomeData:
     """Blocking reads (warehouse, state store); call it in a worker thread."""
     components, warehouse_error = deps.fleet.get_or_reason()
     return HomeData(components, warehouse_error, deps.store.alerts.list_firing(), deps.store.approvals.pending(),
-                    deps.store.investigations.recent(5), deps.store.ping(), slack_connected, deps.clock.now())
+                    deps.store.investigations.recent(5), deps.store.ping(), slack_connected, deps.clock.now(),
+                    deps.store.incidents.recent(5))
 
 
 async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:

@@ -1,13 +1,14 @@
-"""The App Home tab as a pure builder: fleet health, firing alerts, pending approvals, investigations."""
+"""The App Home tab as a pure builder: fleet health, firing alerts, pending approvals, incidents, investigations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.fleet import ComponentHealth
-from bot.store.records import Approval, Investigation, StoredAlert
+from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers.blocks import alert_line, context, header, health_sections, section
+from handlers.incident_blocks import timings
 
 MAX_ROWS = 10
 
@@ -22,6 +23,7 @@ class HomeData:
     store_ok: bool
     socket_connected: bool
     now: datetime
+    incidents: list[Incident] = field(default_factory=list)
 
 
 def _listing(title: str, lines: list[str], empty: str) -> dict:
@@ -34,6 +36,11 @@ def _listing(title: str, lines: list[str], empty: str) -> dict:
 def approval_line(approval: Approval) -> str:
     return (f"⏳ `{approval.action}` on *{approval.target}* — {approval.reason} "
             f"_(expires {approval.expires_at:%H:%M} UTC)_")
+
+
+def incident_line(incident: Incident) -> str:
+    return (f"• {incident.incident_id} `{incident.fingerprint}` — *{incident.status.replace('_', ' ')}* · "
+            f"{timings(incident)}")
 
 
 def investigation_line(investigation: Investigation) -> str:
@@ -54,6 +61,7 @@ def home_view(data: HomeData) -> dict:
         {"type": "divider"},
         _listing("Firing alerts", [alert_line(a, data.now) for a in data.alerts], "None — all quiet."),
         _listing("Pending approvals", [approval_line(a) for a in data.approvals], "Nothing waiting for a decision."),
+        _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
                  "None yet. Try `/agentops investigate <what you see>`."),
         context(f"Updated {data.now:%Y-%m-%d %H:%M} UTC · reopen the tab to refresh"),
