@@ -55,10 +55,10 @@ class Transcript:
             clock = f"[{time.monotonic() - self._started:5.1f}s]"
             prefix = "    ↳ " if message.thread_ts else ""
             label = " (edited)" if edits else ""
-            first, *rest = text.splitlines() or [""]
+            first, *rest = [*text.splitlines(), *(f"📎 {file['title']}" for file in message.files)] or [""]
             pad = " " * (len(clock) + 1 + len(prefix)) + "  "
             print(f"{clock} {prefix}AgentOps{label}: {first}", file=self.out)
-            for line in [*rest, *(f"📎 {file['title']}" for file in message.files)]:
+            for line in rest:
                 print(f"{pad}{line}", file=self.out)
         self.out.flush()
 

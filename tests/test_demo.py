@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 
 def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=180)
-    took = time.monotonic() - started
+                          text=True, timeout=300)  # a hang guard; the time goal is bench/demo_time.py's
     print(done.stdout)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
@@ -28,5 +25,4 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert "actions: rollback_model completed; retrain_model completed" in out
     assert "GitHub issue #1: closed, 3 comments" in out and "INCIDENTS row in the warehouse: yes" in out
     assert "Traceback" not in out + done.stderr
-    assert took < 120
     assert not list(tmp_path.iterdir())  # nothing left behind in the directory it ran from
