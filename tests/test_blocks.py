@@ -81,3 +81,18 @@ def test_home_view_stays_valid_with_many_rows() -> None:
     assert "…and 30 more" in shown and "…and 20 more" in shown and "→ distribution_shift" in shown
     assert ("• INC-2026-1121-AB12 `model_drift:classifier_v2` — *awaiting approval* · time to detect 20.0 min · "
             "to diagnose 40 s · to act —") in shown
+
+
+def test_the_resolution_summary_says_when_github_was_skipped() -> None:
+    from handlers.incident_blocks import resolution_summary
+
+    resolved = Incident("INC-2026-1121-AB12", "a1", "model_drift:classifier_v2", "model_drift", "critical",
+                        "classifier_v2", "resolved", NOW - timedelta(minutes=20), NOW, NOW + timedelta(seconds=40),
+                        NOW + timedelta(minutes=3), NOW + timedelta(minutes=9), "drift",
+                        [{"action": "rollback_model", "status": "completed", "details": "v2.4.0 → v2.3.1"}],
+                        None, None, None, None)
+    text, blocks = resolution_summary(resolved, github=False)
+    assert text == "📋 INC-2026-1121-AB12 resolved · time to detect 20.0 min · to diagnose 40 s · to act 3.0 min"
+    shown = " ".join(b.get("text", {}).get("text", "") or b.get("elements", [{}])[0].get("text", "") for b in blocks)
+    assert "• `rollback_model` completed: v2.4.0 → v2.3.1" in shown
+    assert "no GitHub issue (GitHub is not configured: GITHUB_TOKEN, GITHUB_REPO)" in shown
