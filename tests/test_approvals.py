@@ -253,3 +253,18 @@ def test_an_action_left_running_by_a_stopped_bot_is_closed_as_failed(slack, tmp_
         slack.wait_for(lambda: drift_incident(bot).status == "escalated")
         assert audit_outcomes(bot, rollback.id)[-1] == ("agentops", "action.rollback_model", "failed")
         assert service.calls("POST", "/model/rollback") == []
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_on_demand_investigation_gets_approvals_too_without_an_incident(slack, tmp_path, now,  # type: ignore[no-untyped-def]
+                                                                           store_url) -> None:
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        slack.wait_ack(slack.slash_command("investigate F1 dropped on classifier_v2", user=REQUESTER))
+        opened = slack.wait_for(lambda: slack.messages(CHANNEL))[0]
+        request = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=opened.ts)
+                                               if m.text.startswith("🛂 Approval needed: Roll back")), None),
+                                 timeout=30)
+        click(bot, "approve_action", request_id(request), request, LEAD)
+        assert outcome_message(bot, opened.ts, "Roll back classifier_v2").text.startswith("✅")
+        assert len(service.calls("POST", "/model/rollback")) == 1
+        assert bot.deps.store.incidents.recent() == []  # no alert, so no incident to track

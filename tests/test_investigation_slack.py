@@ -78,6 +78,10 @@ def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_pa
         slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
         shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
         assert "V14 and V17 shifted" in shown  # Claude's root cause, not the offline one
+        # Claude said the rollback needs no approval; it gets a request anyway
+        request = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
+                                               if m.text.startswith("🛂 Approval needed: Roll back")), None))
+        assert "proposed by Claude in an investigation <@U0ONCALL> started" in slack.render_blocks(request)
         assert "Claude, 4 calls, 4,800 input + 2,700 cached + 600 output tokens" in shown
         [record] = bot.deps.store.investigations.recent()
         assert (record.engine, record.input_tokens, record.cached_input_tokens, record.output_tokens) == (
