@@ -69,10 +69,6 @@ def action_outcome(approval: Approval, status: str, details: str) -> tuple[str, 
     return text[:3000], [section(f"{mark} *{_title(approval)} {word}*\n{details}")]
 
 
-def refusal(text: str) -> tuple[str, Blocks]:
-    return text, [section(text)]
-
-
 def too_late(approval: Approval) -> str:
     """Why a click came too late, in the clicker's words."""
     if approval.status == "expired":

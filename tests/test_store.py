@@ -46,6 +46,24 @@ def race(workers: int, work: Callable[[], object]) -> list[object]:
     return results
 
 
+def race_on_replicas(store_url: str, workers: int, work: Callable[[Store, int], object]) -> list[object]:
+    """`race`, each worker on a store of its own (its own engine and connections), as replicas are."""
+    replicas = [open_store(store_url) for _ in range(workers)]
+    handed = iter(enumerate(replicas))
+    lock = threading.Lock()
+
+    def one() -> object:
+        with lock:
+            i, replica = next(handed)
+        return work(replica, i)
+
+    try:
+        return race(workers, one)
+    finally:
+        for replica in replicas:
+            replica.close()
+
+
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
@@ -76,20 +94,9 @@ def test_one_firing_alert_per_fingerprint(store: Store, now: datetime) -> None:
 
 def test_concurrent_writers_cannot_open_the_same_fingerprint_twice(store: Store, store_url: str,
                                                                     now: datetime) -> None:
-    replicas = [open_store(store_url) for _ in range(8)]
-    iterator = iter(replicas)
-    lock = threading.Lock()
-
-    def claim() -> object:
-        with lock:
-            replica = next(iterator)
-        return replica.alerts.open(**DRIFT, now=now)
-
-    results = race(8, claim)
+    results = race_on_replicas(store_url, 8, lambda replica, _: replica.alerts.open(**DRIFT, now=now))
     assert sum(r is not None for r in results) == 1
     assert len(store.alerts.list_firing()) == 1
-    for r in replicas:
-        r.close()
 
 
 def test_alert_post_and_notification_are_recorded(store: Store, now: datetime) -> None:
@@ -144,24 +151,17 @@ def test_an_approval_is_decided_once(store: Store, now: datetime) -> None:
 
 def test_concurrent_decisions_commit_exactly_one(store: Store, store_url: str, now: datetime) -> None:
     pending = request(store, now)
-    replicas = [open_store(store_url) for _ in range(10)]
-    iterator = iter(enumerate(replicas))
-    lock = threading.Lock()
 
-    def click() -> object:
-        with lock:
-            i, replica = next(iterator)
+    def click(replica: Store, i: int) -> object:
         return replica.approvals.decide(pending.request_id, "approved" if i % 2 else "denied", f"U0CLICK{i}", now)
 
-    results = race(10, click)
+    results = race_on_replicas(store_url, 10, click)
     assert sum(r.outcome is Outcome.DECIDED for r in results) == 1
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(approval_decisions)).scalar() == 1
         status = conn.execute(select(approvals.c.status)).scalar()
     winner = next(r for r in results if r.outcome is Outcome.DECIDED)
     assert status == winner.approval.status
-    for r in replicas:
-        r.close()
 
 
 def test_expiry_is_enforced_at_click_time(store: Store, now: datetime) -> None:
@@ -236,21 +236,11 @@ def test_an_approved_action_is_claimed_by_one_caller(store: Store, store_url: st
     pending = request(store, now)
     assert not store.approvals.claim_action(pending.request_id, now)  # not approved yet: nothing to run
     store.approvals.decide(pending.request_id, "approved", "U0LEAD", now)
-    replicas = [open_store(store_url) for _ in range(8)]
-    iterator = iter(replicas)
-    lock = threading.Lock()
-
-    def claim() -> object:
-        with lock:
-            replica = next(iterator)
-        return replica.approvals.claim_action(pending.request_id, now)
-
-    assert sum(bool(r) for r in race(8, claim)) == 1
+    claims = race_on_replicas(store_url, 8, lambda replica, _: replica.approvals.claim_action(pending.request_id, now))
+    assert sum(bool(r) for r in claims) == 1
     store.approvals.finish_action(pending.request_id, "completed", "rolled back", now + timedelta(seconds=5))
     done = store.approvals.get(pending.request_id)
     assert (done.action_status, done.action_details) == ("completed", "rolled back")
-    for r in replicas:
-        r.close()
 
 
 def incident(store: Store, now: datetime):  # type: ignore[no-untyped-def]

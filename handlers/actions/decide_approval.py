@@ -14,7 +14,7 @@ from bot.remediation import incidents
 from bot.remediation.decisions import decide
 from bot.remediation.execute import execute_approved
 from bot.remediation.expiry import redraw
-from handlers.approval_blocks import refusal
+from handlers.blocks import notice
 from handlers.reply import reply
 
 
@@ -25,7 +25,7 @@ def make_listener(deps: Deps, decision: str):  # type: ignore[no-untyped-def]
             result = await asyncio.to_thread(decide, deps, str(action.get("value", "")), body["user"]["id"],
                                              decision)
             if result.tell_clicker:
-                await reply(deps, body["response_url"], *refusal(result.tell_clicker))
+                await reply(deps, body["response_url"], *notice(result.tell_clicker))
             if not result.closed_now or result.approval is None:
                 return
             await redraw(deps, result.approval)
