@@ -1,5 +1,6 @@
 """Read-only investigation tools. One file per tool family; each tool is a function taking a
-ToolContext first, its schema coming from its type hints and docstring (see `schemas`).
+ToolContext first and marked `@investigation_tool`; its schema comes from its type hints and
+docstring, and the registry finds it in this folder (adding a tool is one file).
 
 A tool result carries a status: ok, no_data or error. Risky actions are never tools that act:
 `propose_action` only records a proposal for a human to approve.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from agents.knowledge import KnowledgeBase
 from bot.clock import Clock
 from bot.ml_service import MLService
 from bot.warehouse import Warehouse
 
+ToolFunction = TypeVar("ToolFunction", bound=Callable[..., "ToolResult"])
 MAX_SUMMARY = 4000  # characters a tool may hand the model
 _TRUNCATED = " …(truncated)"
 
@@ -40,3 +42,9 @@ class ToolContext:
     ml_service: MLService | None = None
     # told what each tool is doing ("querying feature drift…"): the Slack progress message
     on_progress: Callable[[str], None] = lambda _step: None
+
+
+def investigation_tool(fn: ToolFunction) -> ToolFunction:
+    """Offers `fn` to the model; the registry collects every function so marked in this folder."""
+    fn.investigation_tool = True  # type: ignore[attr-defined]
+    return fn

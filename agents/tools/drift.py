@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 
 HIGHLIGHT_PSI = 0.2
 
 
+@investigation_tool
 def query_feature_drift(ctx: ToolContext, model_name: str, limit: int = 10) -> ToolResult:
     """Per-feature PSI of a model at its latest measurement, highest first; PSI > 0.2 is marked ⚠.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 from bot.clock import naive_utc
 from bot.rules import DEFAULT_RULES, breaches, overall
 from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
@@ -13,6 +13,7 @@ from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
 MODEL_RULES = tuple(r for r in DEFAULT_RULES if r.target == "model")
 
 
+@investigation_tool
 def query_model_metrics(ctx: ToolContext, model_name: str = "classifier_v2", hours: int = 1) -> ToolResult:
     """Latest F1, drift, latency and anomaly rate of a model with a HEALTHY/WARNING/CRITICAL
     assessment, and its 7-day baseline for comparison.
@@ -45,6 +46,7 @@ def query_model_metrics(ctx: ToolContext, model_name: str = "classifier_v2", hou
     return ToolResult("ok", summary, {"latest": latest, "baseline": baseline, "assessment": assessment})
 
 
+@investigation_tool
 def query_metric_trend(ctx: ToolContext, component: str, metric: str, hours: int = 24) -> ToolResult:
     """A metric's hourly trend for a model (MODEL_METRICS) or pipeline (DATA_QUALITY), and when it
     started moving away from its baseline. Metric names come from a fixed list.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import get_args
 
 from agents.diagnosis import GATED_ACTIONS, Action
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 
 
+@investigation_tool
 def propose_action(ctx: ToolContext, action: str, target: str, reason: str, priority: int = 1,
                    condition: str = "") -> ToolResult:
     """Propose a remediation for a human to see. retrain_model and rollback_model need an approver's

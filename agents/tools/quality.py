@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 
 
+@investigation_tool
 def query_data_quality(ctx: ToolContext, pipeline_name: str = "transactions_ingest", runs: int = 6) -> ToolResult:
     """The latest pipeline runs: records, null rate, schema violations, out-of-range values, status.
 

@@ -1,62 +1,97 @@
-"""The tools the model may call: schemas from type hints and docstrings, and one way to call them.
+"""The tools the model may call: found in this folder, described by the SDK's `beta_tool` (schemas
+from type hints and docstrings), and called with arguments that `beta_tool` has validated.
 
-Failures are data: an unknown tool, a tool's own error and an unexpected exception each come back
-as an is_error result; the unexpected ones are logged.
+Failures are data: an unknown tool, arguments that do not validate, a tool's own error and an
+unexpected exception each come back as an is_error result; the unexpected ones are logged.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import logging
+import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
 
+import pydantic
 from anthropic import beta_tool
+from anthropic.lib.tools import BetaFunctionTool
 
+import agents.tools
 from agents.tools import ToolContext, ToolResult
-from agents.tools.drift import query_feature_drift
-from agents.tools.metrics import query_metric_trend, query_model_metrics
-from agents.tools.propose import propose_action
-from agents.tools.quality import query_data_quality
-from agents.tools.search import search_incidents, search_runbooks
-from agents.tools.service import check_model_health, check_training_status
 
 log = logging.getLogger("agentops.tools")
-TOOLS: dict[str, Callable[..., ToolResult]] = {fn.__name__: fn for fn in (
-    query_model_metrics, query_metric_trend, query_feature_drift, query_data_quality, search_runbooks,
-    search_incidents, check_model_health, check_training_status, propose_action)}
 
 
-def _without_context(fn: Callable[..., ToolResult]) -> Callable[..., ToolResult]:
-    """The same function as the model sees it: no ctx parameter."""
+@dataclass(frozen=True)
+class Tool:
+    function: Callable[..., ToolResult]
+    described: BetaFunctionTool  # the model's view: no ctx parameter
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    def run(self, ctx: ToolContext, arguments: object) -> ToolResult:
+        """Validate `arguments` against the schema the model was given, then run the tool.
+        Raises ValueError (from pydantic) or TypeError when the arguments do not fit."""
+        # `described` wraps a function that hands back its arguments, validated by pydantic
+        args, kwargs = cast(tuple[tuple, dict], self.described.call(arguments))
+        return self.function(ctx, *args, **kwargs)
+
+
+def _as_the_model_sees_it(fn: Callable[..., ToolResult]) -> BetaFunctionTool:
+    """`fn` without its ctx parameter; calling it returns the validated arguments."""
     signature = inspect.signature(fn)
-    params = [p for name, p in signature.parameters.items() if name != "ctx"]
 
     @functools.wraps(fn)
-    def visible(**kwargs):  # type: ignore[no-untyped-def]
-        raise RuntimeError("schema only")
+    def arguments(*args: Any, **kwargs: Any) -> tuple[tuple, dict]:
+        return args, kwargs
 
-    visible.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    visible.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "ctx"}
-    return visible
+    arguments.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for name, p in signature.parameters.items() if name != "ctx"])
+    arguments.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "ctx"}
+    return beta_tool(arguments)
+
+
+@functools.cache
+def tools() -> dict[str, Tool]:
+    """Every `@investigation_tool` in agents/tools/, in a stable order (module, then line): the tool
+    list is part of the cacheable prefix of every request."""
+    found: list[tuple[str, int, Callable[..., ToolResult]]] = []
+    for module_info in pkgutil.iter_modules(agents.tools.__path__):
+        module = importlib.import_module(f"agents.tools.{module_info.name}")
+        for value in vars(module).values():
+            if getattr(value, "investigation_tool", False) and value.__module__ == module.__name__:
+                found.append((module.__name__, value.__code__.co_firstlineno, value))
+    return {fn.__name__: Tool(fn, _as_the_model_sees_it(fn)) for _, _, fn in sorted(found, key=lambda f: f[:2])}
 
 
 @functools.cache
 def schemas() -> tuple[dict, ...]:
-    """Stable order and content, so the tools stay a cacheable prefix of every request."""
-    return tuple(beta_tool(_without_context(fn)).to_dict() for fn in TOOLS.values())
+    return tuple(dict(tool.described.to_dict()) for tool in tools().values())
 
 
-def call(ctx: ToolContext, name: str, arguments: dict) -> tuple[str, bool]:
+def call(ctx: ToolContext, name: str, arguments: object) -> tuple[str, bool]:
     """(content for the tool_result, is_error)."""
-    tool = TOOLS.get(name)
+    tool = tools().get(name)
     if tool is None:
-        return f"unknown tool {name!r}; available: {', '.join(TOOLS)}", True
+        return f"unknown tool {name!r}; available: {', '.join(tools())}", True
     try:
-        result = tool(ctx, **arguments)
-    except TypeError as error:  # wrong or missing arguments from the model
-        return f"bad arguments for {name}: {error}", True
+        result = tool.run(ctx, arguments)
+    except (ValueError, TypeError) as error:  # arguments the model got wrong
+        return f"bad arguments for {name}: {_why(error)}", True
     except Exception as error:
         log.exception("tool %s failed", name)
         return f"{name} failed: {type(error).__name__}: {error}", True
     return result.summary, result.status == "error"
+
+
+def _why(error: Exception) -> str:
+    cause = error.__cause__
+    if isinstance(cause, pydantic.ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in cause.errors())
+    return str(error)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 
 
 def _search(ctx: ToolContext, question: str, kind: str, limit: int) -> ToolResult:
@@ -15,6 +15,7 @@ def _search(ctx: ToolContext, question: str, kind: str, limit: int) -> ToolResul
                                                 "sources": list(dict.fromkeys(p.source for p in passages))})
 
 
+@investigation_tool
 def search_runbooks(ctx: ToolContext, question: str, limit: int = 3) -> ToolResult:
     """Search the runbooks; every passage comes with its file and heading to cite.
 
@@ -25,6 +26,7 @@ def search_runbooks(ctx: ToolContext, question: str, limit: int = 3) -> ToolResu
     return _search(ctx, question, "runbook", limit)
 
 
+@investigation_tool
 def search_incidents(ctx: ToolContext, question: str, limit: int = 3) -> ToolResult:
     """Search past incident reports for similar cases; every passage comes with its file and heading.
 

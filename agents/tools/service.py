@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from agents.tools import ToolContext, ToolResult
+from agents.tools import ToolContext, ToolResult, investigation_tool
 from bot.ml_service import MLServiceUnavailable
 
 
+@investigation_tool
 def check_model_health(ctx: ToolContext) -> ToolResult:
     """Health and readiness of the ML serving service and the model it is serving (version, slots)."""
     ctx.on_progress("checking the model service")
@@ -21,6 +22,7 @@ def check_model_health(ctx: ToolContext) -> ToolResult:
                       {"health": health, "ready": ready, "model": info})
 
 
+@investigation_tool
 def check_training_status(ctx: ToolContext, model_type: str = "classifier") -> ToolResult:
     """Recent training runs of a model type: status, metrics, whether they passed the evaluation gate.
 
