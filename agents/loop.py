@@ -11,8 +11,17 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 import anthropic
+from anthropic.types import (
+    AssistantMessageParam,
+    MessageParam,
+    TextBlockParam,
+    ToolParam,
+    ToolResultBlockParam,
+    UserMessageParam,
+)
 from pydantic import ValidationError
 
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
@@ -60,20 +69,20 @@ class Usage:
 
 
 @dataclass
-class Outcome:
+class InvestigationResult:
     diagnosis: Diagnosis
     engine: str  # claude | offline
     usage: Usage = field(default_factory=Usage)
     note: str = ""  # why the offline investigator answered instead, shown in the thread
 
 
-def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> Outcome:
+def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> InvestigationResult:
     run = investigate_model if subject.kind == "model" else investigate_pipeline
-    return Outcome(run(ctx, subject.component, alert_id), "offline", Usage(), note)
+    return InvestigationResult(run(ctx, subject.component, alert_id), "offline", Usage(), note)
 
 
 def investigate(ctx: ToolContext, subject: Subject, alert_id: str | None, client: anthropic.Anthropic | None,
-                model: str, max_steps: int, token_budget: int) -> Outcome:
+                model: str, max_steps: int, token_budget: int) -> InvestigationResult:
     """Claude when there is a client, the offline investigator otherwise (and as Claude's fallback)."""
     if client is None:
         return offline(ctx, subject, alert_id)
@@ -84,7 +93,7 @@ class ClaudeInvestigator:
     def __init__(self, client: anthropic.Anthropic, model: str, max_steps: int, token_budget: int) -> None:
         self.client, self.model, self.max_steps, self.token_budget = client, model, max_steps, token_budget
 
-    def investigate(self, ctx: ToolContext, subject: Subject, alert_id: str | None = None) -> Outcome:
+    def investigate(self, ctx: ToolContext, subject: Subject, alert_id: str | None = None) -> InvestigationResult:
         usage = Usage()
         try:
             diagnosis, problem = self._loop(ctx, subject, usage)
@@ -96,13 +105,13 @@ class ClaudeInvestigator:
                                                        "diagnosis")
             fallback.usage = usage  # what the failed attempt spent still counts
             return fallback
-        return Outcome(diagnosis.model_copy(update={"alert_id": alert_id}), "claude", usage)
+        return InvestigationResult(diagnosis.model_copy(update={"alert_id": alert_id}), "claude", usage)
 
     def _loop(self, ctx: ToolContext, subject: Subject, usage: Usage) -> tuple[Diagnosis | None, str]:
-        tools = [dict(t) for t in schemas()]
+        tools = [cast(ToolParam, dict(t)) for t in schemas()]
         tools[-1]["cache_control"] = {"type": "ephemeral"}
-        system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
-        messages: list[dict] = [{"role": "user", "content": (
+        system: list[TextBlockParam] = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
+        messages: list[MessageParam] = [{"role": "user", "content": (
             f"Investigate: {subject.text}\nComponent: {subject.component} ({subject.kind}).")}]
         repaired = False
         step = 0
@@ -121,13 +130,14 @@ class ClaudeInvestigator:
                 return None, f"the investigation hit its token budget ({self.token_budget:,})"
             uses = [block for block in response.content if block.type == "tool_use"]
             if uses and not last:
-                messages.append({"role": "assistant", "content": [b.model_dump() for b in response.content]})
-                results = []
+                # the assistant turn goes back as received (the SDK serializes only the fields that were set)
+                messages.append(AssistantMessageParam(role="assistant", content=response.content))
+                results: list[ToolResultBlockParam] = []
                 for use in uses:
                     content, is_error = call(ctx, use.name, dict(use.input))
-                    results.append({"type": "tool_result", "tool_use_id": use.id, "content": content,
-                                    "is_error": is_error})
-                messages.append({"role": "user", "content": results})
+                    results.append(ToolResultBlockParam(type="tool_result", tool_use_id=use.id, content=content,
+                                                        is_error=is_error))
+                messages.append(UserMessageParam(role="user", content=results))
                 continue
             answer = "".join(block.text for block in response.content if block.type == "text")
             if response.stop_reason == "max_tokens":
@@ -139,9 +149,10 @@ class ClaudeInvestigator:
             if repaired:
                 return None, f"Claude's answer was not a valid diagnosis ({problem})"
             repaired = True
-            messages += [{"role": "assistant", "content": answer or "(no text)"},
-                         {"role": "user", "content": f"That is not a valid diagnosis: {problem}. Reply with "
-                                                     "only the JSON object described in the instructions."}]
+            messages += [AssistantMessageParam(role="assistant", content=answer or "(no text)"),
+                         UserMessageParam(role="user", content=f"That is not a valid diagnosis: {problem}. "
+                                                               "Reply with only the JSON object described in the "
+                                                               "instructions.")]
         return None, "Claude did not finish within the step limit"
 
 

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_web_client
 from bot.config import load_settings
+from handlers.slack_edge import build_web_client
 
 
 async def ack_only(ack) -> None:  # type: ignore[no-untyped-def]

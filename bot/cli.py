@@ -20,25 +20,42 @@ from bot.rules import RulesFileError
 from bot.runtime import SlackSetupError
 from bot.store import StoreUnavailable
 from bot.warehouse import EmbeddedWarehouseError, WarehouseError, open_warehouse
-from seed.loader import SeedError
-from seed.scenarios import SCENARIOS
 
 log = logging.getLogger("agentops")
 
 EXIT_FAILURE, EXIT_CONFIG = 1, 2
-_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, SeedError, SlackSetupError,
+
+
+class CommandFailed(Exception):
+    """A command's failure, worded for the person who ran it."""
+
+
+_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, CommandFailed, SlackSetupError,
                 RulesFileError, UnknownComponent)
 
 
+def _scenario(name: str) -> str:
+    """argparse's check of --scenario, importing the demo world only when `agentops seed` is parsed."""
+    from seed.scenarios import SCENARIOS
+
+    if name not in SCENARIOS:
+        stories = "; ".join(f"{s.name}: {s.story}" for s in SCENARIOS.values())
+        raise argparse.ArgumentTypeError(f"invalid choice: {name!r} (choose from {stories})")
+    return name
+
+
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
-    from seed.loader import seed
+    from seed.loader import SeedError, seed  # the demo world, loaded only by the commands that use it
 
     if not settings.embedded_warehouse and not args.remote:
         where = settings.snowflake_account or settings.snowflake_host
-        raise SeedError(f"refusing to seed demo data into a configured warehouse ({where}); "
-                        "add --remote if that is really what you want")
+        raise CommandFailed(f"refusing to seed demo data into a configured warehouse ({where}); "
+                            "add --remote if that is really what you want")
     with open_warehouse(settings) as warehouse:
-        summary = seed(warehouse, args.scenario, naive_utc(SystemClock().now()), reset=args.reset)
+        try:
+            summary = seed(warehouse, args.scenario, naive_utc(SystemClock().now()), reset=args.reset)
+        except SeedError as error:
+            raise CommandFailed(str(error)) from None
     print("\n".join(summary.lines()))
     return 0
 
@@ -125,7 +142,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from seed.demo import run_demo
 
     return run_demo(keep=args.keep)
 
@@ -159,8 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     seed = commands.add_parser("seed", help="load a demo scenario into the warehouse",
                                description="Load 7 days of metrics plus a scenario's event in the last 2 hours.")
-    seed.add_argument("--scenario", required=True, choices=list(SCENARIOS),
-                      help="; ".join(f"{s.name}: {s.story}" for s in SCENARIOS.values()))
+    seed.add_argument("--scenario", required=True, type=_scenario,
+                      help="a demo scenario, e.g. drift or healthy (a wrong name lists them all, with their stories)")
     seed.add_argument("--reset", action="store_true",
                       help="replace the demo models' and pipelines' rows (restores the demo state)")
     seed.add_argument("--remote", action="store_true",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -16,14 +16,16 @@ log = logging.getLogger(__name__)
 
 
 class HealthServer:
-    def __init__(self, deps: Deps, host: str, port: int, scheduler_alive: Callable[[], bool] | None = None):
+    def __init__(self, deps: Deps, host: str, port: int, slack_connected: Callable[[], Awaitable[bool]],
+                 scheduler_alive: Callable[[], bool] | None = None):
         self.deps, self.host, self.port = deps, host, port
+        self.slack_connected = slack_connected
         self.scheduler_alive = scheduler_alive  # None when the monitor is not scheduled
         self._runner: web.AppRunner | None = None
 
     async def health(self, _request: web.Request) -> web.Response:
         checks: dict[str, bool | None] = {
-            "slack_socket": await self.deps.slack_connected(),
+            "slack_socket": await self.slack_connected(),
             "state_store": await asyncio.to_thread(self.deps.store.ping),
             "scheduler": self.scheduler_alive() if self.scheduler_alive else None,
         }

@@ -9,29 +9,39 @@ import signal
 import socket
 import threading
 import uuid
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
-import anthropic
 from aiohttp import WSMessage, WSMsgType
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.app import build_app, build_web_client
+from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.fleet import FleetView
 from bot.health import HealthServer
+from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
+from bot.notify import Announcer
 from bot.remediation.expiry import abandon_stale_actions, expire_due
 from bot.rules import load_rules
 from bot.store import open_store
 from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
+from handlers.announcer import SlackAnnouncer
+from handlers.slack_edge import SlackEdge, build_web_client
 
+if TYPE_CHECKING:
+    import anthropic
+
+T = TypeVar("T")
 log = logging.getLogger("agentops")
 DRAIN_SEC = 10  # well inside the 30 s an orchestrator usually waits after SIGTERM
 EXPIRY_SWEEP_SEC = 10
@@ -41,7 +51,7 @@ class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
     """Tracks envelopes from receipt to ack, so background work can yield to pending acks,
     and counts acks where they are sent (cheaper than a Bolt middleware on every request)."""
 
-    def __init__(self, *args, deps: Deps, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, deps: Deps, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deps = deps
         self.client.on_message_listeners.append(self._received)
@@ -50,7 +60,8 @@ class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
         if message.type == WSMsgType.TEXT and '"envelope_id"' in message.data:
             self._deps.work.envelope_received()
 
-    async def handle(self, client, req) -> None:  # type: ignore[no-untyped-def,override]
+    # the same narrower client type as Bolt's own aiohttp handler declares (and ignores) for this override
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         try:
             await super().handle(client, req)
             self._deps.metrics.acks.labels(kind=req.type).inc()
@@ -62,7 +73,9 @@ class SlackSetupError(Exception):
     """Slack refused a token at start-up; the message says which and what to do."""
 
 
-def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
+def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = None,
+               metrics: Metrics | None = None) -> Deps:
+    """The domain's Deps, announcing to `announcer`; a bad rules file or an unreachable store stops here."""
     from agents.knowledge import KnowledgeBase
 
     store = open_store(settings.state_database_url)
@@ -80,7 +93,7 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
         raise
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
-                anthropic=anthropic_client(settings),
+                metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec),
                 tracker=open_tracker(settings))
 
@@ -89,13 +102,14 @@ def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
     """The SDK retries 429/529 itself (honouring retry-after-ms); outages beyond that fall back."""
     if not settings.anthropic_api_key:
         return None
+    import anthropic  # only with a key: it is a heavy import
+
     return anthropic.Anthropic(api_key=settings.anthropic_api_key.get_secret_value(),
                                base_url=settings.anthropic_base_url or None, max_retries=3, timeout=60)
 
 
 def close_deps(deps: Deps) -> None:
-    if deps.ml_service is not None:
-        deps.ml_service.close()
+    deps.ml_service.close()
     deps.warehouse.close()
     deps.store.close()
 
@@ -108,10 +122,10 @@ def _tokens(settings: Settings) -> tuple[str, str]:
 
 
 class Bot:
-    """One running AgentOps replica."""
+    """One running AgentOps replica: the domain's Deps, with Slack as the edge it announces to."""
 
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
+    def __init__(self, deps: Deps, slack: SlackEdge) -> None:
+        self.deps, self.slack = deps, slack
         self.handler: AsyncSocketModeHandler | None = None
         self.health: HealthServer | None = None
         self.monitor = Monitor(deps, replica=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
@@ -127,21 +141,20 @@ class Bot:
     async def _start(self) -> None:
         settings = self.deps.settings
         bot_token, app_token = _tokens(settings)
-        self.deps.http = aiohttp.ClientSession()
-        client = self.deps.slack = build_web_client(settings, bot_token, self.deps.http)
+        client = await self.slack.open(bot_token)
         try:
             identity = await client.auth_test()
         except SlackApiError as error:
             raise SlackSetupError(f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}); "
                                   "copy the Bot User OAuth Token (xoxb-…) again") from None
-        self.handler = AckTrackingSocketModeHandler(build_app(self.deps, client), app_token,
+        self.handler = AckTrackingSocketModeHandler(build_app(self.deps, self.slack), app_token,
                                                     web_client=build_web_client(settings, None), deps=self.deps)
         try:
             await self.handler.connect_async()
         except SlackApiError as error:
             raise SlackSetupError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}); it needs the "
                                   "connections:write scope and socket mode enabled") from None
-        self.deps.slack_connected = self.handler.client.is_connected
+        self.slack.watch_socket(self.handler.client.is_connected)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         if settings.monitor_poll_interval_sec:
             self.scheduler.add_job(self.monitor.tick, "interval", seconds=settings.monitor_poll_interval_sec,
@@ -153,7 +166,8 @@ class Bot:
         self.scheduler.start()
         if settings.health_port:
             alive = (lambda: self.monitor.alive(self.deps.clock.now())) if settings.monitor_poll_interval_sec else None
-            self.health = HealthServer(self.deps, settings.health_host, settings.health_port, alive)
+            self.health = HealthServer(self.deps, settings.health_host, settings.health_port, self.slack.connected,
+                                       alive)
             await self.health.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
@@ -185,9 +199,7 @@ class Bot:
         if self.health is not None:
             await self.health.stop()
             self.health = None
-        if self.deps.http is not None:
-            await self.deps.http.close()
-            self.deps.http = None
+        await self.slack.close()
         log.info("AgentOps stopped")
 
 
@@ -203,22 +215,29 @@ async def _serve(bot: Bot) -> None:
         await bot.stop()
 
 
+def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
+    """The composition root: the domain's Deps announcing to the Slack edge (opened when the bot starts)."""
+    metrics = Metrics()
+    slack = SlackEdge(settings, metrics)
+    return Bot(build_deps(settings, SlackAnnouncer(slack), clock, metrics), slack)
+
+
 def run(settings: Settings) -> int:
     """`agentops run`: serve until SIGTERM or Ctrl-C."""
     _tokens(settings)  # fail before opening anything
-    deps = build_deps(settings)
+    bot = build_bot(settings)
     try:
-        asyncio.run(_serve(Bot(deps)))
+        asyncio.run(_serve(bot))
     finally:
-        close_deps(deps)
+        close_deps(bot.deps)
     return 0
 
 
 class BotThread:
     """The bot on an event loop of its own thread: for tests and the demo, which drive it from outside."""
 
-    def __init__(self, deps: Deps) -> None:
-        self.bot = Bot(deps)
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="agentops-bot", daemon=True)
 
@@ -227,7 +246,7 @@ class BotThread:
         asyncio.run_coroutine_threadsafe(self.bot.start(), self._loop).result(timeout)
         return self.bot
 
-    def call(self, coro, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
         """Run a coroutine on the bot's loop (e.g. a scheduler tick) and return its result."""
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 

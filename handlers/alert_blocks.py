@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.monitor.sweep import RUNBOOKS
@@ -11,7 +12,7 @@ from handlers.actions.ids import INVESTIGATE_ALERT, SILENCE_ALERT
 from handlers.blocks import SEVERITY_EMOJI, Blocks, button, context, header, section
 
 
-def alert_post(component: str, alerts: list[StoredAlert]) -> tuple[str, Blocks]:
+def alert_post(component: str, alerts: Sequence[StoredAlert]) -> tuple[str, Blocks]:
     """One message per component: every alert that fired with it, firing or resolved."""
     firing = [a for a in alerts if a.status == "firing"]
     if firing:
@@ -46,7 +47,9 @@ def severity_changed(alert: StoredAlert, old: str) -> tuple[str, Blocks]:
     return text, [section(text)]
 
 
-def resolved(alert: StoredAlert, latest: str) -> tuple[str, Blocks]:
+def resolved(alert: StoredAlert, latest: dict[str, float]) -> tuple[str, Blocks]:
     at = f" at {alert.resolved_at:%H:%M} UTC" if alert.resolved_at else ""
-    text = f"✅ Resolved{at}: `{alert.fingerprint}` no longer breaches its rule{latest}."
+    values = ", ".join(f"{metric} {value:g}" for metric, value in latest.items())
+    now = f" (latest: {values})" if values else ""
+    text = f"✅ Resolved{at}: `{alert.fingerprint}` no longer breaches its rule{now}."
     return text, [section(text)]

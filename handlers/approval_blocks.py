@@ -3,6 +3,7 @@ the request once decided or expired, and an action's progress and verified outco
 
 from __future__ import annotations
 
+from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval
 from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
 from handlers.blocks import Blocks, button, context, header, section
@@ -76,3 +77,17 @@ def too_late(approval: Approval) -> str:
                 "Run a new investigation to propose it again.")
     at = f" at {approval.decided_at:%H:%M:%S} UTC" if approval.decided_at else ""
     return f"Already {approval.status} by <@{approval.decided_by}>{at}; your click changed nothing."
+
+
+def refusal(result: ClickResult, approvers: list[str]) -> str:
+    """What the clicker is told privately when a click decided nothing."""
+    verb = "approve" if result.decision == "approved" else "deny"
+    if result.outcome == "not_approver":
+        listed = ", ".join(f"<@{u}>" for u in approvers) or "nobody (AGENTOPS_APPROVERS is empty)"
+        return f"Only approvers can {verb} actions; ask one of: {listed}. Your click was logged."
+    if result.outcome == "four_eyes":
+        return ("You started the investigation that proposed this, and the four-eyes rule needs someone else to "
+                "approve it. Ask another approver. Your click was logged.")
+    if result.outcome == "unknown_request" or result.approval is None:
+        return "That approval request does not exist; nothing was done. Your click was logged."
+    return too_late(result.approval)

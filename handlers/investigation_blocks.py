@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.loop import Outcome
+from agents.loop import InvestigationResult
 from handlers.blocks import Blocks, context, header, section
 
 MAX_EVIDENCE = 6
@@ -15,7 +15,7 @@ def progress(component: str, steps: list[str]) -> tuple[str, Blocks]:
     return text, [section(f"🔎 *Investigating {component}*\n{done}\n{current}".replace("\n\n", "\n"))]
 
 
-def diagnosis_blocks(component: str, outcome: Outcome) -> tuple[str, Blocks]:
+def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str, Blocks]:
     diagnosis, usage = outcome.diagnosis, outcome.usage
     evidence = "\n".join(f"• {line[:400]}" for line in diagnosis.evidence[:MAX_EVIDENCE])
     actions = "\n".join(

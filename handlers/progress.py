@@ -10,18 +10,15 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from slack_sdk.errors import SlackApiError
-
-from bot.deps import Deps
 from handlers.blocks import Blocks
-from handlers.slack_errors import report_slack_error
+from handlers.slack_edge import SlackEdge, SlackFailure
 
 Render = Callable[[list[str]], tuple[str, Blocks]]
 
 
 class ProgressMessage:
-    def __init__(self, deps: Deps, channel: str, thread_ts: str, render: Render) -> None:
-        self.deps, self.channel, self.thread_ts, self.render = deps, channel, thread_ts, render
+    def __init__(self, edge: SlackEdge, channel: str, thread_ts: str, render: Render) -> None:
+        self.edge, self.channel, self.thread_ts, self.render = edge, channel, thread_ts, render
         self.ts: str | None = None
         self.steps: list[str] = []
         self._edits: list[Future] = []
@@ -29,11 +26,9 @@ class ProgressMessage:
 
     async def post(self) -> bool:
         text, blocks = self.render([])
-        try:
-            posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
-                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.postMessage", error)
+        posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
+            channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks))
+        if isinstance(posted, SlackFailure):
             return False
         self.channel, self.ts = posted["channel"], posted["ts"]
         return True
@@ -48,15 +43,10 @@ class ProgressMessage:
         await self._edit(text, blocks)
 
     async def _edit(self, text: str, blocks: Blocks) -> None:
+        client = self.edge.client
         if self.ts is None:  # never posted: the outcome goes in as a new message instead
-            try:
-                await self.deps.slack.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,  # type: ignore[union-attr]
-                                                       text=text, blocks=blocks)
-            except SlackApiError as error:
-                report_slack_error(self.deps, "chat.postMessage", error)
-            return
-        try:
-            await self.deps.slack.chat_update(channel=self.channel, ts=self.ts, text=text,  # type: ignore[union-attr]
-                                              blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.update", error)
+            await self.edge.call("chat.postMessage", client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks))
+        else:
+            await self.edge.call("chat.update", client.chat_update(channel=self.channel, ts=self.ts, text=text,
+                                                                   blocks=blocks))

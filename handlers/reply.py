@@ -6,31 +6,26 @@ reply; in a burst that work crowds the event loop that has to send the acks.
 
 from __future__ import annotations
 
-import logging
-
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.deps import Deps
+from handlers.slack_edge import SlackEdge
 
-log = logging.getLogger("agentops.slack")
 REPLY_TIMEOUT_SEC = 10
 
 
-async def reply(deps: Deps, response_url: str, text: str, blocks: list[dict], *, public: bool = False,
+async def reply(slack: SlackEdge, response_url: str, text: str, blocks: list[dict], *, public: bool = False,
                 replace_original: bool = False) -> bool:
     """Post the answer; a failure is logged with the method and counted, never raised."""
-    webhook = AsyncWebhookClient(response_url, timeout=REPLY_TIMEOUT_SEC, session=deps.http,
+    webhook = AsyncWebhookClient(response_url, timeout=REPLY_TIMEOUT_SEC, session=slack.http,
                                  retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
     try:
         response = await webhook.send(text=text, blocks=blocks, replace_original=replace_original,
                                       response_type="in_channel" if public else "ephemeral")
     except Exception as error:  # a dropped connection or timeout: the user's request is lost, say so in logs
-        log.error("slack response_url failed: %s", type(error).__name__)
-        deps.metrics.slack_errors.labels(method="response_url", error=type(error).__name__).inc()
+        slack.failed("response_url", type(error).__name__)
         return False
     if response.status_code != 200:
-        log.error("slack response_url failed: %s %s", response.status_code, response.body[:200])
-        deps.metrics.slack_errors.labels(method="response_url", error=str(response.status_code)).inc()
+        slack.failed("response_url", f"{response.status_code} {response.body[:200]}")
         return False
     return True

@@ -14,7 +14,7 @@ import pytest
 from bot.clock import ManualClock, naive_utc
 from bot.config import Settings, load_settings
 from bot.deps import Deps
-from bot.runtime import BotThread, build_deps, close_deps
+from bot.runtime import BotThread, build_bot, close_deps
 from seed.loader import seed
 from seed.slack import SlackStandIn
 
@@ -59,9 +59,10 @@ def slack() -> Iterator[SlackStandIn]:
 def bot_running(slack: SlackStandIn, data_dir: Path, now, **overrides: object) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
     """The real bot against the stand-in, the warehouse seeded with the drift scenario at `now`."""
     clock = ManualClock(now)
-    deps = build_deps(bot_settings(slack, data_dir, **({"repeat_interval": "30m"} | overrides)), clock=clock)
+    bot = build_bot(bot_settings(slack, data_dir, **({"repeat_interval": "30m"} | overrides)), clock=clock)
+    deps = bot.deps
     seed(deps.warehouse, "drift", naive_utc(now), reset=True)
-    thread = BotThread(deps)
+    thread = BotThread(bot)
     thread.start()
     try:
         yield RunningBot(slack, deps, thread, clock)

@@ -23,6 +23,15 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert "seed" in result.stdout and "run" in result.stdout
 
 
+def test_the_demo_world_is_loaded_only_by_the_commands_that_use_it(tmp_path: Path) -> None:
+    # the import contracts allow bot.cli to import seed/; this checks that it does so lazily
+    probe = ("import sys, bot.cli, bot.runtime; bot.cli.build_parser().parse_args(['run']); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'seed'))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stderr
+
+
 def test_seed_drift_leaves_the_demo_state(tmp_path: Path) -> None:
     result = agentops("seed", "--scenario", "drift", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

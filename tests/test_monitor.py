@@ -110,7 +110,7 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
     from datetime import UTC, datetime
 
     from bot.clock import ManualClock
-    from bot.runtime import BotThread, build_deps, close_deps
+    from bot.runtime import BotThread, build_bot, close_deps
     from tests.slack_fixtures import RunningBot, bot_settings, free_port
     from tests.test_cli import agentops
 
@@ -129,8 +129,9 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
     clock = ManualClock(datetime.now(UTC))
     settings = bot_settings(slack, tmp_path / "bot", **{k.lower(): v for k, v in env.items()},
                             warehouse_timeout_sec=2, warehouse_retries=0)
-    deps = build_deps(settings, clock=clock)
-    thread = BotThread(deps)
+    built = build_bot(settings, clock=clock)
+    deps = built.deps
+    thread = BotThread(built)
     thread.start()
     bot = RunningBot(slack, deps, thread, clock)
     try:

@@ -145,14 +145,15 @@ def test_slack_error_is_logged_with_the_method_and_shown_to_the_user(running_bot
 
 
 def test_a_warehouse_outage_is_shown_and_the_bot_keeps_serving(slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.runtime import BotThread, build_deps, close_deps
+    from bot.runtime import BotThread, build_bot, close_deps
     from tests.slack_fixtures import bot_settings
 
     settings = bot_settings(slack, tmp_path / ".agentops", snowflake_account="xy12345", snowflake_user="BOT",
                             snowflake_password="pw-not-shown", snowflake_host="127.0.0.1", snowflake_port=9,
                             snowflake_protocol="http", warehouse_timeout_sec=2, warehouse_retries=0)
-    deps = build_deps(settings)
-    thread = BotThread(deps)
+    built = build_bot(settings)
+    deps = built.deps
+    thread = BotThread(built)
     thread.start()
     try:
         slack.wait_ack(slack.slash_command("status"))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.store import Outcome, Store, StoreUnavailable, open_store
+from bot.store import DecisionOutcome, Store, StoreUnavailable, open_store
 from bot.store.engine import current_revision
 from bot.store.tables import approval_decisions, approvals
 
@@ -142,10 +142,10 @@ def test_an_approval_is_decided_once(store: Store, now: datetime) -> None:
     pending = request(store, now)
     assert len(pending.request_id) >= 20  # unguessable: it travels in a button value
     first = store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now + timedelta(seconds=5))
-    assert first.outcome is Outcome.DECIDED
+    assert first.outcome is DecisionOutcome.DECIDED
     assert (first.approval.status, first.approval.decided_by) == ("approved", "U0APPROVE")
     second = store.approvals.decide(pending.request_id, "denied", "U0OTHER", now + timedelta(seconds=6))
-    assert second.outcome is Outcome.ALREADY_DECIDED and second.approval.decided_by == "U0APPROVE"
+    assert second.outcome is DecisionOutcome.ALREADY_DECIDED and second.approval.decided_by == "U0APPROVE"
     assert store.approvals.pending() == []
 
 
@@ -156,19 +156,20 @@ def test_concurrent_decisions_commit_exactly_one(store: Store, store_url: str, n
         return replica.approvals.decide(pending.request_id, "approved" if i % 2 else "denied", f"U0CLICK{i}", now)
 
     results = race_on_replicas(store_url, 10, click)
-    assert sum(r.outcome is Outcome.DECIDED for r in results) == 1
+    assert sum(r.outcome is DecisionOutcome.DECIDED for r in results) == 1
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(approval_decisions)).scalar() == 1
         status = conn.execute(select(approvals.c.status)).scalar()
-    winner = next(r for r in results if r.outcome is Outcome.DECIDED)
+    winner = next(r for r in results if r.outcome is DecisionOutcome.DECIDED)
     assert status == winner.approval.status
 
 
 def test_expiry_is_enforced_at_click_time(store: Store, now: datetime) -> None:
     pending = request(store, now, timeout=timedelta(seconds=300))
     late = store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now + timedelta(seconds=300))
-    assert late.outcome is Outcome.EXPIRED and late.approval.status == "expired"
-    assert store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now).outcome is Outcome.ALREADY_DECIDED
+    assert late.outcome is DecisionOutcome.EXPIRED and late.approval.status == "expired"
+    again = store.approvals.decide(pending.request_id, "approved", "U0APPROVE", now)
+    assert again.outcome is DecisionOutcome.ALREADY_DECIDED
 
 
 def test_expire_due_closes_only_overdue_requests(store: Store, now: datetime) -> None:
@@ -181,7 +182,7 @@ def test_expire_due_closes_only_overdue_requests(store: Store, now: datetime) ->
 
 
 def test_unknown_request_ids_decide_nothing(store: Store, now: datetime) -> None:
-    assert store.approvals.decide("forged-id", "approved", "U0APPROVE", now).outcome is Outcome.UNKNOWN
+    assert store.approvals.decide("forged-id", "approved", "U0APPROVE", now).outcome is DecisionOutcome.UNKNOWN
     with pytest.raises(ValueError):
         store.approvals.decide(request(store, now).request_id, "maybe", "U0APPROVE", now)
 

@@ -1,6 +1,6 @@
 """Keeps the alert channel in step with a sweep: post new alerts once, re-notify on the repeat
 interval, note severity changes, mark resolutions — exactly once across replicas, because every
-step is a claim in the state store before it is a Slack call."""
+step is a claim in the state store before it is announced."""
 
 from __future__ import annotations
 
@@ -10,14 +10,11 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from bot.deps import Deps
 from bot.monitor.sweep import Alert, SweepResult
+from bot.notify import PostRef, post_of
 from bot.remediation import incidents
 from bot.store.records import StoredAlert
-from handlers import alert_blocks
-from handlers.slack_errors import report_slack_error
 
 log = logging.getLogger("agentops.monitor")
 
@@ -39,13 +36,14 @@ class Notifier:
             if fingerprint not in stored:
                 await asyncio.to_thread(
                     store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
-                    component=alert.affected_component, metrics=alert.metrics, now=now,
+                    component=alert.component, metrics=alert.metrics, now=now,
                     message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
         stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
         await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
-        redraw: dict[tuple[str, str], StoredAlert] = {}  # each post is edited once per sweep
+        redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
         for fingerprint, current in stored.items():
-            if current.slack_ts is None:
+            post = post_of(current)
+            if post is None:
                 continue
             if fingerprint in firing:
                 changed = await self._follow_up(current, firing[fingerprint], now)
@@ -54,9 +52,10 @@ class Notifier:
             else:
                 changed = False
             if changed:
-                redraw[(current.slack_channel, current.slack_ts)] = current  # type: ignore[index]
-        for alert in redraw.values():
-            await self._redraw(alert)
+                redraw[post] = current
+        for post, shown in redraw.items():
+            together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, post.channel, post.ts)
+            await self.deps.announcer.alert_changed(post, shown.component, together)
 
     async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
         by_component: dict[str, list[StoredAlert]] = defaultdict(list)
@@ -67,17 +66,13 @@ class Notifier:
                                        self.lease):
                 by_component[alert.component].append(alert)
         for component, claimed in by_component.items():
-            text, blocks = alert_blocks.alert_post(component, claimed)
-            try:
-                posted = await self.deps.slack.chat_postMessage(  # type: ignore[union-attr]
-                    channel=self.deps.settings.slack_alert_channel, text=text, blocks=blocks)
-            except SlackApiError as error:
-                report_slack_error(self.deps, "chat.postMessage", error)  # the lease expires; a later sweep retries
-                continue
+            posted = await self.deps.announcer.alert_posted(component, claimed)
+            if posted is None:
+                continue  # the claim's lease expires; a later sweep retries
             for alert in claimed:
-                await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted["channel"],
-                                        posted["ts"], now)
-                shown = replace(alert, slack_channel=posted["channel"], slack_ts=posted["ts"])
+                await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted.channel,
+                                        posted.ts, now)
+                shown = replace(alert, slack_channel=posted.channel, slack_ts=posted.ts)
                 await incidents.opened(self.deps, shown, firing[alert.fingerprint].started_at, now)
                 self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
             log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
@@ -90,13 +85,13 @@ class Notifier:
             if await asyncio.to_thread(store.change_severity, current.alert_id, current.severity, alert.severity,
                                        message, alert.metrics):
                 changed = await asyncio.to_thread(store.get, current.alert_id)
-                await self._thread(current, *alert_blocks.severity_changed(changed, current.severity))  # type: ignore[arg-type]
+                await self.deps.announcer.alert_severity_changed(changed or current, current.severity)
                 return True
             return False
         due = current.last_notified_at is None or now - current.last_notified_at >= self.deps.settings.repeat_interval
         if due and not await self._silenced(current.fingerprint, now) and await asyncio.to_thread(
                 store.claim_repeat, current.alert_id, current.last_notified_at, now):
-            await self._thread(current, *alert_blocks.still_firing(current, now))
+            await self.deps.announcer.alert_still_firing(current, now)
         return False
 
     async def _resolve(self, current: StoredAlert, result: SweepResult, now: datetime) -> bool:
@@ -104,27 +99,10 @@ class Notifier:
         if done is None:
             return False  # another replica resolved it
         rows = result.components.get(current.component) or [{}]
-        values = [f"{k} {rows[0][k]:g}" for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)]
-        latest = f" (latest: {', '.join(values)})" if values else ""
-        await self._thread(done, *alert_blocks.resolved(done, latest))
+        latest = {k: rows[0][k] for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)}
+        await self.deps.announcer.alert_resolved(done, latest)
         await incidents.resolved(self.deps, done, now)
         return True
-
-    async def _redraw(self, alert: StoredAlert) -> None:
-        together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, alert.slack_channel, alert.slack_ts)
-        text, blocks = alert_blocks.alert_post(alert.component, together)
-        try:
-            await self.deps.slack.chat_update(channel=alert.slack_channel, ts=alert.slack_ts,  # type: ignore[union-attr]
-                                              text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.update", error)
-
-    async def _thread(self, alert: StoredAlert, text: str, blocks: list[dict]) -> None:
-        try:
-            await self.deps.slack.chat_postMessage(channel=alert.slack_channel, thread_ts=alert.slack_ts,  # type: ignore[union-attr]
-                                                   text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(self.deps, "chat.postMessage", error)
 
     async def _silenced(self, fingerprint: str, now: datetime) -> bool:
         return await asyncio.to_thread(self.deps.store.silences.active, fingerprint, now) is not None

@@ -33,13 +33,14 @@ RUNBOOKS = {"model_drift": "runbooks/model_drift.md", "accuracy_drop": "runbooks
 
 @dataclass(frozen=True)
 class Alert:
-    """SPEC §6's Alert, plus its fingerprint and when the breach started."""
+    """SPEC §6's Alert, plus its fingerprint and when the breach started. `component` is SPEC's
+    affected_component: the model or pipeline, called a component everywhere else in the product."""
 
     alert_id: str
     fingerprint: str
     severity: Severity
     alert_type: str
-    affected_component: str
+    component: str
     metrics: dict
     message: str
     timestamp: datetime  # the latest measurement
@@ -48,6 +49,7 @@ class Alert:
 
     def to_json(self) -> dict:
         data = asdict(self)
+        data["affected_component"] = data.pop("component")  # SPEC §6's name, for JSON readers
         data["timestamp"], data["started_at"] = self.timestamp.isoformat(), self.started_at.isoformat()
         return data
 
@@ -69,10 +71,11 @@ def evaluate(rule: Rule, rows: list[dict]) -> tuple[Severity, int] | None:
         return None
     levels = [rule.severity(r.get(rule.column)) for r in rows]
     severity: Severity | None = None
-    for candidate in ("critical", "warning"):
+    candidates: tuple[Severity, ...] = ("critical", "warning")
+    for candidate in candidates:
         if all(lv is not None and SEVERITY_ORDER[lv] >= SEVERITY_ORDER[candidate]
                for lv in levels[: rule.for_count]):
-            severity = candidate  # type: ignore[assignment]
+            severity = candidate
             break
     if severity is None:
         return None
@@ -107,7 +110,7 @@ def alerts_for(component: str, rows: list[dict], rules: tuple[Rule, ...]) -> lis
         started_at, timestamp = aware_utc(started["timestamp"]), aware_utc(latest["timestamp"])
         alerts.append(Alert(
             alert_id=hashlib.sha1(f"{fingerprint}|{started_at.isoformat()}".encode()).hexdigest()[:16],
-            fingerprint=fingerprint, severity=severity, alert_type=alert_type, affected_component=component,
+            fingerprint=fingerprint, severity=severity, alert_type=alert_type, component=component,
             metrics=metrics, message=f"{component}: {', '.join(parts)} ({severity})", timestamp=timestamp,
             started_at=started_at, runbook=RUNBOOKS[alert_type]))
     return alerts

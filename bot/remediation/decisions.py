@@ -7,24 +7,40 @@ of replicas produce one decision.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.deps import Deps
-from bot.store import Outcome
+from bot.remediation import incidents
+from bot.remediation.execute import execute_approved
+from bot.store import DecisionOutcome
 from bot.store.records import Approval
-from handlers.approval_blocks import too_late
 
 
 @dataclass(frozen=True)
 class ClickResult:
     outcome: str  # decided | not_approver | four_eyes | unknown_request | expired | already_decided
     approval: Approval | None
-    tell_clicker: str | None = None  # an ephemeral answer; None when the edited message says it all
+    decision: str  # what the click asked for: approved | denied
 
     @property
     def closed_now(self) -> bool:
         """This click closed the request (decided it, or found it expired): its message must be redrawn."""
         return self.outcome in ("decided", "expired")
+
+
+async def click(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult:
+    """A click on Approve or Deny, decided and followed through: a closed request is announced as such, an
+    approved action starts (once, in the background), a denied or expired one goes on the incident."""
+    result = await asyncio.to_thread(decide, deps, request_id, user, decision)
+    if result.closed_now and result.approval is not None:
+        await deps.announcer.approval_closed(result.approval)
+        if result.approval.status == "approved":
+            # minutes of work (training): the investigations pool, so quick replies never wait
+            deps.investigations.spawn(execute_approved(deps, result.approval))
+        else:
+            await incidents.approval_closed(deps, result.approval, deps.clock.now())
+    return result
 
 
 def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult:
@@ -35,24 +51,17 @@ def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult
     verb = "approve" if decision == "approved" else "deny"
     if user not in settings.agentops_approvers:
         # checked before the id is looked up: a forged click from anyone learns nothing
-        listed = ", ".join(f"<@{u}>" for u in settings.agentops_approvers) or "nobody (AGENTOPS_APPROVERS is empty)"
-        result = ClickResult("not_approver", approval,
-                             f"Only approvers can {verb} actions; ask one of: {listed}. Your click was logged.")
+        result = ClickResult("not_approver", None, decision)
     elif approval is None:
-        result = ClickResult("unknown_request", None,
-                             "That approval request does not exist; nothing was done. Your click was logged.")
+        result = ClickResult("unknown_request", None, decision)
     elif decision == "approved" and settings.agentops_four_eyes and user == approval.requested_by:
-        result = ClickResult("four_eyes", approval,
-                             "You started the investigation that proposed this, and the four-eyes rule needs "
-                             "someone else to approve it. Ask another approver. Your click was logged.")
+        result = ClickResult("four_eyes", approval, decision)
     else:
         stored = deps.store.approvals.decide(request_id, decision, user, now)
-        if stored.outcome is Outcome.DECIDED:
-            result = ClickResult("decided", stored.approval)
-        elif stored.outcome is Outcome.UNKNOWN:
-            result = ClickResult("unknown_request", None, "That approval request does not exist; nothing was done.")
+        if stored.outcome is DecisionOutcome.UNKNOWN:
+            result = ClickResult("unknown_request", None, decision)
         else:
-            result = ClickResult(stored.outcome.value, stored.approval, too_late(stored.approval))  # type: ignore[arg-type]
+            result = ClickResult(stored.outcome.value, stored.approval, decision)
     deps.store.audit.record(
         actor=user, action=f"approval.{verb}", subject=request_id[:200], now=now,
         outcome=decision if result.outcome == "decided" else f"refused:{result.outcome}",

@@ -1,5 +1,5 @@
 """After approval: claim the action (once, whichever replica), run it on the ML service with its
-progress edited into one thread message, verify, and record the outcome everywhere it belongs."""
+progress announced as it goes, verify, and record the outcome everywhere it belongs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from bot.deps import Deps
 from bot.remediation import incidents
 from bot.remediation.actions import run_action
 from bot.store.records import Approval
-from handlers.approval_blocks import action_outcome, action_progress
-from handlers.progress import ProgressMessage
 
 log = logging.getLogger("agentops.actions")
 
@@ -25,14 +23,11 @@ async def execute_approved(deps: Deps, approval: Approval) -> str | None:
     await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
                             subject=approval.request_id, outcome="started", now=started,
                             details={"target": approval.target, "approved_by": approval.decided_by})
-    progress = ProgressMessage(deps, approval.slack_channel or deps.settings.slack_alert_channel,
-                               approval.slack_thread_ts or approval.slack_ts or "",
-                               lambda steps: action_progress(approval, steps))
-    await progress.post()
+    report = await deps.announcer.action_started(approval)
     settings = deps.settings
     try:
         result = await asyncio.to_thread(run_action, deps.ml_service, approval.action, approval.target, started,
-                                         progress.step, poll_sec=settings.action_poll_interval_sec,
+                                         report.step, poll_sec=settings.action_poll_interval_sec,
                                          timeout_sec=settings.training_timeout_sec)
         status, details = result.status, result.details
     except Exception:  # a bug here must still close the action as failed, never leave it "running"
@@ -44,6 +39,6 @@ async def execute_approved(deps: Deps, approval: Approval) -> str | None:
                             subject=approval.request_id, outcome=status, now=finished,
                             details={"target": approval.target, "details": details[:1000]})
     deps.metrics.actions.labels(action=approval.action, status=status).inc()
-    await progress.show(*action_outcome(approval, status, details))
+    await report.finished(status, details)
     await incidents.action_finished(deps, approval, status, details, finished)
     return status

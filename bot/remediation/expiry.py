@@ -9,13 +9,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from bot.deps import Deps
 from bot.remediation import incidents
 from bot.store.records import Approval
-from handlers.approval_blocks import action_outcome, approval_closed
-from handlers.slack_errors import report_slack_error
 
 ABANDON_MARGIN = timedelta(minutes=10)  # beyond the training timeout, which bounds any live action
 
@@ -28,7 +24,7 @@ async def expire_due(deps: Deps) -> list[Approval]:
                                 subject=approval.request_id, outcome="expired", now=now,
                                 details={"action": approval.action, "target": approval.target})
         deps.metrics.approvals.labels(decision="expired").inc()
-        await redraw(deps, approval)
+        await deps.announcer.approval_closed(approval)
         await incidents.approval_closed(deps, approval, now)
     return expired
 
@@ -43,23 +39,6 @@ async def abandon_stale_actions(deps: Deps) -> list[Approval]:
         await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
                                 subject=approval.request_id, outcome="failed", now=now,
                                 details={"target": approval.target, "details": approval.action_details})
-        text, blocks = action_outcome(approval, "failed", approval.action_details or "")
-        try:
-            await deps.slack.chat_postMessage(channel=approval.slack_channel,  # type: ignore[union-attr]
-                                              thread_ts=approval.slack_thread_ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(deps, "chat.postMessage", error)
+        await deps.announcer.action_abandoned(approval)
         await incidents.action_finished(deps, approval, "failed", approval.action_details or "", now)
     return abandoned
-
-
-async def redraw(deps: Deps, approval: Approval) -> None:
-    """Show the request as decided or expired, without its buttons."""
-    if approval.slack_ts is None:
-        return
-    text, blocks = approval_closed(approval)
-    try:
-        await deps.slack.chat_update(channel=approval.slack_channel, ts=approval.slack_ts,  # type: ignore[union-attr]
-                                     text=text, blocks=blocks)
-    except SlackApiError as error:
-        report_slack_error(deps, "chat.update", error)

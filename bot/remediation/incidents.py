@@ -1,4 +1,4 @@
-"""The incident lifecycle as the thread, GitHub and the warehouse see it.
+"""The incident lifecycle as the announcer, GitHub and the warehouse see it.
 
 open (alert posted) → investigating → awaiting_approval → remediating → resolved | escalated.
 Every transition is a compare-and-set in the state store; GitHub and the INCIDENTS row follow it,
@@ -11,16 +11,14 @@ import asyncio
 import logging
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
-
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
 from bot.clock import naive_utc
 from bot.deps import Deps
+from bot.notify import post_of
+from bot.remediation import incident_text
 from bot.store.records import Approval, Incident, StoredAlert
 from bot.tracker import TrackerError
 from bot.warehouse import WarehouseError
-from handlers import incident_blocks
-from handlers.slack_errors import report_slack_error
 
 log = logging.getLogger("agentops.incidents")
 
@@ -61,7 +59,7 @@ async def diagnosed(deps: Deps, alert_id: str, diagnosis: Diagnosis, now: dateti
                             from_statuses=("open", "investigating", "escalated"), **values)
     if deps.tracker is None:
         return
-    title, body = incident_blocks.issue_text(incident, diagnosis)
+    title, body = incident_text.issue_text(incident, diagnosis)
     try:
         number = await asyncio.to_thread(deps.tracker.ensure_issue, incident.incident_id, title, body,
                                          incident.detected_at)
@@ -88,7 +86,7 @@ async def action_finished(deps: Deps, approval: Approval, status: str, details: 
     if status == "failed":
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
     await _comment(deps, incident, f"action:{approval.request_id}",
-                   incident_blocks.action_comment(approval, status, details))
+                   incident_text.action_comment(approval, status, details))
     alert = await asyncio.to_thread(deps.store.alerts.get, incident.alert_id)
     if alert is not None and alert.status == "resolved":  # it cleared while this ran: the deferred resolution
         await resolved(deps, alert, now)
@@ -106,7 +104,7 @@ async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None
     if not any(a.status in ("pending", "approved") for a in others):
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
     await _comment(deps, incident, f"action:{approval.request_id}",
-                   incident_blocks.action_comment(approval, "skipped", how))
+                   incident_text.action_comment(approval, "skipped", how))
 
 
 async def resolved(deps: Deps, alert: StoredAlert, now: datetime) -> Incident | None:
@@ -124,16 +122,12 @@ async def resolved(deps: Deps, alert: StoredAlert, now: datetime) -> Incident | 
     if incident.github_issue and deps.tracker is not None:
         try:
             await asyncio.to_thread(deps.tracker.close, incident.github_issue, "resolved",
-                                    incident_blocks.resolution_comment(incident))
+                                    incident_text.resolution_comment(incident))
         except TrackerError as error:
             log.warning("could not close issue #%s for %s: %s", incident.github_issue, incident.incident_id, error)
-    if alert.slack_ts and (incident.diagnosed_at or incident.actions):
-        text, blocks = incident_blocks.resolution_summary(incident, github=deps.tracker is not None)
-        try:
-            await deps.slack.chat_postMessage(channel=alert.slack_channel, thread_ts=alert.slack_ts,  # type: ignore[union-attr]
-                                              text=text, blocks=blocks)
-        except SlackApiError as error:
-            report_slack_error(deps, "chat.postMessage", error)
+    thread = post_of(alert)
+    if thread is not None and (incident.diagnosed_at or incident.actions):
+        await deps.announcer.incident_resolved(incident, thread)
     return incident
 
 
@@ -141,7 +135,7 @@ async def record(deps: Deps, incident: Incident, now: datetime) -> bool:
     """The INCIDENTS row, written at most once (the statement checks for it); False while the warehouse is down."""
     params = {"incident_id": incident.incident_id, "detected_at": naive_utc(incident.detected_at).isoformat(),
               "alert_type": incident.alert_type, "severity": incident.severity, "component": incident.component,
-              "root_cause": incident.root_cause or "", "resolution": incident_blocks.resolution_text(incident),
+              "root_cause": incident.root_cause or "", "resolution": incident_text.resolution_text(incident),
               "duration_minutes": round(((incident.resolved_at or now) - incident.detected_at).total_seconds() / 60)}
     try:
         await asyncio.to_thread(deps.warehouse.execute, RECORD_INCIDENT, params, idempotent=True)

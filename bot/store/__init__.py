@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 from bot.store.alerts import AlertStore, SilenceStore
-from bot.store.approvals import ApprovalStore, DecisionResult, Outcome
+from bot.store.approvals import ApprovalStore, DecisionOutcome, DecisionResult
 from bot.store.audit import AuditLog
 from bot.store.engine import make_engine, migrate
 from bot.store.incidents import IncidentStore
 from bot.store.investigations import InvestigationStore
 
-__all__ = ["DecisionResult", "Outcome", "Store", "StoreUnavailable", "open_store"]
+__all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
 
 
 class StoreUnavailable(Exception):

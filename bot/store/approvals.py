@@ -19,7 +19,7 @@ from bot.store.records import Approval, from_row
 from bot.store.tables import approval_decisions, approvals
 
 
-class Outcome(StrEnum):
+class DecisionOutcome(StrEnum):
     DECIDED = "decided"
     ALREADY_DECIDED = "already_decided"
     EXPIRED = "expired"
@@ -28,7 +28,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class DecisionResult:
-    outcome: Outcome
+    outcome: DecisionOutcome
     approval: Approval | None
 
 
@@ -71,16 +71,16 @@ class ApprovalStore:
             raise ValueError(f"decision must be approved or denied, not {decision!r}")
         current = self.get(request_id)
         if current is None:
-            return DecisionResult(Outcome.UNKNOWN, None)
+            return DecisionResult(DecisionOutcome.UNKNOWN, None)
         if current.status != "pending":
-            return DecisionResult(Outcome.ALREADY_DECIDED, current)
+            return DecisionResult(DecisionOutcome.ALREADY_DECIDED, current)
         if now >= current.expires_at:
             if not self.expire(request_id, now):  # the expiry job (or a decision) closed it first
-                return DecisionResult(Outcome.ALREADY_DECIDED, self.get(request_id))
-            return DecisionResult(Outcome.EXPIRED, self.get(request_id))
+                return DecisionResult(DecisionOutcome.ALREADY_DECIDED, self.get(request_id))
+            return DecisionResult(DecisionOutcome.EXPIRED, self.get(request_id))
         if not self._insert_decision(request_id, decision, decided_by, now):
-            return DecisionResult(Outcome.ALREADY_DECIDED, self.get(request_id))
-        return DecisionResult(Outcome.DECIDED, self.get(request_id))
+            return DecisionResult(DecisionOutcome.ALREADY_DECIDED, self.get(request_id))
+        return DecisionResult(DecisionOutcome.DECIDED, self.get(request_id))
 
     def expire(self, request_id: str, now: datetime) -> bool:
         """Close a pending request as expired; False when it was decided first."""

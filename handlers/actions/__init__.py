@@ -3,13 +3,13 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
+from handlers.actions import decide_approval, investigate_alert, silence_alert
 from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION, INVESTIGATE_ALERT, SILENCE_ALERT
+from handlers.slack_edge import SlackEdge
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    from handlers.actions import decide_approval, investigate_alert, silence_alert
-
-    app.action(INVESTIGATE_ALERT)(investigate_alert.make_listener(deps))
-    app.action(SILENCE_ALERT)(silence_alert.make_listener(deps))
-    app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, "approved"))
-    app.action(DENY_ACTION)(decide_approval.make_listener(deps, "denied"))
+def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
+    app.action(INVESTIGATE_ALERT)(investigate_alert.make_listener(deps, slack))
+    app.action(SILENCE_ALERT)(silence_alert.make_listener(deps, slack))
+    app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, slack, "approved"))
+    app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))

@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from handlers.blocks import notice
-from handlers.slack_errors import report_slack_error
+from handlers.slack_edge import SlackEdge
 
 BUTTON_SILENCE = timedelta(hours=4)
 
 
-def make_listener(deps: Deps):  # type: ignore[no-untyped-def]
-    async def silence_alert(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient) -> None:
+def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
+    async def silence_alert(ack: AsyncAck, body: dict, action: dict) -> None:
         await ack()
         async with deps.work.slot():
-            await _silence(deps, body, action, client)
+            await _silence(deps, slack, body, action)
 
     return silence_alert
 
 
-async def _silence(deps: Deps, body: dict, action: dict, client: AsyncWebClient) -> None:
+async def _silence(deps: Deps, slack: SlackEdge, body: dict, action: dict) -> None:
     fingerprint, user = action["value"], body["user"]["id"]
     now = deps.clock.now()
     silence = await asyncio.to_thread(deps.store.silences.add, fingerprint, user, now, now + BUTTON_SILENCE,
@@ -35,8 +34,6 @@ async def _silence(deps: Deps, body: dict, action: dict, client: AsyncWebClient)
                             details={"until": silence.ends_at.isoformat(), "via": "button"})
     text, blocks = notice(f"🔕 <@{user}> silenced `{fingerprint}` until {silence.ends_at:%H:%M} UTC.")
     message = body.get("message", {})
-    try:
-        await client.chat_postMessage(channel=body["channel"]["id"], text=text, blocks=blocks,
-                                      thread_ts=message.get("thread_ts") or message.get("ts"))
-    except SlackApiError as error:
-        report_slack_error(deps, "chat.postMessage", error)
+    await slack.call("chat.postMessage", slack.client.chat_postMessage(
+        channel=body["channel"]["id"], text=text, blocks=blocks,
+        thread_ts=message.get("thread_ts") or message.get("ts")))

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 from logging import Logger
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from handlers.blocks import notice, usage
 from handlers.commands import alerts, help, investigate, silence, status
 from handlers.commands.invocation import Invocation
 from handlers.reply import reply
+from handlers.slack_edge import SlackEdge
 
 SUBCOMMANDS: dict[str, Callable[[Invocation], Awaitable[None]]] = {
     "help": help.run,
@@ -23,24 +23,24 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], Awaitable[None]]] = {
 }
 
 
-def make_listener(deps: Deps) -> Callable[..., Awaitable[None]]:
-    async def agentops_command(ack: AsyncAck, command: dict, client: AsyncWebClient, logger: Logger) -> None:
+def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
+    async def agentops_command(ack: AsyncAck, command: dict, logger: Logger) -> None:
         await ack()  # within Slack's 3 seconds, before any slow work
         async with deps.work.slot():
-            await _route(command, client, logger, deps)
+            await _route(command, slack, logger, deps)
 
     return agentops_command
 
 
-async def _route(command: dict, client: AsyncWebClient, logger: Logger, deps: Deps) -> None:
+async def _route(command: dict, slack: SlackEdge, logger: Logger, deps: Deps) -> None:
     name, _, args = (command.get("text") or "").strip().partition(" ")
     subcommand = SUBCOMMANDS.get(name.lower())
     if subcommand is None:
         problem = "Tell me what to do." if not name else f"I don't know `{name[:40]}`."
-        await reply(deps, command["response_url"], *usage(problem))
+        await reply(slack, command["response_url"], *usage(problem))
         return
     invocation = Invocation(name.lower(), args.strip(), command["user_id"], command["channel_id"],
-                            command["response_url"], client, deps)
+                            command["response_url"], slack, deps)
     try:
         await subcommand(invocation)
     except Exception:

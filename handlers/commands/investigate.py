@@ -1,11 +1,10 @@
 """/agentops investigate <text> — an investigation on demand, in a new thread of the channel."""
 
-from slack_sdk.errors import SlackApiError
-
+from bot.investigations import resolve_subject, start_investigation
+from bot.notify import PostRef
 from handlers.blocks import notice, usage
 from handlers.commands.invocation import Invocation
-from handlers.investigation import investigate_in_thread, resolve_subject
-from handlers.slack_errors import report_slack_error
+from handlers.slack_edge import SlackFailure
 
 
 async def run(inv: Invocation) -> None:
@@ -17,14 +16,13 @@ async def run(inv: Invocation) -> None:
         await inv.reply(*notice(subject))
         return
     text, blocks = notice(f"🔎 <@{inv.user_id}> asked for an investigation: “{inv.args[:500]}”")
-    try:
-        opened = await inv.client.chat_postMessage(channel=inv.channel_id, text=text, blocks=blocks)
-    except SlackApiError as error:
-        code = report_slack_error(inv.deps, "chat.postMessage", error)
-        await inv.reply(*notice(f"I couldn't start a thread here (Slack said `{code}`); invite @AgentOps to "
+    opened = await inv.slack.call("chat.postMessage", inv.slack.client.chat_postMessage(
+        channel=inv.channel_id, text=text, blocks=blocks))
+    if isinstance(opened, SlackFailure):
+        await inv.reply(*notice(f"I couldn't start a thread here (Slack said `{opened.code}`); invite @AgentOps to "
                                 "this channel, or run the command in #ml-alerts."))
         return
-    problem = await investigate_in_thread(inv.deps, subject=subject, requested_by=inv.user_id,
-                                          channel=opened["channel"], thread_ts=opened["ts"])
+    problem = await start_investigation(inv.deps, subject=subject, requested_by=inv.user_id,
+                                        thread=PostRef(opened["channel"], opened["ts"]))
     if problem:
         await inv.reply(*notice(problem))

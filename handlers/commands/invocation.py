@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.deps import Deps
 from handlers.reply import reply
+from handlers.slack_edge import SlackEdge
 
 
 @dataclass(frozen=True)
@@ -17,8 +16,8 @@ class Invocation:
     user_id: str
     channel_id: str
     response_url: str
-    client: AsyncWebClient
+    slack: SlackEdge
     deps: Deps
 
     async def reply(self, text: str, blocks: list[dict], *, public: bool = False) -> None:
-        await reply(self.deps, self.response_url, text, blocks, public=public)
+        await reply(self.slack, self.response_url, text, blocks, public=public)

@@ -3,10 +3,10 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
+from handlers.events import app_home_opened, app_mention
+from handlers.slack_edge import SlackEdge
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    from handlers.events import app_home_opened, app_mention
-
-    app.event("app_mention")(app_mention.make_listener(deps))
-    app.event("app_home_opened")(app_home_opened.make_listener(deps))
+def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
+    app.event("app_mention")(app_mention.make_listener(deps, slack))
+    app.event("app_home_opened")(app_home_opened.make_listener(deps, slack))

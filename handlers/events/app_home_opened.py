@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from slack_sdk.web.async_client import AsyncWebClient
+from collections.abc import Awaitable, Callable
 
 from bot.deps import Deps
 from handlers.home import publish_home
+from handlers.slack_edge import SlackEdge
 
 
-def make_listener(deps: Deps):  # type: ignore[no-untyped-def]
-    async def app_home_opened(event: dict, client: AsyncWebClient) -> None:
+def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
+    async def app_home_opened(event: dict) -> None:
         if event.get("tab", "home") == "home":
             async with deps.work.slot():
-                await publish_home(client, deps, event["user"])
+                await publish_home(slack, deps, event["user"])
 
     return app_home_opened

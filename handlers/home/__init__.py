@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.deps import Deps
 from handlers.home.view import HomeData, home_view
-from handlers.slack_errors import report_slack_error
+from handlers.slack_edge import SlackEdge
 
 
 def gather(deps: Deps, slack_connected: bool) -> HomeData:
@@ -20,9 +17,6 @@ def gather(deps: Deps, slack_connected: bool) -> HomeData:
                     deps.store.incidents.recent(5))
 
 
-async def publish_home(client: AsyncWebClient, deps: Deps, user_id: str) -> None:
-    data = await asyncio.to_thread(gather, deps, await deps.slack_connected())
-    try:
-        await client.views_publish(user_id=user_id, view=home_view(data))
-    except SlackApiError as error:
-        report_slack_error(deps, "views.publish", error)
+async def publish_home(slack: SlackEdge, deps: Deps, user_id: str) -> None:
+    data = await asyncio.to_thread(gather, deps, await slack.connected())
+    await slack.call("views.publish", slack.client.views_publish(user_id=user_id, view=home_view(data)))

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.fleet import ComponentHealth
+from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers.blocks import alert_line, context, header, health_sections, section
-from handlers.incident_blocks import timings
 
 MAX_ROWS = 10
 

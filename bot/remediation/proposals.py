@@ -1,23 +1,20 @@
-"""Approval requests from a diagnosis: each gated proposal becomes a request in the store and a
-message in the thread whose buttons carry only the request id."""
+"""From proposals to approval requests: each gated action a diagnosis proposes becomes a request in
+the state store (audited), then is announced in the investigation's thread, where its buttons carry
+only the request id."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
 from bot.deps import Deps
+from bot.notify import PostRef
 from bot.store.records import Approval
-from handlers.approval_blocks import approval_request
-from handlers.slack_errors import report_slack_error
 
 
 async def request_approvals(deps: Deps, diagnosis: Diagnosis, *, engine: str, requested_by: str,
-                            investigation_id: str, alert_id: str | None, channel: str,
-                            thread_ts: str) -> list[Approval]:
+                            investigation_id: str, alert_id: str | None, thread: PostRef) -> list[Approval]:
     settings = deps.settings
     requested = []
     for proposal in sorted(diagnosis.recommended_actions, key=lambda a: a.priority):
@@ -34,15 +31,10 @@ async def request_approvals(deps: Deps, diagnosis: Diagnosis, *, engine: str, re
                                 subject=approval.request_id, outcome="pending", now=now,
                                 details={"action": approval.action, "target": approval.target,
                                          "requested_by": requested_by})
-        text, blocks = approval_request(approval, settings.agentops_approvers, settings.agentops_four_eyes)
-        try:
-            posted = await deps.slack.chat_postMessage(channel=channel, thread_ts=thread_ts,  # type: ignore[union-attr]
-                                                       text=text, blocks=blocks)
-        except SlackApiError as error:
-            # unposted, nobody can click it: it simply expires, and the expiry is audited
-            report_slack_error(deps, "chat.postMessage", error)
-        else:
-            await asyncio.to_thread(deps.store.approvals.record_post, approval.request_id, posted["channel"],
-                                    posted["ts"], thread_ts)
+        posted = await deps.announcer.approval_requested(approval, thread)
+        # unposted, nobody can click it: it simply expires, and the expiry is audited
+        if posted is not None:
+            await asyncio.to_thread(deps.store.approvals.record_post, approval.request_id, posted.channel,
+                                    posted.ts, thread.ts)
         requested.append(approval)
     return requested

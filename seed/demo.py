@@ -21,8 +21,8 @@ from typing import TextIO
 from bot.clock import SystemClock, naive_utc
 from bot.config import load_settings
 from bot.deps import Deps
-from bot.runtime import BotThread, build_deps, close_deps
-from handlers.incident_blocks import duration
+from bot.remediation.incident_text import duration
+from bot.runtime import BotThread, build_bot, close_deps
 from seed.github import GitHubStandIn
 from seed.loader import seed
 from seed.ml_service import DemoMLService
@@ -152,13 +152,14 @@ def run_demo(out: TextIO = sys.stdout, keep: bool = False) -> int:
             slack_alert_channel=CHANNEL, ml_service_url=service.url, github_token=github.token,
             github_repo=github.repo, github_api_url=github.api_url, agentops_approvers=APPROVER,
             agentops_four_eyes=True, monitor_poll_interval_sec=2, action_poll_interval_sec=0.5, health_port=0)
-        deps = build_deps(settings)
+        bot = build_bot(settings)
+        deps = bot.deps
         thread: BotThread | None = None
         try:
             summary_seed = seed(deps.warehouse, "drift", naive_utc(SystemClock().now()), reset=True)
             print("\n".join(summary_seed.lines()), file=out)
             service.warehouse = deps.warehouse  # the promoted model's measurements land where the monitor reads
-            thread = BotThread(deps)
+            thread = BotThread(bot)
             thread.start()
             transcript = Transcript(slack, out)
             fingerprint = Story(deps, slack, transcript, started + DEADLINE_SEC).play()

@@ -1,0 +1,97 @@
+"""The notification port: what domain services tell the outside world, in product words.
+
+The monitor, investigations, approvals, actions and incidents decide and record; then they tell an
+`Announcer` what happened (an alert was posted, a diagnosis is ready, an approval was decided …).
+An announcer renders it for its medium — the Slack edge under `handlers/` builds Block Kit and
+calls chat.*; tests use an in-memory one — so the domain never formats a chat message, catches a
+chat client's errors or writes a mention. A failed announcement is reported by the edge itself
+(logged, counted); the domain only learns whether a post exists (`PostRef` or None), because that
+decides whether the post is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from bot.store.records import Approval, Incident, StoredAlert
+
+if TYPE_CHECKING:
+    from agents.loop import InvestigationResult
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """Where a post lives (a channel and the post's id in it); threads hang off posts."""
+
+    channel: str
+    ts: str
+
+
+def post_of(record: StoredAlert | Incident) -> PostRef | None:
+    """The alert post an alert or incident was announced in, if it was."""
+    if record.slack_channel and record.slack_ts:
+        return PostRef(record.slack_channel, record.slack_ts)
+    return None
+
+
+class InvestigationReport(Protocol):
+    """One investigation as it is being shown: progress, then its diagnosis or why it failed."""
+
+    @property
+    def thread(self) -> PostRef: ...
+
+    def step(self, step: str) -> None:
+        """The step now in progress; called from worker threads, never blocks on the network."""
+
+    async def diagnosis_ready(self, result: InvestigationResult) -> None: ...
+
+    async def failed(self, reason: str) -> None: ...
+
+    async def trend_chart(self, png: bytes, title: str) -> None: ...
+
+
+class ActionReport(Protocol):
+    """One approved action as it runs: progress, then its verified outcome."""
+
+    def step(self, step: str) -> None:
+        """The step now in progress; called from worker threads, never blocks on the network."""
+
+    async def finished(self, status: str, details: str) -> None: ...
+
+
+class Announcer(Protocol):
+    # alerts
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+        """New alerts of one component, in one post; None when it could not be posted (retried later)."""
+
+    async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
+        """The post's alerts changed (severity, resolution): redraw it."""
+
+    async def alert_severity_changed(self, alert: StoredAlert, old_severity: str) -> None: ...
+
+    async def alert_still_firing(self, alert: StoredAlert, now: datetime) -> None: ...
+
+    async def alert_resolved(self, alert: StoredAlert, latest: dict[str, float]) -> None:
+        """`latest`: the alerting metrics' latest values, when the warehouse had them."""
+
+    # investigations
+    async def investigation_started(self, thread: PostRef, component: str) -> InvestigationReport | None:
+        """None when nothing could be shown there (the investigation is not run)."""
+
+    # approvals and actions
+    async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
+        """None when the request could not be shown: nobody can click it, so it will expire."""
+
+    async def approval_closed(self, approval: Approval) -> None:
+        """Decided or expired: shown without its buttons, with who decided and when."""
+
+    async def action_started(self, approval: Approval) -> ActionReport: ...
+
+    async def action_abandoned(self, approval: Approval) -> None:
+        """An action a stopped bot left running was closed as failed."""
+
+    # incidents
+    async def incident_resolved(self, incident: Incident, thread: PostRef) -> None: ...

@@ -1,0 +1,117 @@
+"""The Slack implementation of the notification port: renders each announcement with the pure
+builders and posts or edits it, reporting a failed call through the edge, never raising it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from agents.loop import InvestigationResult
+from bot.notify import PostRef
+from bot.store.records import Approval, Incident, StoredAlert
+from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks
+from handlers.blocks import Blocks
+from handlers.progress import ProgressMessage
+from handlers.slack_edge import SlackEdge, SlackFailure
+
+
+class SlackInvestigationReport:
+    def __init__(self, edge: SlackEdge, progress: ProgressMessage, component: str) -> None:
+        self.edge, self.progress, self.component = edge, progress, component
+
+    @property
+    def thread(self) -> PostRef:
+        # the channel as Slack answered it (an id, even when the alert channel was configured by name)
+        return PostRef(self.progress.channel, self.progress.thread_ts)
+
+    def step(self, step: str) -> None:
+        self.progress.step(step)
+
+    async def diagnosis_ready(self, result: InvestigationResult) -> None:
+        await self.progress.show(*investigation_blocks.diagnosis_blocks(self.component, result))
+
+    async def failed(self, reason: str) -> None:
+        await self.progress.show(*investigation_blocks.failed(self.component, reason))
+
+    async def trend_chart(self, png: bytes, title: str) -> None:
+        thread = self.thread
+        await self.edge.call("files.completeUploadExternal", self.edge.client.files_upload_v2(
+            channel=thread.channel, thread_ts=thread.ts, content=png, title=title,
+            filename=f"{self.component}-trend.png"))
+
+
+class SlackActionReport:
+    def __init__(self, progress: ProgressMessage, approval: Approval) -> None:
+        self.progress, self.approval = progress, approval
+
+    def step(self, step: str) -> None:
+        self.progress.step(step)
+
+    async def finished(self, status: str, details: str) -> None:
+        await self.progress.show(*approval_blocks.action_outcome(self.approval, status, details))
+
+
+class SlackAnnouncer:
+    def __init__(self, edge: SlackEdge) -> None:
+        self.edge = edge
+        self.settings = edge.settings
+
+    async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None) -> PostRef | None:
+        posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks))
+        return None if isinstance(posted, SlackFailure) else PostRef(posted["channel"], posted["ts"])
+
+    async def _update(self, post: PostRef, text: str, blocks: Blocks) -> None:
+        await self.edge.call("chat.update", self.edge.client.chat_update(channel=post.channel, ts=post.ts, text=text,
+                                                                         blocks=blocks))
+
+    async def _in_alert_thread(self, alert: StoredAlert, message: tuple[str, Blocks]) -> None:
+        if alert.slack_channel and alert.slack_ts:
+            await self._post(alert.slack_channel, *message, thread_ts=alert.slack_ts)
+
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+        return await self._post(self.settings.slack_alert_channel, *alert_blocks.alert_post(component, alerts))
+
+    async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
+        await self._update(post, *alert_blocks.alert_post(component, alerts))
+
+    async def alert_severity_changed(self, alert: StoredAlert, old_severity: str) -> None:
+        await self._in_alert_thread(alert, alert_blocks.severity_changed(alert, old_severity))
+
+    async def alert_still_firing(self, alert: StoredAlert, now: datetime) -> None:
+        await self._in_alert_thread(alert, alert_blocks.still_firing(alert, now))
+
+    async def alert_resolved(self, alert: StoredAlert, latest: dict[str, float]) -> None:
+        await self._in_alert_thread(alert, alert_blocks.resolved(alert, latest))
+
+    async def investigation_started(self, thread: PostRef, component: str) -> SlackInvestigationReport | None:
+        progress = ProgressMessage(self.edge, thread.channel, thread.ts,
+                                   lambda steps: investigation_blocks.progress(component, steps))
+        if not await progress.post():
+            return None
+        return SlackInvestigationReport(self.edge, progress, component)
+
+    async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
+        return await self._post(thread.channel, *approval_blocks.approval_request(
+            approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes), thread_ts=thread.ts)
+
+    async def approval_closed(self, approval: Approval) -> None:
+        if approval.slack_channel and approval.slack_ts:
+            await self._update(PostRef(approval.slack_channel, approval.slack_ts),
+                               *approval_blocks.approval_closed(approval))
+
+    async def action_started(self, approval: Approval) -> SlackActionReport:
+        progress = ProgressMessage(self.edge, approval.slack_channel or self.settings.slack_alert_channel,
+                                   approval.slack_thread_ts or approval.slack_ts or "",
+                                   lambda steps: approval_blocks.action_progress(approval, steps))
+        await progress.post()  # unposted, the outcome is still posted as a message of its own
+        return SlackActionReport(progress, approval)
+
+    async def action_abandoned(self, approval: Approval) -> None:
+        if approval.slack_channel:
+            await self._post(approval.slack_channel, *approval_blocks.action_outcome(
+                approval, "failed", approval.action_details or ""), thread_ts=approval.slack_thread_ts)
+
+    async def incident_resolved(self, incident: Incident, thread: PostRef) -> None:
+        await self._post(thread.channel, *incident_blocks.resolution_summary(
+            incident, github=bool(self.settings.github_token and self.settings.github_repo)), thread_ts=thread.ts)

@@ -1,0 +1,1 @@
+"""Domain tests: the services under bot/ against the in-memory announcer (no Slack)."""

@@ -1,0 +1,85 @@
+"""The monitor's notifications, told to the in-memory announcer: post once per component, repeat on
+the interval, redraw on a severity change, resolve, and retry a post the medium refused."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import naive_utc
+from bot.monitor.monitor import Monitor
+from seed.loader import seed
+from tests.helpers.domain import Domain, domain
+
+DRIFT, F1 = "model_drift:classifier_v2", "accuracy_drop:classifier_v2"
+
+
+def sweeps(d: Domain, *advances: timedelta) -> list[list]:
+    monitor = Monitor(d.deps, replica="test")
+
+    async def run() -> list[list]:
+        fired = []
+        for advance in advances:
+            d.clock.advance(advance)
+            fired.append(await monitor.tick())
+        return fired
+
+    return asyncio.run(run())
+
+
+def test_a_breach_is_announced_once_for_its_component_and_opens_one_incident_per_alert(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now) as d:
+        sweeps(d, timedelta(0), timedelta(minutes=5), timedelta(minutes=5))
+        [posted] = d.announcer.of("alert_posted")
+        assert posted.about == "classifier_v2"
+        assert {a.fingerprint for a in posted.details["alerts"]} == {DRIFT, F1}
+        stored = {a.fingerprint: a for a in d.deps.store.alerts.list_firing()}
+        assert {(a.slack_channel, a.slack_ts) for a in stored.values()} == {
+            (posted.details["post"].channel, posted.details["post"].ts)}
+        assert {i.fingerprint for i in d.deps.store.incidents.recent()} == {DRIFT, F1}
+        assert d.deps.metrics.alerts_posted.labels(alert_type="model_drift", severity="critical")._value.get() == 1
+
+
+def test_a_still_firing_alert_is_repeated_on_the_interval_only(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now) as d:
+        sweeps(d, timedelta(0), *[timedelta(minutes=5)] * 5)
+        assert d.announcer.of("alert_still_firing") == []
+        sweeps(d, timedelta(minutes=6), timedelta(minutes=1))  # 31 minutes; REPEAT_INTERVAL is 30m here
+        assert sorted(s.about.fingerprint for s in d.announcer.of("alert_still_firing")) == [F1, DRIFT]
+
+
+def test_recovery_resolves_each_alert_with_its_latest_values_and_redraws_the_post_once(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now) as d:
+        sweeps(d, timedelta(0))
+        seed(d.deps.warehouse, "healthy", naive_utc(d.clock.now()), reset=True)
+        assert sweeps(d, timedelta(minutes=1)) == [[]]
+        resolved = {s.about.fingerprint: s.details["latest"] for s in d.announcer.of("alert_resolved")}
+        assert set(resolved) == {DRIFT, F1} and resolved[DRIFT]["drift_score"] < 0.2
+        [redraw] = d.announcer.of("alert_changed")
+        assert {a.status for a in redraw.details["alerts"]} == {"resolved"}
+        assert d.deps.store.alerts.list_firing() == []
+        assert {i.status for i in d.deps.store.incidents.recent()} == {"resolved"}
+
+
+def test_a_post_the_medium_refused_is_retried_after_its_claim_lapses(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now) as d:
+        d.announcer.refuse_posts = 1
+        sweeps(d, timedelta(0))
+        assert [s.what for s in d.announcer.said] == ["alert_posted:failed"]
+        assert all(a.slack_ts is None for a in d.deps.store.alerts.list_firing())
+        sweeps(d, timedelta(minutes=1))  # the claim's lease still holds: nobody posts twice
+        assert d.announcer.of("alert_posted") == []
+        sweeps(d, timedelta(minutes=2))
+        [posted] = d.announcer.of("alert_posted")
+        assert {a.fingerprint for a in posted.details["alerts"]} == {DRIFT, F1}
+
+
+def test_a_silenced_fingerprint_is_not_announced_until_the_silence_ends(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now) as d:
+        for fingerprint in (DRIFT, F1):
+            d.deps.store.silences.add(fingerprint, "U0ONCALL", now, now + timedelta(hours=1), "deploying a fix")
+        sweeps(d, timedelta(0), timedelta(minutes=30))
+        assert d.announcer.of("alert_posted") == []
+        sweeps(d, timedelta(minutes=31))
+        assert len(d.announcer.of("alert_posted")) == 1

@@ -1,0 +1,148 @@
+"""Approvals, actions, expiry and incidents as domain services: decisions read from the store and the
+in-memory announcer (no Slack), the action run against the demo ML service on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import naive_utc
+from bot.investigations import resolve_subject, start_investigation
+from bot.monitor.monitor import Monitor
+from bot.notify import post_of
+from bot.remediation.decisions import click
+from bot.remediation.expiry import expire_due
+from bot.store.records import Approval
+from seed.loader import seed
+from seed.ml_service import DemoMLService
+from tests.helpers.domain import Domain, domain
+
+DRIFT = "model_drift:classifier_v2"
+LEAD, REQUESTER, VIEWER = "U0LEAD", "U0ONCALL", "U0VIEWER"
+
+
+@contextmanager
+def remediation(tmp_path: Path, now, **settings: object) -> Iterator[tuple[Domain, DemoMLService]]:  # type: ignore[no-untyped-def]
+    with DemoMLService(training_sec=0.3) as service, domain(
+            tmp_path, now, ml_service_url=service.url, agentops_approvers=f"{LEAD},{REQUESTER}",
+            action_poll_interval_sec=0.05, **settings) as d:
+        service.clock, service.warehouse = d.clock, d.deps.warehouse
+        yield d, service
+
+
+def play(d: Domain, story: Callable[[dict[str, Approval]], Awaitable[None]]) -> None:
+    """Post the drift alert, investigate it as the on-call engineer, then play `story` on its requests
+    (one event loop for the whole story, as in the running bot)."""
+    async def run() -> None:
+        await Monitor(d.deps, "test").tick()
+        alert = d.deps.store.alerts.firing(DRIFT)
+        assert alert is not None and (thread := post_of(alert)) is not None
+        subject = await resolve_subject(d.deps, DRIFT)
+        assert not isinstance(subject, str)
+        assert await start_investigation(d.deps, subject=subject, requested_by=REQUESTER, thread=thread,
+                                         alert_id=alert.alert_id) is None
+        await d.settle()
+        await story({s.about.action: s.about for s in d.announcer.of("approval_requested")})
+
+    asyncio.run(run())
+
+
+def audit(d: Domain, subject: str) -> list[tuple[str, str, str]]:
+    return [(e.actor, e.action, e.outcome) for e in reversed(d.deps.store.audit.entries(subject))]
+
+
+def test_the_diagnosis_is_announced_then_one_request_per_gated_proposal(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now) as (d, _):
+        async def story(requests: dict[str, Approval]) -> None:
+            assert set(requests) == {"rollback_model", "retrain_model"}
+            [ready] = d.announcer.of("diagnosis_ready")
+            assert ready.details["result"].diagnosis.root_cause_category == "distribution_shift"
+            assert ready.details["steps"][:1] == ["querying model metrics of classifier_v2"]
+            order = [s.what for s in d.announcer.said]
+            assert order.index("diagnosis_ready") < order.index("trend_chart") < order.index("approval_requested")
+            incident = d.deps.store.incidents.for_alert(requests["rollback_model"].alert_id)
+            assert incident is not None and incident.status == "awaiting_approval" and incident.diagnosed_at
+
+        play(d, story)
+
+
+def test_refusals_decide_nothing_and_every_click_is_audited(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now, agentops_four_eyes=True) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rid = requests["rollback_model"].request_id
+            assert (await click(d.deps, rid, VIEWER, "approved")).outcome == "not_approver"
+            assert (await click(d.deps, "forged-id", LEAD, "approved")).outcome == "unknown_request"
+            assert (await click(d.deps, rid, REQUESTER, "approved")).outcome == "four_eyes"
+            assert d.announcer.of("approval_closed") == [] and service.calls("POST", "/model/rollback") == []
+            assert audit(d, rid) == [("offline", "approval.request", "pending"),
+                                     (VIEWER, "approval.approve", "refused:not_approver"),
+                                     (REQUESTER, "approval.approve", "refused:four_eyes")]
+            assert audit(d, "forged-id") == [(LEAD, "approval.approve", "refused:unknown_request")]
+
+        play(d, story)
+
+
+def test_concurrent_approvals_run_the_action_once_verified_and_announced(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rid = requests["rollback_model"].request_id
+            results = await asyncio.gather(click(d.deps, rid, LEAD, "approved"), click(d.deps, rid, REQUESTER,
+                                                                                        "approved"))
+            assert sorted(r.outcome for r in results) == ["already_decided", "decided"]
+            await d.settle()
+            [closed] = d.announcer.of("approval_closed")
+            assert closed.about.status == "approved"
+            [finished] = d.announcer.of("action_finished")
+            assert finished.details["status"] == "completed"
+            assert finished.details["details"].startswith("classifier_v2 rolled back: v2.4.0 → v2.3.1")
+            assert "verifying health, readiness and the model now serving" in finished.details["steps"]
+            assert len(service.calls("POST", "/model/rollback")) == 1
+            stored = d.deps.store.approvals.get(rid)
+            assert stored is not None and stored.action_status == "completed"
+            incident = d.deps.store.incidents.for_alert(stored.alert_id or "")
+            assert incident is not None and incident.status == "remediating" and incident.acted_at
+
+        play(d, story)
+
+
+def test_denied_and_expired_requests_close_and_leave_the_incident_to_people(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            assert (await click(d.deps, requests["rollback_model"].request_id, LEAD, "denied")).outcome == "decided"
+            d.clock.advance(timedelta(seconds=301))
+            [expired] = await expire_due(d.deps)
+            assert expired.request_id == requests["retrain_model"].request_id
+            late = await click(d.deps, expired.request_id, LEAD, "approved")
+            assert late.outcome == "already_decided" and late.approval and late.approval.status == "expired"
+            assert [(s.about.action, s.about.status) for s in d.announcer.of("approval_closed")] == [
+                ("rollback_model", "denied"), ("retrain_model", "expired")]
+            incident = d.deps.store.incidents.for_alert(expired.alert_id or "")
+            assert incident is not None and incident.status == "escalated"
+            assert [(a["action"], a["status"]) for a in incident.actions] == [("rollback_model", "skipped"),
+                                                                              ("retrain_model", "skipped")]
+            assert service.calls("POST", "/model/rollback") == []
+
+        play(d, story)
+
+
+def test_recovery_after_the_action_resolves_the_incident_and_announces_it_in_the_alert_thread(
+        tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now) as (d, _):
+        async def story(requests: dict[str, Approval]) -> None:
+            await click(d.deps, requests["rollback_model"].request_id, LEAD, "approved")
+            await d.settle()
+            seed(d.deps.warehouse, "healthy", naive_utc(d.clock.now()), reset=True)
+            d.clock.advance(timedelta(minutes=1))
+            await Monitor(d.deps, "test").tick()
+            resolved = {s.about.fingerprint: s for s in d.announcer.of("incident_resolved")}
+            drift = resolved[DRIFT]
+            assert drift.details["thread"] == d.announcer.of("alert_posted")[0].details["post"]
+            assert drift.about.status == "resolved" and drift.about.actions[0]["status"] == "completed"
+            [row] = d.deps.warehouse.query("SELECT resolution FROM INCIDENTS WHERE incident_id = %(i)s",
+                                           {"i": drift.about.incident_id})
+            assert row["resolution"].startswith("rollback_model completed: classifier_v2 rolled back")
+
+        play(d, story)
