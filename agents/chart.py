@@ -56,8 +56,9 @@ def trend_chart(warehouse: Warehouse, component: str, category: str, now: dateti
         axes.plot(times, values, color="#1d3557", linewidth=1.8, label=metric)
         axes.axhline(threshold, color="#e63946", linestyle="--", linewidth=1.2, label=f"threshold {threshold:g}")
         if breached:
-            axes.scatter(*zip(*breached, strict=True), color="#e63946", s=18, zorder=3, label="breach")
-            axes.axvline(breached[0][0], color="#e63946", alpha=0.3, linewidth=6)
+            breach_times, breach_values = zip(*breached, strict=True)
+            axes.scatter(breach_times, breach_values, color="#e63946", s=18, zorder=3, label="breach")
+            axes.axvline(mdates.date2num(breach_times[0]), color="#e63946", alpha=0.3, linewidth=6)
         title = f"{component} · {metric}, last 24 h (UTC)"
         axes.set_title(title, fontsize=11)
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))

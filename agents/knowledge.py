@@ -51,7 +51,9 @@ class Passage:
 
 def chunk_markdown(text: str) -> list[tuple[str, str, str]]:
     """(title, heading, body) per level-1/2/3 section; headings inside code fences are not sections."""
-    title, heading, body, chunks, fenced = "", "", [], [], False
+    title, heading, fenced = "", "", False
+    body: list[str] = []
+    chunks: list[tuple[str, str, str]] = []
     for line in text.splitlines():
         if line.startswith("```"):
             fenced = not fenced

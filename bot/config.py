@@ -7,12 +7,13 @@ start-up with a message naming the variable instead of surfacing later as a cras
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
@@ -108,7 +109,7 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _slack_url_ends_in_slash(cls, value: str) -> str:
-        # slack_sdk joins method names onto base_url verbatim: without the slash,
+        # the Slack SDK joins method names onto base_url verbatim: without the slash,
         # "…/apichat.postMessage" is requested.
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://slack.com/api/")
@@ -116,7 +117,7 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _slack_token_kind(cls, value: SecretStr | None, info) -> SecretStr | None:  # type: ignore[no-untyped-def]
+    def _slack_token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         # swapping the two tokens is the most common setup mistake; say so before Slack does
         prefix = "xoxb-" if info.field_name == "slack_bot_token" else "xapp-"
         if value is not None and value.get_secret_value() and not value.get_secret_value().startswith(prefix):
@@ -133,7 +134,7 @@ class Settings(BaseSettings):
     @field_validator("agentops_approvers", mode="before")
     @classmethod
     def _split_approvers(cls, value: object) -> list[str]:
-        items = value.split(",") if isinstance(value, str) else list(value or [])
+        items = value.split(",") if isinstance(value, str) else list(cast(Iterable, value or []))
         ids = [str(item).strip() for item in items if str(item).strip()]
         bad = [i for i in ids if not _SLACK_USER_ID.match(i)]
         if bad:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -138,7 +138,7 @@ def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node) -> tuple[Rule, 
     return tuple(changed.values())
 
 
-def _value(path: Path, rule: str, field: str, node: yaml.Node, line: int, current: Rule) -> object:
+def _value(path: Path, rule: str, field: str, node: yaml.Node, line: int, current: Rule) -> Any:
     raw = yaml.safe_load(yaml.serialize(node))
     if field == "for":
         if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 100:

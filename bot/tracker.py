@@ -10,7 +10,9 @@ the marker. GETs and PATCHes (setting a state is idempotent) keep a bounded retr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
@@ -19,6 +21,8 @@ from github.PaginatedList import PaginatedList
 from github.Repository import Repository
 
 from bot.config import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("agentops.github")
 LABELS = ["agentops", "incident"]
@@ -88,10 +92,11 @@ class IssueTracker:
     def _issue(self, number: int) -> Issue:
         return self._call(self._repo.get_issue, number)
 
-    def _call(self, method, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             result = method(*args, **kwargs)
-            return list(result) if isinstance(result, PaginatedList) else result
+            # a paginated listing is read here, so its requests fail inside this try
+            return cast(T, list(result)) if isinstance(result, PaginatedList) else result
         except (GithubException, requests.RequestException) as error:
             raise TrackerError(f"GitHub ({self.repo_name}) failed: {_short(error)}") from None
 

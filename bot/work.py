@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 QUIET_SEC = 0.02
 MAX_YIELD_SEC = 0.25
@@ -68,7 +69,7 @@ class WorkSlots:
         finally:
             self.in_flight -= 1
 
-    def spawn(self, coro) -> asyncio.Task:  # type: ignore[no-untyped-def]
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
         """Run `coro` in the background under a slot; tracked (drained at shutdown, never garbage-collected)."""
         async def in_slot() -> None:
             async with self.slot():

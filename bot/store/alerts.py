@@ -21,7 +21,8 @@ class AlertStore:
              metrics: dict, now: datetime) -> StoredAlert | None:
         """Claim `fingerprint` as firing. None when it is already firing (another sweep or replica won)."""
         moment = naive_utc(now)
-        row = dict(alert_id=uuid.uuid4().hex[:16], fingerprint=fingerprint, alert_type=alert_type,
+        alert_id = uuid.uuid4().hex[:16]
+        row = dict(alert_id=alert_id, fingerprint=fingerprint, alert_type=alert_type,
                    severity=severity, component=component, message=message, metrics=metrics,
                    status="firing", first_seen_at=moment, last_seen_at=moment)
         try:
@@ -29,7 +30,7 @@ class AlertStore:
                 conn.execute(insert(alerts).values(**row))
         except IntegrityError:
             return None
-        return self.get(row["alert_id"])
+        return self.get(alert_id)
 
     def get(self, alert_id: str) -> StoredAlert | None:
         with self._engine.connect() as conn:
@@ -65,12 +66,13 @@ class AlertStore:
             ).values(post_claimed_at=moment, post_claimed_by=replica)).rowcount
         return claimed == 1
 
-    def claim_repeat(self, alert_id: str, last_notified_at: datetime, now: datetime) -> bool:
+    def claim_repeat(self, alert_id: str, last_notified_at: datetime | None, now: datetime) -> bool:
         """The right to re-notify: moves last_notified_at only if nobody moved it since we read it."""
         with self._engine.begin() as conn:
             claimed = conn.execute(update(alerts).where(
                 alerts.c.alert_id == alert_id, alerts.c.status == "firing",
-                alerts.c.last_notified_at == naive_utc(last_notified_at),
+                alerts.c.last_notified_at.is_(None) if last_notified_at is None
+                else alerts.c.last_notified_at == naive_utc(last_notified_at),
             ).values(last_notified_at=naive_utc(now))).rowcount
         return claimed == 1
 
@@ -106,10 +108,11 @@ class SilenceStore:
     def add(self, fingerprint: str, created_by: str, starts_at: datetime, ends_at: datetime,
             reason: str = "") -> Silence:
         with self._engine.begin() as conn:
-            new_id = conn.execute(insert(silences).values(
+            key = conn.execute(insert(silences).values(
                 fingerprint=fingerprint, created_by=created_by, reason=reason,
-                starts_at=naive_utc(starts_at), ends_at=naive_utc(ends_at))).inserted_primary_key[0]
-            row = conn.execute(select(silences).where(silences.c.id == new_id)).mappings().one()
+                starts_at=naive_utc(starts_at), ends_at=naive_utc(ends_at))).inserted_primary_key
+            assert key is not None  # an INSERT of one row always reports its new id
+            row = conn.execute(select(silences).where(silences.c.id == key[0])).mappings().one()
         return from_row(Silence, row)
 
     def active(self, fingerprint: str, now: datetime) -> Silence | None:

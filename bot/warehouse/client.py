@@ -84,7 +84,7 @@ class Warehouse:
                     conn = self._connect()
                     with conn.cursor(DictCursor) as cursor:
                         self.statements += 1
-                        cursor.execute(sql, params, timeout=self._timeout)
+                        cursor.execute(sql, dict(params) if params is not None else None, timeout=self._timeout)
                         if not fetch:
                             return cursor.rowcount or 0
                         return [{k.lower(): v for k, v in row.items()} for row in cursor.fetchall()]

@@ -11,8 +11,13 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:  # imported when a server starts: they are heavy
+    import uvicorn
+    from fakesnow.instance import FakeSnow
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +37,9 @@ class EmbeddedWarehouseServer:
         self.data_dir = Path(data_dir)
         self.database, self.schema = database, schema
         self.host, self.port = host, port
-        self._server = None
+        self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self._fakesnow = None
+        self._fakesnow: FakeSnow | None = None
 
     def start(self, timeout_sec: float = 10.0) -> EmbeddedWarehouseServer:
         global _running
@@ -50,18 +55,18 @@ class EmbeddedWarehouseServer:
         # fakesnow's server module installs uvicorn's handler at INFO on import: route it through
         # ours instead, and drop a per-query warning about an internal copy that is not ours to fix
         server_log = logging.getLogger("fakesnow.server")
-        server_log.handlers.clear()
+        del server_log.handlers[:]
         server_log.setLevel(max(logging.WARNING, logging.getLogger().level))
         warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._fakesnow = FakeSnow(db_path=self.data_dir)
+        fakesnow = self._fakesnow = FakeSnow(db_path=self.data_dir)
         try:
             # Attach the database file now, so a lock held by another process is reported
             # here, clearly, rather than as an HTTP 500 on the first login.
-            self._fakesnow.connect(self.database, self.schema).close()
+            fakesnow.connect(self.database, self.schema).close()
         except duckdb.IOException as error:
-            self._fakesnow.duck_conn.close()
+            fakesnow.duck_conn.close()
             raise EmbeddedWarehouseError(
                 f"the embedded warehouse in {self.data_dir} is in use by another agentops process "
                 f"(DuckDB allows one); stop that process, or share it with `agentops warehouse serve` "
@@ -70,18 +75,18 @@ class EmbeddedWarehouseServer:
         # fakesnow's server keeps one module-level instance for logins without a db path;
         # pointing it at our file-backed instance lets every session (and reconnect) share the
         # one DuckDB attachment instead of each login attaching — and locking — the file again.
-        fakesnow_server.shared_fs = self._fakesnow
+        fakesnow_server.shared_fs = fakesnow
         config = uvicorn.Config(fakesnow_server.app, host=self.host, port=self.port,
                                 log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="embedded-warehouse", daemon=True)
-        self._thread.start()
+        server = self._server = uvicorn.Server(config)
+        thread = self._thread = threading.Thread(target=server.run, name="embedded-warehouse", daemon=True)
+        thread.start()
         deadline = time.monotonic() + timeout_sec
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
                 raise EmbeddedWarehouseError(f"the embedded warehouse did not start on {self.host}:{self.port}")
             time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.port = server.servers[0].sockets[0].getsockname()[1]
         _running = self
         log.debug("embedded warehouse serving %s on %s:%s", self.data_dir, self.host, self.port)
         return self
@@ -97,4 +102,4 @@ class EmbeddedWarehouseServer:
         if self._fakesnow is not None:
             # checkpoint and release the file lock for the next process
             self._fakesnow.duck_conn.close()
-        self._server = self._thread = self._fakesnow = None
+        self._server, self._thread, self._fakesnow = None, None, None
