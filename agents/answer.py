@@ -4,10 +4,12 @@ without a key, or when Claude fails, the passages themselves are quoted."""
 from __future__ import annotations
 
 import logging
-
-import anthropic
+from typing import TYPE_CHECKING
 
 from agents.knowledge import KnowledgeBase, Passage
+
+if TYPE_CHECKING:
+    import anthropic
 
 log = logging.getLogger("agentops.answer")
 SYSTEM = ("You answer on-call engineers' questions about ML operations using ONLY the passages given. "
@@ -21,6 +23,8 @@ def answer(knowledge: KnowledgeBase, question: str, client: anthropic.Anthropic 
     quoted, passages = knowledge.answer(question)
     if client is None or not passages:
         return quoted, passages
+    import anthropic  # a client exists, so the SDK is in use anyway
+
     sources = "\n\n".join(f"[{p.citation}]\n{p.text}" for p in passages)
     try:
         response = client.messages.create(

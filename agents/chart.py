@@ -5,12 +5,6 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: no display on a server
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-
 from bot.clock import naive_utc
 from bot.warehouse import Warehouse
 from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
@@ -49,6 +43,13 @@ def trend_chart(warehouse: Warehouse, component: str, category: str, now: dateti
     points = series(warehouse, component, metric, naive_utc(now - timedelta(hours=24)))
     if len(points) < 2:
         return None
+    # imported when a chart is drawn: matplotlib costs a running bot ~60 MB and a second to import
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on a server
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
     times, values = zip(*points, strict=True)
     breached = [(t, v) for t, v in points if (v > threshold if above else v < threshold)]
     figure, axes = plt.subplots(figsize=(8, 3.2), dpi=100)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,34 @@ from typing import Literal
 import bm25s
 import Stemmer
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.config import Settings
+from bot.errors import UserFacingError
+
 Kind = Literal["runbook", "incident"]
-CORPORA: dict[Kind, Path] = {"runbook": ROOT / "runbooks", "incident": ROOT / "incidents"}
+FOLDERS: dict[Kind, str] = {"runbook": "runbooks", "incident": "incidents"}
+# a source checkout keeps the corpora beside the packages; an installed wheel, under its prefix
+_SOURCE_TREE = Path(__file__).resolve().parent.parent
+_INSTALLED = Path(sys.prefix) / "share" / "agentops"
+
+
+class KnowledgeError(UserFacingError):
+    """A corpus folder is missing or has no markdown in it."""
+
+
+def default_corpora() -> dict[Kind, Path]:
+    """The runbooks and incidents that ship with AgentOps: the source tree's, else the installed copy."""
+    base = _SOURCE_TREE if (_SOURCE_TREE / "runbooks").is_dir() else _INSTALLED
+    return {kind: base / folder for kind, folder in FOLDERS.items()}
+
+
+def knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The corpora Settings name (RUNBOOKS_DIR, INCIDENTS_DIR), the shipped ones otherwise."""
+    corpora = default_corpora()
+    if settings.runbooks_dir:
+        corpora["runbook"] = settings.runbooks_dir
+    if settings.incidents_dir:
+        corpora["incident"] = settings.incidents_dir
+    return KnowledgeBase(corpora)
 
 # Question words that match every document; BM25 would mostly ignore them, but they also
 # turn "what should I do" into noise matches on short chunks.
@@ -99,8 +125,13 @@ class KnowledgeBase:
     def __init__(self, corpora: dict[Kind, Path] | None = None) -> None:
         self._passages: list[tuple[str, Kind, str, str, str]] = []
         documents: dict[str, str] = {}
-        for kind, folder in (corpora or CORPORA).items():
-            for path in sorted(folder.glob("*.md")):
+        for kind, folder in (corpora or default_corpora()).items():
+            found = sorted(folder.glob("*.md"))
+            if not found:  # an empty index would fail later, and every answer would be "nothing found"
+                setting = "RUNBOOKS_DIR" if kind == "runbook" else "INCIDENTS_DIR"
+                raise KnowledgeError(f"no {FOLDERS[kind]} (*.md) in {folder}; point {setting} at a folder of "
+                                     f"markdown {FOLDERS[kind]}")
+            for path in found:
                 source = f"{folder.name}/{path.name}"
                 text = path.read_text()
                 # file names are curated summaries ("model_drift", "inc_2026_0115_v14_drift")

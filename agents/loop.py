@@ -1,5 +1,6 @@
 """The Claude tool-use loop: read-only tools, a step cap whose last call has tools switched off,
 a token budget, one repair turn for malformed output, and the offline investigator as fallback.
+agents/investigator.py decides when it runs.
 
 The system prompt and the tool list are the same bytes on every call and end in cache_control,
 so after the first call they are read from the prompt cache.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
 from typing import cast
 
 import anthropic
@@ -25,7 +25,8 @@ from anthropic.types import (
 from pydantic import ValidationError
 
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
-from agents.offline import investigate_model, investigate_pipeline
+from agents.investigation import InvestigationResult, Usage
+from agents.offline import offline
 from agents.subject import Subject
 from agents.tools import ToolContext
 from agents.tools.registry import call, schemas
@@ -46,47 +47,6 @@ retrain_model, rollback_model, monitor, notify_team, create_github_issue, quaran
 rerun_pipeline, update_schema_config, adjust_threshold, scale_resources, escalate, "priority": int
 1..10, "requires_approval": bool, "condition": str, "target": str}], "runbook_reference": str,
 "similar_incidents": [str]}"""
-
-
-@dataclass
-class Usage:
-    calls: int = 0
-    input_tokens: int = 0  # uncached input
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    output_tokens: int = 0
-
-    def add(self, usage: anthropic.types.Usage) -> None:
-        self.calls += 1
-        self.input_tokens += usage.input_tokens
-        self.cache_read_tokens += usage.cache_read_input_tokens or 0
-        self.cache_write_tokens += usage.cache_creation_input_tokens or 0
-        self.output_tokens += usage.output_tokens
-
-    @property
-    def total(self) -> int:
-        return self.input_tokens + self.cache_read_tokens + self.cache_write_tokens + self.output_tokens
-
-
-@dataclass
-class InvestigationResult:
-    diagnosis: Diagnosis
-    engine: str  # claude | offline
-    usage: Usage = field(default_factory=Usage)
-    note: str = ""  # why the offline investigator answered instead, shown in the thread
-
-
-def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> InvestigationResult:
-    run = investigate_model if subject.kind == "model" else investigate_pipeline
-    return InvestigationResult(run(ctx, subject.component, alert_id), "offline", Usage(), note)
-
-
-def investigate(ctx: ToolContext, subject: Subject, alert_id: str | None, client: anthropic.Anthropic | None,
-                model: str, max_steps: int, token_budget: int) -> InvestigationResult:
-    """Claude when there is a client, the offline investigator otherwise (and as Claude's fallback)."""
-    if client is None:
-        return offline(ctx, subject, alert_id)
-    return ClaudeInvestigator(client, model, max_steps, token_budget).investigate(ctx, subject, alert_id)
 
 
 class ClaudeInvestigator:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 from agents.diagnosis import Diagnosis, RecommendedAction, action
+from agents.investigation import InvestigationResult, Usage
+from agents.subject import Subject
 from agents.tools import ToolContext, ToolResult
 from agents.tools.drift import query_feature_drift
 from agents.tools.metrics import query_metric_trend, query_model_metrics
@@ -155,3 +157,8 @@ def _nothing_to_go_on(component: str, why: str, alert_id: str | None) -> Diagnos
                      root_cause_category="unknown", confidence=0.1, evidence=[why],
                      recommended_actions=[action("escalate", 1, component)],
                      runbook_reference="runbooks/incident_response.md", similar_incidents=[])
+
+
+def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> InvestigationResult:
+    run = investigate_model if subject.kind == "model" else investigate_pipeline
+    return InvestigationResult(run(ctx, subject.component, alert_id), "offline", Usage(), note)

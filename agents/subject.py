@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.errors import UserFacingError
 from bot.warehouse import Warehouse
 
 
-class UnknownComponent(Exception):
+class UnknownComponent(UserFacingError):
     """The text names no known model or pipeline; the message lists the known ones."""
 
 

@@ -1,7 +1,9 @@
 """The `agentops` command line (also `python -m bot`).
 
 Every failure a user can cause or meet — bad config, unreachable warehouse or state store —
-ends as one line on stderr and a non-zero exit, never a traceback.
+ends as one line on stderr and a non-zero exit, never a traceback. Each subcommand imports what
+it needs when it runs (the warehouse connector, the state store, Slack, the Anthropic SDK, the
+demo world are heavy), so `agentops --help` and `agentops ask` start in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -11,27 +13,22 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from agents.subject import UnknownComponent
 from bot.clock import SystemClock, naive_utc
-from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
-from bot.rules import RulesFileError
-from bot.runtime import SlackSetupError
-from bot.store import StoreUnavailable
-from bot.warehouse import EmbeddedWarehouseError, WarehouseError, open_warehouse
+from bot.errors import ConfigError, UserFacingError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("agentops")
 
 EXIT_FAILURE, EXIT_CONFIG = 1, 2
 
 
-class CommandFailed(Exception):
+class CommandFailed(UserFacingError):
     """A command's failure, worded for the person who ran it."""
-
-
-_USER_FACING = (WarehouseError, EmbeddedWarehouseError, StoreUnavailable, CommandFailed, SlackSetupError,
-                RulesFileError, UnknownComponent)
 
 
 def _scenario(name: str) -> str:
@@ -45,6 +42,7 @@ def _scenario(name: str) -> str:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.warehouse import open_warehouse
     from seed.loader import SeedError, seed  # the demo world, loaded only by the commands that use it
 
     if not settings.embedded_warehouse and not args.remote:
@@ -71,8 +69,9 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.monitor.sweep import sweep
     from bot.rules import load_rules
+    from bot.warehouse import open_warehouse
 
-    rules = load_rules(settings.agentops_rules_file, settings.stale_after)
+    rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
     with open_warehouse(settings) as warehouse:
         result = sweep(warehouse, rules, SystemClock().now())
     if args.json:
@@ -89,18 +88,19 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from agents.knowledge import KnowledgeBase
-    from agents.loop import investigate
+    from agents.investigator import investigate
+    from agents.knowledge import knowledge_base
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
+    from bot.claude import anthropic_client
     from bot.ml_service import MLService
-    from bot.runtime import anthropic_client
+    from bot.warehouse import open_warehouse
 
     client = None if args.offline else anthropic_client(settings)
     with open_warehouse(settings) as warehouse:
         subject = resolve(args.text, known_components(warehouse))
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec)
-        ctx = ToolContext(warehouse, KnowledgeBase(), SystemClock(), ml_service=ml_service)
+        ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service)
         outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
                               settings.agent_token_budget)
     diagnosis = outcome.diagnosis
@@ -127,10 +127,11 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from agents.answer import answer as compose
-    from agents.knowledge import KnowledgeBase
-    from bot.runtime import anthropic_client
+    from agents.knowledge import knowledge_base
+    from bot.claude import anthropic_client
 
-    answer, passages = compose(KnowledgeBase(), args.question, anthropic_client(settings), settings.anthropic_model)
+    answer, passages = compose(knowledge_base(settings), args.question, anthropic_client(settings),
+                               settings.anthropic_model)
     if args.json:
         print(json.dumps({"answer": answer, "citations": [
             {"source": p.source, "heading": p.heading, "score": p.score} for p in passages]}, indent=2))
@@ -167,12 +168,20 @@ def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return version("agentops")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agentops",
         description="AgentOps: Slack ChatOps for ML operations. Settings come from the environment "
                     "and .env (see .env.example).",
     )
+    parser.add_argument("--version", action="version", version=f"agentops {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     seed = commands.add_parser("seed", help="load a demo scenario into the warehouse",
                                description="Load 7 days of metrics plus a scenario's event in the last 2 hours.")
@@ -227,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_CONFIG
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    from bot.config import load_settings  # pydantic: not needed for --help
+    from bot.logs import configure_logging
+
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -238,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"agentops: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except _USER_FACING as error:
+    except UserFacingError as error:
         print(f"agentops: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

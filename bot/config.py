@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import ConfigError
+
+__all__ = ["ConfigError", "Settings", "load_settings", "parse_duration"]
+
 # Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -32,10 +36,6 @@ def parse_duration(value: object) -> timedelta:
     if not match:
         raise ValueError("expected a duration such as 90, 30m, 4h or 1d")
     return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2)])
-
-
-class ConfigError(Exception):
-    """A setting is invalid; the message names the variable and what is expected."""
 
 
 class Settings(BaseSettings):
@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     warehouse_timeout_sec: int = Field(30, ge=1, le=600)
     warehouse_retries: int = Field(2, ge=0, le=10)
     agentops_data_dir: Path = Path(".agentops")
+    # the team's own runbooks and incident reports (markdown); the shipped ones when unset
+    runbooks_dir: Path | None = None
+    incidents_dir: Path | None = None
 
     # State store: SQLite file under the data dir unless DATABASE_URL names PostgreSQL
     database_url: str = ""
@@ -98,6 +101,8 @@ class Settings(BaseSettings):
     monitor_poll_interval_sec: float = Field(30, ge=0, le=86_400)
     repeat_interval: timedelta = timedelta(hours=4)
     stale_after: timedelta = timedelta(hours=3)
+    # a sweep reads only measurements newer than this, so its cost does not grow with history
+    sweep_lookback: timedelta = timedelta(hours=24)
     agentops_rules_file: Path | None = None
 
     # Operations
@@ -131,6 +136,19 @@ class Settings(BaseSettings):
             raise ValueError("expected an http(s) URL")
         return value.rstrip("/")
 
+    @field_validator("runbooks_dir", "incidents_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("runbooks_dir", "incidents_dir")
+    @classmethod
+    def _markdown_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value.is_dir() and any(value.glob("*.md"))):
+            raise ValueError(f"expected a folder of markdown files (*.md), but {value} "
+                             + ("has none" if value.is_dir() else "is not a folder"))
+        return value
+
     @field_validator("agentops_approvers", mode="before")
     @classmethod
     def _split_approvers(cls, value: object) -> list[str]:
@@ -148,7 +166,7 @@ class Settings(BaseSettings):
             raise ValueError("expected 0 (monitor off) or at least 0.1 seconds")
         return value
 
-    @field_validator("repeat_interval", "stale_after", mode="before")
+    @field_validator("repeat_interval", "stale_after", "sweep_lookback", mode="before")
     @classmethod
     def _duration(cls, value: object) -> timedelta:
         return parse_duration(value)
@@ -179,6 +197,10 @@ class Settings(BaseSettings):
     def _snowflake_credentials(self) -> Settings:
         if self.snowflake_account and not self.snowflake_user:
             raise ValueError("SNOWFLAKE_USER is required when SNOWFLAKE_ACCOUNT is set")
+        if self.sweep_lookback <= self.stale_after:
+            raise ValueError(f"SWEEP_LOOKBACK ({self.sweep_lookback.total_seconds() / 3600:g}h) must be longer "
+                             f"than STALE_AFTER ({self.stale_after.total_seconds() / 3600:g}h), or a silent "
+                             "component would never be seen going stale")
         return self
 
     @property

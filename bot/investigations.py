@@ -8,7 +8,8 @@ import asyncio
 import logging
 
 from agents.chart import trend_chart
-from agents.loop import InvestigationResult, Usage, investigate
+from agents.investigation import InvestigationResult, Usage
+from agents.investigator import investigate
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
 from bot.deps import Deps

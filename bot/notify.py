@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.store.records import Approval, Incident, StoredAlert
 
 if TYPE_CHECKING:
-    from agents.loop import InvestigationResult
+    from agents.investigation import InvestigationResult
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.errors import UserFacingError
+
 Severity = Literal["critical", "warning"]
 SEVERITY_ORDER = {"healthy": 0, "info": 1, "warning": 2, "critical": 3}
 ALERT_TYPES = ("model_drift", "data_quality", "latency", "accuracy_drop", "anomaly_spike")
@@ -62,7 +64,7 @@ DEFAULT_RULES = (
 _TUNABLE = {"warning", "critical", "for"}
 
 
-class RulesFileError(Exception):
+class RulesFileError(UserFacingError):
     """The rules file is wrong; the message names the file, line and key."""
 
 
@@ -71,6 +73,7 @@ class RuleSet:
     rules: tuple[Rule, ...] = DEFAULT_RULES
     overrides: dict[str, tuple[Rule, ...]] | None = None  # component → its rules
     stale_after: timedelta = timedelta(hours=3)
+    lookback: timedelta = timedelta(hours=24)  # how far back a sweep reads (SWEEP_LOOKBACK)
 
     def for_component(self, component: str, target: str) -> tuple[Rule, ...]:
         rules = (self.overrides or {}).get(component, self.rules)
@@ -83,10 +86,10 @@ class RuleSet:
         return max(r.for_count for r in every)
 
 
-def load_rules(path: Path | None, stale_after: timedelta) -> RuleSet:
+def load_rules(path: Path | None, stale_after: timedelta, lookback: timedelta = timedelta(hours=24)) -> RuleSet:
     """Defaults, with the file's `defaults:` and per-component `overrides:` applied."""
     if path is None:
-        return RuleSet(stale_after=stale_after)
+        return RuleSet(stale_after=stale_after, lookback=lookback)
     try:
         root = yaml.compose(path.read_text())
     except OSError as error:
@@ -96,7 +99,7 @@ def load_rules(path: Path | None, stale_after: timedelta) -> RuleSet:
         where = f"line {mark.line + 1}" if mark else "?"
         raise RulesFileError(f"{path}:{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
     if root is None:
-        return RuleSet(stale_after=stale_after)
+        return RuleSet(stale_after=stale_after, lookback=lookback)
     sections = _mapping(path, root, "top level")
     unknown = set(sections) - {"defaults", "overrides"}
     if unknown:
@@ -108,7 +111,7 @@ def load_rules(path: Path | None, stale_after: timedelta) -> RuleSet:
     if "overrides" in sections:
         for component, (_, node) in _mapping(path, sections["overrides"][1], "overrides").items():
             overrides[component] = _apply(path, base, node)
-    return RuleSet(base, overrides, stale_after)
+    return RuleSet(base, overrides, stale_after, lookback)
 
 
 def _mapping(path: Path, node: yaml.Node, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:

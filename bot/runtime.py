@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import WSMessage, WSMsgType
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,9 +21,11 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import build_app
+from bot.claude import anthropic_client
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
+from bot.errors import UserFacingError
 from bot.fleet import FleetView
 from bot.health import HealthServer
 from bot.metrics import Metrics
@@ -37,9 +39,6 @@ from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
 from handlers.slack_edge import SlackEdge, build_web_client
-
-if TYPE_CHECKING:
-    import anthropic
 
 T = TypeVar("T")
 log = logging.getLogger("agentops")
@@ -69,14 +68,14 @@ class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
             self._deps.work.envelope_acked()
 
 
-class SlackSetupError(Exception):
+class SlackSetupError(UserFacingError):
     """Slack refused a token at start-up; the message says which and what to do."""
 
 
 def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = None,
                metrics: Metrics | None = None) -> Deps:
     """The domain's Deps, announcing to `announcer`; a bad rules file or an unreachable store stops here."""
-    from agents.knowledge import KnowledgeBase
+    from agents.knowledge import knowledge_base
 
     store = open_store(settings.state_database_url)
     try:
@@ -86,26 +85,17 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         raise
     clock = clock or SystemClock()
     try:
-        rules = load_rules(settings.agentops_rules_file, settings.stale_after)  # a bad file stops start-up
+        # a bad rules file stops start-up
+        rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
     except Exception:
         warehouse.close()
         store.close()
         raise
-    return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=KnowledgeBase(),
+    return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge_base(settings),
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
                 metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec),
                 tracker=open_tracker(settings))
-
-
-def anthropic_client(settings: Settings) -> anthropic.Anthropic | None:
-    """The SDK retries 429/529 itself (honouring retry-after-ms); outages beyond that fall back."""
-    if not settings.anthropic_api_key:
-        return None
-    import anthropic  # only with a key: it is a heavy import
-
-    return anthropic.Anthropic(api_key=settings.anthropic_api_key.get_secret_value(),
-                               base_url=settings.anthropic_base_url or None, max_retries=3, timeout=60)
 
 
 def close_deps(deps: Deps) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from agents.loop import InvestigationResult
+from agents.investigation import InvestigationResult
 from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
 from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks

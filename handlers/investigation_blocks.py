@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.loop import InvestigationResult
+from agents.investigation import InvestigationResult
 from handlers.blocks import Blocks, context, header, section
 
 MAX_EVIDENCE = 6

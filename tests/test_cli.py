@@ -9,12 +9,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.warehouse import open_warehouse
-
-
-def agentops(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          cwd=cwd, env=base | env, timeout=180)
+from tests.helpers.processes import agentops
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
@@ -30,6 +25,19 @@ def test_the_demo_world_is_loaded_only_by_the_commands_that_use_it(tmp_path: Pat
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_the_embedded_warehouse_leaves_nothing_in_the_temp_dir(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = agentops("seed", "--scenario", "healthy", cwd=tmp_path, TMPDIR=str(scratch))
+    assert result.returncode == 0, result.stderr
+    assert list(scratch.iterdir()) == []  # fakesnow's stage directory included
+
+
+def test_version_says_which_agentops(tmp_path: Path) -> None:
+    result = agentops("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("agentops 0.")
 
 
 def test_seed_drift_leaves_the_demo_state(tmp_path: Path) -> None:

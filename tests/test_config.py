@@ -44,6 +44,10 @@ def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) 
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: "),
         ("GITHUB_REPO", "just-a-name", "GITHUB_REPO: expected owner/name"),
+        ("RUNBOOKS_DIR", "/nonexistent/runbooks", "RUNBOOKS_DIR: expected a folder of markdown files (*.md), but "
+                                                  "/nonexistent/runbooks is not a folder"),
+        ("INCIDENTS_DIR", "/", "INCIDENTS_DIR: expected a folder of markdown files (*.md), but / has none"),
+        ("SWEEP_LOOKBACK", "2h", "configuration: SWEEP_LOOKBACK (2h) must be longer than STALE_AFTER (3h)"),
     ],
 )
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,

@@ -48,3 +48,25 @@ def test_sections_follow_headings_not_code_fences() -> None:
 def test_tokens_stem_and_pair_words() -> None:
     assert tokens("Model drift detected") == ["model", "drift", "detect", "model_drift", "drift_detect"]
     assert tokens("see [model_drift.md](model_drift.md)") == ["see"]  # links are navigation, not content
+
+
+def test_a_team_points_the_search_at_its_own_runbooks(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from agents.knowledge import knowledge_base
+    from bot.config import load_settings
+
+    playbooks = tmp_path / "playbooks"
+    playbooks.mkdir()
+    (playbooks / "feature_store.md").write_text("# Feature store outage\n\n## Failover\n\nSwitch reads to the "
+                                                "replica in eu-west-2, then page the data platform team.\n")
+    monkeypatch.setenv("RUNBOOKS_DIR", str(playbooks))
+    kb = knowledge_base(load_settings())
+    [best, *_] = kb.search("feature store outage: how do we do the failover?")
+    assert best.citation == "playbooks/feature_store.md › Failover"
+    assert kb.search("V14 drift")[0].kind == "incident"  # the shipped incidents still answer
+
+
+def test_an_empty_corpus_folder_is_refused_with_the_setting_to_fix(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agents.knowledge import KnowledgeError, default_corpora
+
+    with pytest.raises(KnowledgeError, match=r"no runbooks .* point RUNBOOKS_DIR at a folder"):
+        KnowledgeBase(default_corpora() | {"runbook": tmp_path})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
+from bot.errors import UserFacingError
 from bot.store.alerts import AlertStore, SilenceStore
 from bot.store.approvals import ApprovalStore, DecisionOutcome, DecisionResult
 from bot.store.audit import AuditLog
@@ -18,7 +19,7 @@ from bot.store.investigations import InvestigationStore
 __all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(UserFacingError):
     pass
 
 

@@ -16,12 +16,14 @@ import snowflake.connector
 from snowflake.connector import DictCursor
 from snowflake.connector.errors import DatabaseError, InterfaceError, OperationalError, ProgrammingError
 
+from bot.errors import UserFacingError
+
 log = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | None
 
 
-class WarehouseError(Exception):
+class WarehouseError(UserFacingError):
     """A statement failed (bad SQL, missing table): retrying will not help."""
 
 

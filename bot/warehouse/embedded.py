@@ -6,14 +6,16 @@ data files at a time (DuckDB locks them); `agentops warehouse serve` shares them
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
 import threading
 import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+from bot.errors import UserFacingError
 
 if TYPE_CHECKING:  # imported when a server starts: they are heavy
     import uvicorn
@@ -22,12 +24,26 @@ if TYPE_CHECKING:  # imported when a server starts: they are heavy
 log = logging.getLogger(__name__)
 
 
-class EmbeddedWarehouseError(Exception):
+class EmbeddedWarehouseError(UserFacingError):
     pass
 
 
 # fakesnow's server module serves one shared instance, so one embedded server per process
 _running: EmbeddedWarehouseServer | None = None
+
+
+def _remove_stage_directory_at_exit() -> None:
+    """fakesnow makes a temporary stage directory when it is imported and never removes it; every
+    process that started an embedded warehouse left one behind in the temp dir. It is this
+    process's own (created by its import), so it goes when the process does."""
+    from fakesnow.transforms import stage
+
+    if stage.LOCAL_BUCKET_PATH not in _stage_directories:
+        _stage_directories.add(stage.LOCAL_BUCKET_PATH)
+        atexit.register(shutil.rmtree, stage.LOCAL_BUCKET_PATH, ignore_errors=True)
+
+
+_stage_directories: set[str] = set()
 
 
 class EmbeddedWarehouseServer:
@@ -43,9 +59,17 @@ class EmbeddedWarehouseServer:
 
     def start(self, timeout_sec: float = 10.0) -> EmbeddedWarehouseServer:
         global _running
-        import fakesnow.server as fakesnow_server
-        import uvicorn
-        from fakesnow.instance import FakeSnow
+        # the embedded extra's packages, imported only when an embedded warehouse starts
+        try:
+            import duckdb
+            import fakesnow.server as fakesnow_server
+            import uvicorn
+            from fakesnow.instance import FakeSnow
+        except ImportError as error:
+            raise EmbeddedWarehouseError(
+                f"the embedded warehouse needs the embedded extra ({error.name} is not installed): "
+                "pip install 'agentops[embedded]', or set SNOWFLAKE_ACCOUNT to use Snowflake") from None
+        _remove_stage_directory_at_exit()
 
         if _running is not None:
             raise EmbeddedWarehouseError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from agents.loop import InvestigationResult
+from agents.investigation import InvestigationResult
 from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
 

@@ -1,0 +1,49 @@
+"""The processes a bench starts, stopped on every way out: a normal end, an exception, Ctrl-C or SIGTERM.
+
+    with Children() as children:
+        warehouse = children.spawn([sys.executable, "-m", "bot", "warehouse", "serve"], ...)
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from types import FrameType, TracebackType
+from typing import Any
+
+
+class Children:
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self._previous: Any = None
+
+    def spawn(self, command: list[str], **kwargs: Any) -> subprocess.Popen:
+        process = subprocess.Popen(command, **kwargs)
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def stop(process: subprocess.Popen, timeout: float = 30) -> int:
+        """SIGTERM, then SIGKILL if it has not exited within `timeout`; its exit code."""
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return process.returncode
+
+    def __enter__(self) -> Children:
+        # a SIGTERM to the bench unwinds through __exit__ like Ctrl-C does
+        self._previous = signal.signal(signal.SIGTERM, self._terminated)
+        return self
+
+    def _terminated(self, signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        for process in reversed(self.processes):
+            self.stop(process, timeout=10)
+        signal.signal(signal.SIGTERM, self._previous)
