@@ -1,12 +1,17 @@
-"""Sweep time and warehouse query count for 10, 100 and 1,000 models, against per-model queries.
+"""Sweep time and warehouse query count by number of models, and by length of history.
 
-Run: .venv/bin/python bench/sweep_scale.py [--runs 3] [--models 10 100 1000]
+Run: .venv/bin/python bench/sweep_scale.py [--runs 3] [--models 10 100 1000] [--days 7 90 365]
+     .venv/bin/python bench/sweep_scale.py --smoke   (seconds; CI runs it so the bench cannot rot)
 
-Each size gets a fresh embedded warehouse bulk-seeded with one statement per table (GENERATOR):
-7 days hourly per model, 30 features per measurement, every tenth model drifting. The monitor's
-sweep (two QUALIFY queries) is timed against a per-model implementation of SPEC §5's
+Models: each size gets a fresh embedded warehouse bulk-seeded with one statement per table
+(GENERATOR): 7 days hourly per model, 30 features per measurement, every tenth model drifting.
+The monitor's sweep (two QUALIFY queries) is timed against a per-model implementation of SPEC §5's
 query_model_metrics / query_data_quality tools evaluated with the same rules; both must find the
 same alerts. Goal: a constant query count, and at 1,000 models the sweep ≥ 10× faster.
+
+History: 100 models with 7, 90 and 365 days of hourly measurements, inserted in time order as a
+warehouse receives them. The sweep reads only the last SWEEP_LOOKBACK (24 h), so its time must stay
+flat: goal, the 365-day / 7-day ratio within noise (≤ 1.5).
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ from bot.warehouse import Warehouse, open_warehouse
 from bot.warehouse.schema import ensure_schema
 
 HOURS = 168
+HISTORY_MODELS = 100
+# in time order, every model measured each hour: how rows arrive in a real warehouse
+HISTORY_SQL = """
+INSERT INTO MODEL_METRICS (timestamp, model_name, model_version, f1_score, precision_score, recall_score, auc_roc,
+    drift_score, latency_p50_ms, latency_p95_ms, latency_p99_ms, prediction_count, anomaly_rate)
+SELECT DATEADD(hour, FLOOR(SEQ4() / {models}) - {hours} + 1, %(now)s::TIMESTAMP_NTZ),
+       'model_' || LPAD(MOD(SEQ4(), {models})::VARCHAR, 4, '0'), 'v1.0.0',
+       0.91, 0.93, 0.89, 0.97, 0.1, 45, 120, 200, 12000, 0.02
+FROM TABLE(GENERATOR(ROWCOUNT => {rows}))"""
 MODELS_SQL = """
 INSERT INTO MODEL_METRICS (timestamp, model_name, model_version, f1_score, precision_score, recall_score, auc_roc,
     drift_score, latency_p50_ms, latency_p95_ms, latency_p99_ms, prediction_count, anomaly_rate)
@@ -85,11 +99,42 @@ def timed(fn, runs: int) -> tuple[float, int, object]:  # type: ignore[no-untype
     return statistics.median(times), queries, result
 
 
+def by_history(days: list[int], runs: int, rules: RuleSet, now: datetime) -> None:
+    print(f"\n{'days':>7} {'rows':>12} {'seed s':>7} | {'sweep s':>8} {'queries':>7}   ({HISTORY_MODELS} models)")
+    medians = {}
+    for length in days:
+        with tempfile.TemporaryDirectory() as data_dir, \
+                open_warehouse(load_settings(agentops_data_dir=data_dir)) as warehouse:
+            ensure_schema(warehouse)
+            rows = HISTORY_MODELS * length * 24
+            start = time.perf_counter()
+            warehouse.execute(HISTORY_SQL.format(models=HISTORY_MODELS, hours=length * 24, rows=rows),
+                              {"now": naive_utc(now)})
+            warehouse.execute(PIPELINES_SQL.format(hours=HOURS, rows=2 * HOURS), {"now": naive_utc(now)})
+            seeded_in = time.perf_counter() - start
+
+            def ours() -> tuple[list, int]:
+                before = warehouse.statements
+                result = sweep(warehouse, rules, now)
+                assert len(result.components) == HISTORY_MODELS + 2, "every model and pipeline is swept"
+                return result.alerts, warehouse.statements - before
+
+            medians[length], queries, _ = timed(ours, runs)
+            print(f"{length:>7} {rows:>12,} {seeded_in:>7.2f} | {medians[length]:>8.3f} {queries:>7}")
+    shortest, longest = min(days), max(days)
+    print(f"sweep time {longest} d / {shortest} d: {medians[longest] / medians[shortest]:.2f} "
+          f"(medians of {runs} runs; goal: flat, ≤ 1.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--models", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--days", type=int, nargs="+", default=[7, 90, 365])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: checks the bench still works")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.models, args.days = 1, [10], [2, 7]
     rules, now = RuleSet(), datetime.now(UTC)
     print(f"{'models':>7} {'rows seeded':>12} {'seed s':>7} | {'sweep s':>8} {'queries':>7} | "
           f"{'per-model s':>11} {'queries':>7} | {'speed-up':>8}")
@@ -118,6 +163,7 @@ def main() -> None:
             print(f"{models:>7} {rows:>12,} {seeded_in:>7.2f} | {sweep_s:>8.3f} {sweep_q:>7} | "
                   f"{per_s:>11.3f} {per_q:>7} | {per_s / sweep_s:>7.1f}×")
     print(f"(medians of {args.runs} runs; goal: constant query count, ≥ 10× at 1,000 models)")
+    by_history(args.days, args.runs, rules, now)
 
 
 if __name__ == "__main__":

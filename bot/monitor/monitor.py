@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 
 from bot.deps import Deps
 from bot.monitor.notifier import Notifier
-from bot.monitor.sweep import RUNBOOKS, Alert, sweep
+from bot.monitor.sweep import RUNBOOKS, WAREHOUSE_FINGERPRINT, Alert, sweep
 from bot.remediation import incidents
 from bot.warehouse import WarehouseError, WarehouseUnavailable
 from bot.warehouse.schema import ensure_schema
 
 log = logging.getLogger("agentops.monitor")
-WAREHOUSE_FINGERPRINT = "data_quality:warehouse"
 
 
 def source_unavailable(error: WarehouseError, now: datetime) -> Alert:

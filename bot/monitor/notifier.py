@@ -47,7 +47,7 @@ class Notifier:
                 continue
             if fingerprint in firing:
                 changed = await self._follow_up(current, firing[fingerprint], now)
-            elif result is not None:
+            elif result is not None and result.cleared(fingerprint, current.component):
                 changed = await self._resolve(current, result, now)
             else:
                 changed = False

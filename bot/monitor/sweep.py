@@ -1,7 +1,9 @@
 """One sweep: every model's and pipeline's latest measurements, evaluated against the rules.
 
 Two warehouse queries whatever the number of models (QUALIFY keeps each component's latest
-rows), producing SPEC §6 Alerts with fingerprint = alert_type:component.
+rows), producing SPEC §6 Alerts with fingerprint = alert_type:component. Both read only the
+last SWEEP_LOOKBACK of measurements (a range on timestamp, which Snowflake prunes micro-partitions
+by), so a sweep costs the same with a week or a year of history.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from bot.clock import aware_utc
+from bot.clock import aware_utc, naive_utc
 from bot.rules import SEVERITY_ORDER, Rule, RuleSet, Severity
 from bot.warehouse import Warehouse
 
@@ -18,12 +20,16 @@ MODEL_WINDOW = """
 SELECT model_name AS component, timestamp, model_version, f1_score, drift_score, latency_p95_ms,
        latency_p99_ms, anomaly_rate, prediction_count
 FROM MODEL_METRICS
+WHERE timestamp >= %(since)s
 QUALIFY ROW_NUMBER() OVER (PARTITION BY model_name ORDER BY timestamp DESC) <= %(n)s"""
 PIPELINE_WINDOW = """
 SELECT pipeline_name AS component, timestamp, records_processed, records_invalid, null_rate,
        schema_violations, status
 FROM DATA_QUALITY
+WHERE timestamp >= %(since)s
 QUALIFY ROW_NUMBER() OVER (PARTITION BY pipeline_name ORDER BY timestamp DESC) <= %(n)s"""
+# the alert a sweep that cannot read the warehouse stands for (raised by the monitor)
+WAREHOUSE_FINGERPRINT = "data_quality:warehouse"
 # measurements read per component: enough for every `for`, and to say when a breach started
 MIN_WINDOW = 12
 RUNBOOKS = {"model_drift": "runbooks/model_drift.md", "accuracy_drop": "runbooks/rollback.md",
@@ -59,6 +65,12 @@ class SweepResult:
     alerts: list[Alert]
     components: dict[str, list[dict]] = field(default_factory=dict)  # component → rows, newest first
     queries: int = 0
+
+    def cleared(self, fingerprint: str, component: str) -> bool:
+        """Whether a firing alert not found by this sweep has really cleared. A component with no
+        measurement in the lookback window is unknown, not recovered: its alerts (typically "no
+        fresh metrics") stay until it reports again."""
+        return component in self.components or fingerprint == WAREHOUSE_FINGERPRINT
 
 
 def _fmt(value: float | str | None) -> str:
@@ -134,7 +146,7 @@ def sweep(warehouse: Warehouse, rules: RuleSet, now: datetime) -> SweepResult:
     window = max(rules.deepest_for, MIN_WINDOW)
     result = SweepResult(alerts=[])
     for sql, target in ((MODEL_WINDOW, "model"), (PIPELINE_WINDOW, "pipeline")):
-        rows = warehouse.query(sql, {"n": window})
+        rows = warehouse.query(sql, {"n": window, "since": naive_utc(now - rules.lookback)})
         result.queries += 1
         by_component: dict[str, list[dict]] = {}
         for row in rows:

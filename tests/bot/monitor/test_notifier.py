@@ -83,3 +83,24 @@ def test_a_silenced_fingerprint_is_not_announced_until_the_silence_ends(tmp_path
         assert d.announcer.of("alert_posted") == []
         sweeps(d, timedelta(minutes=31))
         assert len(d.announcer.of("alert_posted")) == 1
+
+
+def test_a_component_silent_past_the_lookback_stays_stale_instead_of_resolving(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now, sweep_lookback="24h") as d:
+        sweeps(d, timedelta(hours=4))  # no measurement for 4 h: past STALE_AFTER (3 h)
+        stale = "data_quality:classifier_v2"
+        assert stale in {a.fingerprint for a in d.deps.store.alerts.list_firing()}
+        sweeps(d, timedelta(hours=21))  # 25 h: nothing of it is in the sweep's window any more
+        assert stale in {a.fingerprint for a in d.deps.store.alerts.list_firing()}
+        assert stale not in {s.about.fingerprint for s in d.announcer.of("alert_resolved")}
+
+
+def test_measurements_older_than_the_lookback_are_not_read(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now, scenario="healthy", sweep_lookback="6h") as d:
+        # a model retired a year ago: its last measurements breached, and it has been silent since
+        for hours, f1 in ((24 * 365, 0.5), (24 * 365 - 1, 0.5)):
+            d.deps.warehouse.execute(
+                "INSERT INTO MODEL_METRICS (timestamp, model_name, model_version, f1_score, drift_score, "
+                "latency_p95_ms, latency_p99_ms, anomaly_rate) VALUES (%(t)s, 'old_model', 'v1', %(f1)s, 0.1, "
+                "100, 200, 0.01)", {"t": naive_utc(now - timedelta(hours=hours)), "f1": f1})
+        assert sweeps(d, timedelta(0)) == [[]]  # read, it would be "no fresh metrics" at least
