@@ -1,6 +1,7 @@
 """How long `agentops demo` takes from process start to exit (goal: < 2 min), as the median of several runs.
 
 Run: .venv/bin/python bench/demo_time.py [--runs 3]
+     .venv/bin/python bench/demo_time.py --smoke   (one run; CI runs it so the bench cannot rot)
 Each run is a fresh process in a fresh directory with no AgentOps settings, as a newcomer runs it.
 Also reported: where the time goes, from the demo's own transcript timestamps.
 """
@@ -35,7 +36,10 @@ def one_run() -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="one run: checks the bench still works")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     runs = [one_run() for _ in range(args.runs)]
     whole = [r[0] for r in runs]
     story = [r[1] for r in runs]

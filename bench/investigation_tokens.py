@@ -1,6 +1,6 @@
 """Model calls and tokens for the drift investigation through the scripted Messages API.
 
-Run: .venv/bin/python bench/investigation_tokens.py
+Run: .venv/bin/python bench/investigation_tokens.py [--smoke]   (one investigation either way: seconds)
 
 The real loop and the real anthropic client run against a scripted model that asks for the
 tools a careful investigator would (runbooks, metrics, per-feature drift, data quality, trend,
@@ -11,6 +11,7 @@ Goal: ≤ 8 calls and ≤ 30k uncached input tokens.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -28,8 +29,7 @@ from bot.clock import ManualClock, naive_utc
 from bot.config import load_settings
 from bot.warehouse import open_warehouse
 from seed.loader import seed
-from tests.fakes.messages_api import ScriptedMessagesAPI, tool_use, with_estimated_usage
-from tests.test_claude_loop import final_when_tools_off
+from tests.fakes.messages_api import ScriptedMessagesAPI, final_when_tools_off, tool_use, with_estimated_usage
 
 STEPS = [
     [tool_use("search_runbooks", question="model drift above 0.3 with F1 dropping")],
@@ -42,6 +42,9 @@ STEPS = [
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="accepted for CI; the bench is one run already")
+    parser.parse_args()
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as data_dir, \
             open_warehouse(load_settings(agentops_data_dir=data_dir)) as warehouse, \

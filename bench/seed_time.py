@@ -1,6 +1,7 @@
 """How long seeding the drift scenario takes (goal: < 15 s), as the median of several runs.
 
 Run: .venv/bin/python bench/seed_time.py [--runs 5]
+     .venv/bin/python bench/seed_time.py --smoke   (one run; CI runs it so the bench cannot rot)
 Measures both the in-process seed (warehouse already open) and the whole
 `agentops seed --scenario drift` command (process start, embedded warehouse start, seed, close).
 """
@@ -50,7 +51,10 @@ def whole_command(runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="one run: checks the bench still works")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     for label, times in (("seed() in process", in_process(args.runs)),
                          ("agentops seed --scenario drift", whole_command(args.runs))):
         print(f"{label:34s} median {statistics.median(times):6.2f} s  "

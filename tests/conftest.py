@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,12 +12,20 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.warehouse import Warehouse, open_warehouse
+from tests.helpers.processes import shared_warehouse as serve_warehouse
+from tests.helpers.slack_bot import running_bot, slack  # noqa: F401  (fixtures shared by the Slack tests)
+from tests.helpers.warehouses import seeded_data_dir
 
 # Every variable Settings reads, plus the ones the connector and SDKs read on their own.
 _ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "DATABASE_URL", "ML_SERVICE_",
                  "MONITOR_", "ACTION_", "TRAINING_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT",
-                 "LOG_", "AGENT_", "WAREHOUSE_")
+                 "LOG_", "AGENT_", "WAREHOUSE_", "RUNBOOKS_DIR", "INCIDENTS_DIR", "SWEEP_LOOKBACK")
 POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: run last, one of them would keep a worker busy while the other sits idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +46,25 @@ def settings(tmp_path: Path) -> Settings:
 def warehouse(settings: Settings) -> Iterator[Warehouse]:
     with open_warehouse(settings) as wh:
         yield wh
+
+
+@pytest.fixture
+def seeded_warehouse(settings: Settings, now: datetime) -> Iterator[Callable[..., Warehouse]]:
+    """open_seeded(scenario="drift", at=now): a fresh embedded warehouse holding that scenario, copied from
+    one seeded once per test process. Opening another closes the one before (one per process)."""
+    opened: list[Warehouse] = []
+
+    def open_seeded(scenario: str = "drift", at: datetime | None = None) -> Warehouse:
+        while opened:
+            opened.pop().close()
+        data_dir = settings.agentops_data_dir / f"{scenario}-{uuid.uuid4().hex[:6]}"
+        seeded_data_dir(data_dir, scenario, at or now)
+        opened.append(open_warehouse(settings.model_copy(update={"agentops_data_dir": data_dir})))
+        return opened[-1]
+
+    yield open_seeded
+    while opened:
+        opened.pop().close()
 
 
 @pytest.fixture
@@ -75,4 +102,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield from _postgres_schema_url()
 
 
-from tests.slack_fixtures import running_bot, slack  # noqa: E402,F401  (fixtures shared by the Slack tests)
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL server, for processes that share one store."""
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def shared_warehouse(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """`agentops warehouse serve` for tests with several agentops processes; its SNOWFLAKE_* settings."""
+    with serve_warehouse(tmp_path) as env:
+        yield env
+

@@ -14,8 +14,7 @@ from bot.clock import SystemClock
 from bot.store import open_store
 from seed.ml_service import DemoMLService
 from seed.slack import SlackStandIn
-from tests.test_replicas import postgres_url, shared_warehouse  # noqa: F401  (fixtures)
-from tests.test_run_command import start
+from tests.helpers.processes import start_bot as start
 
 pytestmark = pytest.mark.postgres
 REPLICAS, CLICKS = 3, 100
@@ -23,8 +22,8 @@ APPROVERS = [f"U0APPROVER{n}" for n in range(5)]
 
 
 def test_concurrent_approvals_on_three_replicas_run_the_action_once(tmp_path, slack: SlackStandIn,  # type: ignore[no-untyped-def]
-                                                                     postgres_url: str,  # noqa: F811
-                                                                     shared_warehouse: dict[str, str]) -> None:  # noqa: F811
+                                                                     postgres_url: str,
+                                                                     shared_warehouse: dict[str, str]) -> None:
     with DemoMLService() as service:
         replicas = [start(tmp_path, slack, DATABASE_URL=postgres_url, MONITOR_POLL_INTERVAL_SEC="0", HEALTH_PORT="0",
                           ML_SERVICE_URL=service.url, AGENTOPS_APPROVERS=",".join(APPROVERS), LOG_LEVEL="ERROR",

@@ -15,7 +15,7 @@ from seed.github import GitHubStandIn
 from seed.ml_service import DemoMLService
 from seed.slack import SlackStandIn
 from seed.slack.workspace import Message
-from tests.slack_fixtures import RunningBot, bot_running, free_port
+from tests.helpers.slack_bot import RunningBot, bot_running, free_port
 
 CHANNEL = "C0MLALERTS"
 REQUESTER, LEAD, VIEWER = "U0ONCALL", "U0LEAD", "U0VIEWER"

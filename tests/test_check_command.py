@@ -1,15 +1,24 @@
-"""`agentops check` on the seeded scenarios, as a user runs it."""
+"""`agentops check` on the seeded scenarios: as a user runs it, and every scenario against the rules."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.test_cli import agentops
+import pytest
+
+from bot.monitor.sweep import sweep
+from bot.rules import RuleSet
+from bot.warehouse import Warehouse
+from tests.helpers.processes import agentops
+from tests.helpers.warehouses import seeded_data_dir
 
 
 def check(tmp_path: Path, scenario: str, **env: str) -> list[dict]:
-    assert agentops("seed", "--scenario", scenario, "--reset", cwd=tmp_path).returncode == 0
+    # seeded as `agentops seed` would (its own tests are in test_cli.py), at the real time `check` reads
+    seeded_data_dir(tmp_path / ".agentops", scenario, datetime.now(UTC))
     result = agentops("check", "--json", cwd=tmp_path, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -32,12 +41,13 @@ def test_healthy_reports_nothing_and_exits_zero(tmp_path: Path) -> None:
     assert plain.returncode == 0 and plain.stdout.startswith("nothing firing (5 models and pipelines checked)")
 
 
-def test_every_scenario_fires_what_its_runbook_covers(tmp_path: Path) -> None:
-    expected = {"null_spike": {"data_quality:transactions_ingest"}, "latency_spike": {"latency:classifier_v2"},
-                "anomaly_spike": {"anomaly_spike:anomaly_v1"}, "schema_change": {"data_quality:feature_pipeline"},
-                "bad_deploy": {"accuracy_drop:classifier_v2"}}
-    for scenario, fingerprints in expected.items():
-        assert {a["fingerprint"] for a in check(tmp_path, scenario)} == fingerprints, scenario
+@pytest.mark.parametrize(("scenario", "fingerprints"), [
+    ("null_spike", {"data_quality:transactions_ingest"}), ("latency_spike", {"latency:classifier_v2"}),
+    ("anomaly_spike", {"anomaly_spike:anomaly_v1"}), ("schema_change", {"data_quality:feature_pipeline"}),
+    ("bad_deploy", {"accuracy_drop:classifier_v2"})])
+def test_every_scenario_fires_what_its_runbook_covers(seeded_warehouse: Callable[..., Warehouse], now: datetime,
+                                                      scenario: str, fingerprints: set[str]) -> None:
+    assert {a.fingerprint for a in sweep(seeded_warehouse(scenario), RuleSet(), now).alerts} == fingerprints
 
 
 def test_a_bad_rules_file_stops_check_with_one_line(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import anthropic
@@ -13,42 +13,16 @@ from agents.knowledge import KnowledgeBase
 from agents.loop import ClaudeInvestigator, parse_diagnosis
 from agents.subject import Subject
 from agents.tools import ToolContext
-from bot.clock import ManualClock, naive_utc
+from bot.clock import ManualClock
 from bot.warehouse import Warehouse
-from seed.loader import seed
-from tests.fakes.messages_api import ScriptedMessagesAPI, message, text, tool_use
-from tests.slack_fixtures import free_port
+from tests.fakes.messages_api import FINAL, STEPS, ScriptedMessagesAPI, final_when_tools_off, message, text, tool_use
+from tests.helpers.slack_bot import free_port
 
 DRIFT = Subject("classifier_v2", "model", "F1 dropped to 0.82 on classifier_v2")
-FINAL = {
-    "root_cause": "V14 and V17 shifted (PSI 0.80, 0.60); drift 0.45 with F1 0.82", "confidence": 0.8,
-    "root_cause_category": "distribution_shift", "evidence": ["V14 PSI 0.80", "V17 PSI 0.60", "F1 0.818"],
-    "recommended_actions": [
-        {"action": "rollback_model", "priority": 1, "requires_approval": False, "condition": "",
-         "target": "classifier_v2"},
-        {"action": "retrain_model", "priority": 2, "requires_approval": True, "condition": "after rollback",
-         "target": "classifier_v2"}],
-    "runbook_reference": "runbooks/model_drift.md", "similar_incidents": ["INC-2026-0115"]}
-STEPS = [[tool_use("search_runbooks", question="drift above 0.3 with F1 dropping")],
-         [tool_use("query_model_metrics", model_name="classifier_v2", hours=24),
-          tool_use("query_feature_drift", model_name="classifier_v2")],
-         [tool_use("search_incidents", question="V14 V17 drift")]]
-
-
-def final_when_tools_off(then: list) -> object:
-    def respond(body: dict, index: int) -> dict:
-        # the first call writes the system+tools prefix to the cache; later calls read it
-        cache = {"cache_read": 900 if index else 0, "cache_write": 0 if index else 900}
-        if body.get("tool_choice", {}).get("type") == "none" or index >= len(then):
-            return message([text(json.dumps(FINAL))], **cache)
-        return message(then[index], stop_reason="tool_use", **cache)
-    return respond
-
 
 @pytest.fixture
-def ctx(warehouse: Warehouse, now: datetime) -> Iterator[ToolContext]:
-    seed(warehouse, "drift", naive_utc(now), reset=True)
-    yield ToolContext(warehouse, KnowledgeBase(), ManualClock(now))
+def ctx(seeded_warehouse: Callable[..., Warehouse], now: datetime) -> Iterator[ToolContext]:
+    yield ToolContext(seeded_warehouse("drift"), KnowledgeBase(), ManualClock(now))
 
 
 def investigator(base_url: str, max_steps: int = 8, retries: int = 3, budget: int = 60_000) -> ClaudeInvestigator:

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     done = subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True,

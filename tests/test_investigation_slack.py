@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.slack_fixtures import RunningBot
+from tests.helpers.slack_bot import RunningBot
 
 CHANNEL = "C0MLALERTS"
 
@@ -66,9 +66,8 @@ def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot
 
 
 def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
-    from tests.fakes.messages_api import ScriptedMessagesAPI
-    from tests.slack_fixtures import bot_running
-    from tests.test_claude_loop import STEPS, final_when_tools_off
+    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_tools_off
+    from tests.helpers.slack_bot import bot_running
 
     with ScriptedMessagesAPI(final_when_tools_off(STEPS)) as api, \
             bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
@@ -89,7 +88,7 @@ def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_pa
 
 
 def test_with_claude_unreachable_the_thread_says_the_offline_investigator_answered(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
-    from tests.slack_fixtures import bot_running, free_port
+    from tests.helpers.slack_bot import bot_running, free_port
 
     with bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
                      anthropic_base_url=f"http://127.0.0.1:{free_port()}") as bot:

@@ -3,7 +3,7 @@ rollback and retrain verified, the evaluation gate, and writes never repeated af
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,9 +12,8 @@ from bot.clock import ManualClock
 from bot.ml_service import MLService, MLServiceRejected, MLServiceUnavailable
 from bot.remediation.actions import run_action
 from bot.warehouse import Warehouse
-from seed.loader import seed
 from seed.ml_service import DemoMLService
-from tests.slack_fixtures import free_port
+from tests.helpers.slack_bot import free_port
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -109,8 +108,8 @@ def test_other_endpoints_answer(service: DemoMLService) -> None:
     assert 'demo_ml_requests_total{method="POST",path="/model/reload"} 1' in ml.metrics()
 
 
-def test_a_promoted_model_writes_its_first_measurement(warehouse: Warehouse) -> None:
-    seed(warehouse, "drift", NOW.replace(tzinfo=None), reset=True)
+def test_a_promoted_model_writes_its_first_measurement(seeded_warehouse: Callable[..., Warehouse]) -> None:
+    warehouse = seeded_warehouse("drift", NOW)
     clock = ManualClock(NOW + timedelta(minutes=10))  # after the seeded measurements
 
     def latest() -> dict:

@@ -15,7 +15,7 @@ from agents.tools import ToolContext
 from agents.tools.service import check_model_health, check_training_status
 from bot.clock import ManualClock
 from bot.ml_service import MLService
-from tests.slack_fixtures import free_port
+from tests.helpers.slack_bot import free_port
 
 ANSWERS = {"/health": {"status": "ok"}, "/ready": {"ready": True, "models_loaded": 2},
            "/model/info": {"active": "classifier_v2:v2.4.0", "standby": "classifier_v2:v2.3.1"},

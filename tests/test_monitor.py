@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import naive_utc
 from seed.loader import seed
-from tests.slack_fixtures import RunningBot
+from tests.helpers.slack_bot import RunningBot
 
 CHANNEL = "C0MLALERTS"
 
@@ -102,6 +102,7 @@ def test_health_reports_the_monitor_only_when_it_is_scheduled(running_bot: Runni
 
 # While the warehouse is down the connector's own query-cancel timer races its retry budget and fails
 # in a background thread; `agentops run` logs that as one line (bot/logs.py), pytest warns about it.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import signal
@@ -111,8 +112,8 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
 
     from bot.clock import ManualClock
     from bot.runtime import BotThread, build_bot, close_deps
-    from tests.slack_fixtures import RunningBot, bot_settings, free_port
-    from tests.test_cli import agentops
+    from tests.helpers.processes import agentops
+    from tests.helpers.slack_bot import RunningBot, bot_settings, free_port
 
     port = str(free_port())
 

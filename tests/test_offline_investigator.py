@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
@@ -14,9 +14,8 @@ from agents.subject import UnknownComponent, known_components, resolve
 from agents.tools import ToolContext, ToolResult
 from agents.tools.metrics import query_metric_trend
 from agents.tools.propose import propose_action
-from bot.clock import ManualClock, naive_utc
+from bot.clock import ManualClock
 from bot.warehouse import Warehouse
-from seed.loader import seed
 
 
 @pytest.fixture(scope="module")
@@ -24,24 +23,32 @@ def knowledge() -> KnowledgeBase:
     return KnowledgeBase()
 
 
+Run = Callable[[str, str], Diagnosis]
+
+
 @pytest.fixture
-def ctx(warehouse: Warehouse, knowledge: KnowledgeBase, now: datetime) -> Iterator[ToolContext]:
-    yield ToolContext(warehouse, knowledge, ManualClock(now))
+def ctx(seeded_warehouse: Callable[..., Warehouse], knowledge: KnowledgeBase, now: datetime) -> Iterator[ToolContext]:
+    yield ToolContext(seeded_warehouse("healthy"), knowledge, ManualClock(now))
 
 
-def run(ctx: ToolContext, scenario: str, component: str) -> Diagnosis:
-    seed(ctx.warehouse, scenario, naive_utc(ctx.clock.now()), reset=True)
-    subject = resolve(component, known_components(ctx.warehouse))
-    investigate = investigate_model if subject.kind == "model" else investigate_pipeline
-    return Diagnosis.model_validate(investigate(ctx, subject.component).model_dump())  # the schema holds
+@pytest.fixture
+def run(ctx: ToolContext, seeded_warehouse: Callable[..., Warehouse]) -> Run:
+    """run(scenario, component): the offline investigator on a warehouse holding that scenario."""
+    def investigate_scenario(scenario: str, component: str) -> Diagnosis:
+        ctx.warehouse = seeded_warehouse(scenario)
+        subject = resolve(component, known_components(ctx.warehouse))
+        investigate = investigate_model if subject.kind == "model" else investigate_pipeline
+        return Diagnosis.model_validate(investigate(ctx, subject.component).model_dump())  # the schema holds
+
+    return investigate_scenario
 
 
 def actions(diagnosis: Diagnosis) -> list[str]:
     return [a.action for a in diagnosis.recommended_actions]
 
 
-def test_drift_is_a_distribution_shift_to_roll_back_then_retrain(ctx: ToolContext) -> None:
-    diagnosis = run(ctx, "drift", "classifier_v2")
+def test_drift_is_a_distribution_shift_to_roll_back_then_retrain(run: Run) -> None:
+    diagnosis = run("drift", "classifier_v2")
     assert diagnosis.root_cause_category == "distribution_shift"
     assert any("V14 PSI 0.80" in e and "V17 PSI 0.60" in e for e in diagnosis.evidence)
     assert "V14, V17" in diagnosis.root_cause
@@ -52,15 +59,15 @@ def test_drift_is_a_distribution_shift_to_roll_back_then_retrain(ctx: ToolContex
 
 
 @pytest.mark.parametrize("component", ["classifier_v2", "transactions_ingest"])
-def test_a_null_spike_is_bad_data_and_is_never_retrained_on(ctx: ToolContext, component: str) -> None:
-    diagnosis = run(ctx, "null_spike", component)
+def test_a_null_spike_is_bad_data_and_is_never_retrained_on(run: Run, component: str) -> None:
+    diagnosis = run("null_spike", component)
     assert diagnosis.root_cause_category == "data_quality_issue"
     assert actions(diagnosis) == ["quarantine_batch", "rerun_pipeline", "notify_team"]
     assert diagnosis.similar_incidents[0].startswith("INC-2026-0120")
 
 
-def test_schema_violations_update_the_schema_config(ctx: ToolContext) -> None:
-    diagnosis = run(ctx, "schema_change", "feature_pipeline")
+def test_schema_violations_update_the_schema_config(run: Run) -> None:
+    diagnosis = run("schema_change", "feature_pipeline")
     assert diagnosis.root_cause_category == "schema_change"
     assert actions(diagnosis) == ["update_schema_config", "rerun_pipeline", "notify_team"]
     assert diagnosis.similar_incidents[0].startswith("INC-2026-0218")
@@ -68,28 +75,27 @@ def test_schema_violations_update_the_schema_config(ctx: ToolContext) -> None:
 
 @pytest.mark.parametrize(("scenario", "incident"), [("bad_deploy", "INC-2026-0210"),
                                                     ("latency_spike", "INC-2026-0203")])
-def test_degradation_right_after_a_new_version_is_rolled_back(ctx: ToolContext, scenario: str, incident: str) -> None:
-    diagnosis = run(ctx, scenario, "classifier_v2")
+def test_degradation_right_after_a_new_version_is_rolled_back(run: Run, scenario: str, incident: str) -> None:
+    diagnosis = run(scenario, "classifier_v2")
     assert diagnosis.root_cause_category == "bad_deployment"
     assert actions(diagnosis)[0] == "rollback_model" and "retrain_model" not in actions(diagnosis)
     assert "v2.5.0" in diagnosis.root_cause and "v2.4.0" in diagnosis.root_cause
     assert diagnosis.similar_incidents[0].startswith(incident)
 
 
-def test_an_anomaly_spike_with_stable_accuracy_is_traffic_never_a_rollback(ctx: ToolContext) -> None:
-    diagnosis = run(ctx, "anomaly_spike", "anomaly_v1")
+def test_an_anomaly_spike_with_stable_accuracy_is_traffic_never_a_rollback(run: Run) -> None:
+    diagnosis = run("anomaly_spike", "anomaly_v1")
     assert diagnosis.root_cause_category == "legitimate_traffic_change"
     assert actions(diagnosis) == ["adjust_threshold", "monitor"]
     assert diagnosis.similar_incidents[0].startswith("INC-2026-0222")
 
 
-def test_a_healthy_model_gets_no_remediation(ctx: ToolContext) -> None:
-    diagnosis = run(ctx, "healthy", "classifier_v2")
+def test_a_healthy_model_gets_no_remediation(run: Run) -> None:
+    diagnosis = run("healthy", "classifier_v2")
     assert actions(diagnosis) == ["monitor"] and "No problem found" in diagnosis.root_cause
 
 
 def test_moderate_drift_is_monitored_for_24_hours(ctx: ToolContext) -> None:
-    seed(ctx.warehouse, "healthy", naive_utc(ctx.clock.now()), reset=True)
     ctx.warehouse.execute("UPDATE MODEL_METRICS SET drift_score = 0.25 WHERE model_name = 'classifier_v2' "
                           "AND timestamp = (SELECT MAX(timestamp) FROM MODEL_METRICS)")
     diagnosis = investigate_model(ctx, "classifier_v2")
@@ -97,7 +103,6 @@ def test_moderate_drift_is_monitored_for_24_hours(ctx: ToolContext) -> None:
 
 
 def test_free_text_names_a_component_in_a_users_words(ctx: ToolContext) -> None:
-    seed(ctx.warehouse, "healthy", naive_utc(ctx.clock.now()), reset=True)
     known = known_components(ctx.warehouse)
     assert resolve("F1 dropped on Classifier V2", known).component == "classifier_v2"
     assert resolve("model_drift:lstm_v1", known).component == "lstm_v1"
@@ -124,10 +129,11 @@ def test_tool_output_is_capped() -> None:
     assert len(ToolResult("ok", "x" * 10_000).summary) == 4000
 
 
-def test_trend_chart_draws_the_alerting_metric(ctx: ToolContext) -> None:
+def test_trend_chart_draws_the_alerting_metric(ctx: ToolContext,
+                                              seeded_warehouse: Callable[..., Warehouse]) -> None:
     from agents.chart import trend_chart
 
-    seed(ctx.warehouse, "drift", naive_utc(ctx.clock.now()), reset=True)
+    ctx.warehouse = seeded_warehouse("drift")
     png, title = trend_chart(ctx.warehouse, "classifier_v2", "distribution_shift", ctx.clock.now())
     assert png.startswith(b"\x89PNG") and title == "classifier_v2 · drift_score, last 24 h (UTC)"
     # a data-quality diagnosis reached from a model charts nothing: the metric is the pipeline's

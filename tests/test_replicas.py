@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from seed.slack import SlackStandIn
-from tests.conftest import _postgres_schema_url
-from tests.slack_fixtures import free_port
-from tests.test_cli import agentops
-from tests.test_run_command import start
+from tests.helpers.processes import agentops
+from tests.helpers.processes import start_bot as start
+from tests.helpers.slack_bot import free_port
 
-pytestmark = pytest.mark.postgres
-REPLICAS, SWEEPS = 3, 100
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    yield from _postgres_schema_url()
-
-
-@pytest.fixture
-def shared_warehouse(tmp_path: Path) -> Iterator[dict[str, str]]:
-    server = subprocess.Popen([sys.executable, "-m", "bot", "warehouse", "serve"], cwd=tmp_path,
-                              stdout=subprocess.PIPE, text=True)
-    port = re.search(r"serving on 127\.0\.0\.1:(\d+)", server.stdout.readline()).group(1)  # type: ignore[union-attr]
-    env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
-           "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
-    try:
-        yield env
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+REPLICAS, SWEEPS = 3, 60
 
 
 def sweeps(port: int) -> float:

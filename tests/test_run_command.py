@@ -12,15 +12,8 @@ from pathlib import Path
 import httpx
 
 from seed.slack import SlackStandIn
-from tests.slack_fixtures import free_port
-
-
-def start(tmp_path: Path, slack: SlackStandIn, **env: str) -> subprocess.Popen:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    settings = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_APP_TOKEN": slack.app_token,
-                "SLACK_API_URL": slack.api_url, "HEALTH_HOST": "127.0.0.1"}
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=base | settings | env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+from tests.helpers.processes import start_bot as start
+from tests.helpers.slack_bot import free_port
 
 
 def test_serves_commands_and_stops_cleanly_on_sigterm(tmp_path: Path, slack: SlackStandIn) -> None:

@@ -1,5 +1,6 @@
 """Seed scenarios, read back through the connector: the spec's demo state and one scenario per runbook."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +14,10 @@ LATEST_MODELS = ("SELECT * FROM MODEL_METRICS "
                  "QUALIFY ROW_NUMBER() OVER (PARTITION BY model_name ORDER BY timestamp DESC) = 1")
 LATEST_PIPELINES = ("SELECT * FROM DATA_QUALITY "
                     "QUALIFY ROW_NUMBER() OVER (PARTITION BY pipeline_name ORDER BY timestamp DESC) = 1")
+
+
+# seed() fills a fresh warehouse once per scenario; each test reads its own copy (tests/helpers/warehouses.py)
+Seeded = Callable[..., Warehouse]
 
 
 def latest(warehouse: Warehouse, sql: str, key: str) -> dict[str, dict]:
@@ -32,8 +37,8 @@ def assert_healthy_model(row: dict) -> None:
     assert row["latency_p99_ms"] < 1000 and row["anomaly_rate"] < 0.10
 
 
-def test_drift_is_the_specs_demo_state(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "drift", naive_utc(now), reset=False)
+def test_drift_is_the_specs_demo_state(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("drift")
     assert warehouse.query("SELECT COUNT(*) AS n FROM MODEL_METRICS")[0]["n"] > 100
     models = latest(warehouse, LATEST_MODELS, "model_name")
     assert models["classifier_v2"]["drift_score"] == pytest.approx(0.45, abs=0.02)
@@ -50,8 +55,8 @@ def test_drift_is_the_specs_demo_state(warehouse: Warehouse, now: datetime) -> N
     assert {p["status"] for p in pipelines.values()} == {"healthy"}  # not bad data: a distribution shift
 
 
-def test_drift_builds_up_over_the_last_two_hours(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "drift", naive_utc(now), reset=False)
+def test_drift_builds_up_over_the_last_two_hours(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("drift")
     rows = warehouse.query("SELECT timestamp, drift_score, f1_score FROM MODEL_METRICS "
                            "WHERE model_name = 'classifier_v2' ORDER BY timestamp")
     before = [r for r in rows if r["timestamp"] <= naive_utc(now - timedelta(hours=2))]
@@ -62,8 +67,8 @@ def test_drift_builds_up_over_the_last_two_hours(warehouse: Warehouse, now: date
     assert after[-2]["drift_score"] > 0.3  # the latest two measurements both breach
 
 
-def test_healthy_baseline(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "healthy", naive_utc(now), reset=False)
+def test_healthy_baseline(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("healthy")
     for row in latest(warehouse, LATEST_MODELS, "model_name").values():
         assert_healthy_model(row)
     classifier = latest(warehouse, LATEST_MODELS, "model_name")["classifier_v2"]
@@ -75,16 +80,16 @@ def test_healthy_baseline(warehouse: Warehouse, now: datetime) -> None:
     assert ingest["null_rate"] == pytest.approx(0.01, abs=0.005) and ingest["status"] == "healthy"
 
 
-def test_null_spike(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "null_spike", naive_utc(now), reset=False)
+def test_null_spike(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("null_spike")
     ingest = latest(warehouse, LATEST_PIPELINES, "pipeline_name")["transactions_ingest"]
     assert ingest["null_rate"] == pytest.approx(0.15, abs=0.01) and ingest["status"] == "critical"
     assert ingest["records_invalid"] > 0.1 * ingest["records_processed"]
     assert latest(warehouse, LATEST_MODELS, "model_name")["classifier_v2"]["f1_score"] > 0.88
 
 
-def test_latency_spike_follows_a_new_model_version(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "latency_spike", naive_utc(now), reset=False)
+def test_latency_spike_follows_a_new_model_version(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("latency_spike")
     classifier = latest(warehouse, LATEST_MODELS, "model_name")["classifier_v2"]
     assert classifier["model_version"] == "v2.5.0" and classifier["latency_p99_ms"] > 2500
     assert classifier["f1_score"] > 0.88
@@ -92,22 +97,22 @@ def test_latency_spike_follows_a_new_model_version(warehouse: Warehouse, now: da
     assert {v["model_version"] for v in versions} == {"v2.4.0", "v2.5.0"}
 
 
-def test_anomaly_spike_with_stable_accuracy(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "anomaly_spike", naive_utc(now), reset=False)
+def test_anomaly_spike_with_stable_accuracy(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("anomaly_spike")
     anomaly = latest(warehouse, LATEST_MODELS, "model_name")["anomaly_v1"]
     assert anomaly["anomaly_rate"] == pytest.approx(0.25, abs=0.02)
     assert anomaly["f1_score"] > 0.88 and anomaly["drift_score"] < 0.2
 
 
-def test_schema_change(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "schema_change", naive_utc(now), reset=False)
+def test_schema_change(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("schema_change")
     pipeline = latest(warehouse, LATEST_PIPELINES, "pipeline_name")["feature_pipeline"]
     assert pipeline["schema_violations"] > 100 and pipeline["status"] == "critical"
     assert pipeline["null_rate"] < 0.05
 
 
-def test_bad_deploy_drops_accuracy_without_drift(warehouse: Warehouse, now: datetime) -> None:
-    seed(warehouse, "bad_deploy", naive_utc(now), reset=False)
+def test_bad_deploy_drops_accuracy_without_drift(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("bad_deploy")
     classifier = latest(warehouse, LATEST_MODELS, "model_name")["classifier_v2"]
     assert classifier["model_version"] == "v2.5.0"
     assert classifier["f1_score"] == pytest.approx(0.78, abs=0.02) and classifier["drift_score"] < 0.2

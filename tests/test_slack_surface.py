@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from handlers.actions.ids import INVESTIGATE_ALERT, SILENCE_ALERT
-from tests.slack_fixtures import RunningBot
+from tests.helpers.slack_bot import RunningBot
 
 
 def ephemeral_after(bot: RunningBot, count: int, user: str = "U0ONCALL"):  # type: ignore[no-untyped-def]
@@ -146,7 +146,7 @@ def test_slack_error_is_logged_with_the_method_and_shown_to_the_user(running_bot
 
 def test_a_warehouse_outage_is_shown_and_the_bot_keeps_serving(slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.runtime import BotThread, build_bot, close_deps
-    from tests.slack_fixtures import bot_settings
+    from tests.helpers.slack_bot import bot_settings
 
     settings = bot_settings(slack, tmp_path / ".agentops", snowflake_account="xy12345", snowflake_user="BOT",
                             snowflake_password="pw-not-shown", snowflake_host="127.0.0.1", snowflake_port=9,

@@ -12,6 +12,7 @@ from typing import Any
 from seed.slack.blockkit import blocks_text
 
 BOT_USER = "U0AGENTOPS"
+RECHECK_SEC = 0.05  # how often wait_for re-reads state the workspace is not told about
 DEFAULT_USERS = {
     "U0ONCALL": "Dana (on-call)",
     "U0APPROVER": "Sam (ML lead)",
@@ -107,9 +108,15 @@ class Workspace:
             self.changed.notify_all()
 
     def wait_for(self, predicate, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-        """Block the calling (test) thread until predicate() is truthy; returns its value."""
+        """Block the calling (test) thread until predicate() is truthy; returns its value.
+
+        Checked on every change in the workspace, and every RECHECK_SEC besides: a predicate may also
+        read state outside Slack (the bot's state store), which does not wake this condition."""
+        deadline = time.monotonic() + timeout
         with self.changed:
-            result = self.changed.wait_for(predicate, timeout)
-        if not result:
-            raise TimeoutError(f"the stand-in did not see that within {timeout}s")
+            while not (result := predicate()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"the stand-in did not see that within {timeout}s")
+                self.changed.wait(min(remaining, RECHECK_SEC))
         return result

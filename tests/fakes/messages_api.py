@@ -100,3 +100,30 @@ def with_estimated_usage(responder: Responder) -> Responder:
                           "output_tokens": estimated_tokens(reply["content"])}
         return reply
     return respond
+
+
+# A diagnosis a careful model would give for the drift scenario.
+FINAL = {
+    "root_cause": "V14 and V17 shifted (PSI 0.80, 0.60); drift 0.45 with F1 0.82", "confidence": 0.8,
+    "root_cause_category": "distribution_shift", "evidence": ["V14 PSI 0.80", "V17 PSI 0.60", "F1 0.818"],
+    "recommended_actions": [
+        {"action": "rollback_model", "priority": 1, "requires_approval": False, "condition": "",
+         "target": "classifier_v2"},
+        {"action": "retrain_model", "priority": 2, "requires_approval": True, "condition": "after rollback",
+         "target": "classifier_v2"}],
+    "runbook_reference": "runbooks/model_drift.md", "similar_incidents": ["INC-2026-0115"]}
+# A careful investigator's tool calls on the drift scenario, one list per turn.
+STEPS = [[tool_use("search_runbooks", question="drift above 0.3 with F1 dropping")],
+         [tool_use("query_model_metrics", model_name="classifier_v2", hours=24),
+          tool_use("query_feature_drift", model_name="classifier_v2")],
+         [tool_use("search_incidents", question="V14 V17 drift")]]
+
+
+def final_when_tools_off(then: list) -> Responder:
+    def respond(body: dict, index: int) -> dict:
+        # the first call writes the system+tools prefix to the cache; later calls read it
+        cache = {"cache_read": 900 if index else 0, "cache_write": 0 if index else 900}
+        if body.get("tool_choice", {}).get("type") == "none" or index >= len(then):
+            return message([text(json.dumps(FINAL))], **cache)
+        return message(then[index], stop_reason="tool_use", **cache)
+    return respond

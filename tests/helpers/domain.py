@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.clock import ManualClock, naive_utc
+from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.deps import Deps
 from bot.runtime import build_deps, close_deps
-from seed.loader import seed
 from tests.helpers.announcer import MemoryAnnouncer
+from tests.helpers.warehouses import seeded_data_dir
 
 
 @dataclass
@@ -31,11 +31,11 @@ class Domain:
 def domain(data_dir: Path, now: datetime, scenario: str | None = "drift", **settings: object) -> Iterator[Domain]:
     clock = ManualClock(now)
     announcer = MemoryAnnouncer()
+    if scenario:
+        seeded_data_dir(data_dir, scenario, now)
     deps = build_deps(load_settings(agentops_data_dir=data_dir, **({"repeat_interval": "30m"} | settings)),
                       announcer, clock)
     try:
-        if scenario:
-            seed(deps.warehouse, scenario, naive_utc(now), reset=True)
         yield Domain(deps, announcer, clock)
     finally:
         close_deps(deps)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock, naive_utc
+from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.runtime import BotThread, build_bot, close_deps
-from seed.loader import seed
 from seed.slack import SlackStandIn
+from tests.helpers.warehouses import seeded_data_dir
 
 
 def free_port() -> int:
@@ -59,9 +59,11 @@ def slack() -> Iterator[SlackStandIn]:
 def bot_running(slack: SlackStandIn, data_dir: Path, now, **overrides: object) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
     """The real bot against the stand-in, the warehouse seeded with the drift scenario at `now`."""
     clock = ManualClock(now)
-    bot = build_bot(bot_settings(slack, data_dir, **({"repeat_interval": "30m"} | overrides)), clock=clock)
+    settings = bot_settings(slack, data_dir, **({"repeat_interval": "30m"} | overrides))
+    if settings.embedded_warehouse:
+        seeded_data_dir(settings.agentops_data_dir, "drift", now)
+    bot = build_bot(settings, clock=clock)
     deps = bot.deps
-    seed(deps.warehouse, "drift", naive_utc(now), reset=True)
     thread = BotThread(bot)
     thread.start()
     try:
