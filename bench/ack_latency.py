@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from slack_sdk import WebClient  # noqa: E402
 
-from bench.children import Children  # noqa: E402
+from bench.children import Children, seed_remote  # noqa: E402
 from handlers.actions.ids import INVESTIGATE_ALERT  # noqa: E402
 from seed.slack import SlackStandIn  # noqa: E402
 
@@ -44,8 +44,7 @@ def start_warehouse(children: Children, data_dir: str) -> dict[str, str]:
     port = re.search(r"serving on 127\.0\.0\.1:(\d+)", process.stdout.readline()).group(1)  # type: ignore[union-attr]
     env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
            "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
-    subprocess.run([sys.executable, "-m", "bot", "seed", "--scenario", "drift", "--remote"], cwd=data_dir,
-                   env=base_env() | env, check=True, capture_output=True)
+    seed_remote(env, "drift")
     return env
 
 

@@ -1,4 +1,5 @@
-"""The processes a bench starts, stopped on every way out: a normal end, an exception, Ctrl-C or SIGTERM.
+"""The processes a bench starts, stopped on every way out: a normal end, an exception, Ctrl-C or SIGTERM;
+and seeding a warehouse such a process serves.
 
     with Children() as children:
         warehouse = children.spawn([sys.executable, "-m", "bot", "warehouse", "serve"], ...)
@@ -47,3 +48,18 @@ class Children:
         for process in reversed(self.processes):
             self.stop(process, timeout=10)
         signal.signal(signal.SIGTERM, self._previous)
+
+
+def seed_remote(snowflake_settings: dict[str, str], scenario: str) -> None:
+    """Seed `scenario` into the warehouse those SNOWFLAKE_* settings point at (`agentops warehouse serve`),
+    from this process: what `agentops seed --remote` does, without another process start."""
+    from datetime import UTC, datetime
+
+    from bot.clock import naive_utc
+    from bot.config import load_settings
+    from bot.warehouse import open_warehouse
+    from seed.loader import seed
+
+    settings = load_settings(**{name.lower(): value for name, value in snowflake_settings.items()})
+    with open_warehouse(settings) as warehouse:
+        seed(warehouse, scenario, naive_utc(datetime.now(UTC)), reset=True)

@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.children import Children  # noqa: E402
+from bench.children import Children, seed_remote  # noqa: E402
 from seed.slack import SlackStandIn  # noqa: E402
 
 HEAVY = ("duckdb", "pyarrow", "fakesnow", "matplotlib")
@@ -65,8 +65,7 @@ def one_run(children: Children, slack: SlackStandIn, data_dir: str, idle_sec: fl
     port = re.search(r"serving on 127\.0\.0\.1:(\d+)", warehouse.stdout.readline()).group(1)  # type: ignore[union-attr]
     remote = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
               "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
-    subprocess.run([sys.executable, "-m", "bot", "seed", "--scenario", "healthy", "--remote", "--reset"],
-                   cwd=data_dir, env=base_env() | remote, check=True, capture_output=True)
+    seed_remote(remote, "healthy")
     health = free_port()
     # another environment runs its own installed agentops, not this source tree
     env = base_env() if bot_python is None else {k: v for k, v in base_env().items() if k != "PYTHONPATH"}

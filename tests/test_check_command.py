@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,12 @@ from bot.monitor.sweep import sweep
 from bot.rules import RuleSet
 from bot.warehouse import Warehouse
 from tests.helpers.processes import agentops
-from tests.helpers.warehouses import seeded_data_dir
+from tests.helpers.warehouses import REAL_NOW, seeded_data_dir
 
 
 def check(tmp_path: Path, scenario: str, **env: str) -> list[dict]:
     # seeded as `agentops seed` would (its own tests are in test_cli.py), at the real time `check` reads
-    seeded_data_dir(tmp_path / ".agentops", scenario, datetime.now(UTC))
+    seeded_data_dir(tmp_path / ".agentops", scenario, REAL_NOW)
     result = agentops("check", "--json", cwd=tmp_path, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

@@ -10,6 +10,7 @@ import pytest
 from bot.config import load_settings
 from bot.warehouse import open_warehouse
 from tests.helpers.processes import agentops
+from tests.helpers.warehouses import REAL_NOW, seeded_data_dir
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
@@ -56,7 +57,7 @@ def test_seed_drift_leaves_the_demo_state(tmp_path: Path) -> None:
 
 
 def test_seeding_twice_asks_for_reset(tmp_path: Path) -> None:
-    assert agentops("seed", "--scenario", "healthy", cwd=tmp_path).returncode == 0
+    seeded_data_dir(tmp_path / ".agentops", "healthy", REAL_NOW)  # the first seeding, as test_seed_drift… checks
     again = agentops("seed", "--scenario", "drift", cwd=tmp_path)
     assert again.returncode == 1
     assert again.stderr.strip().endswith("add --reset to replace them with scenario 'drift'")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.helpers.processes import agentops
-from tests.helpers.warehouses import seeded_data_dir
+from tests.helpers.warehouses import REAL_NOW, seeded_data_dir
 
 
 def test_investigate_drift_prints_the_diagnosis_as_json(tmp_path: Path) -> None:
-    seeded_data_dir(tmp_path / ".agentops", "drift", datetime.now(UTC))  # as `agentops seed` leaves it
+    seeded_data_dir(tmp_path / ".agentops", "drift", REAL_NOW)  # as `agentops seed` leaves it
     result = agentops("investigate", "Model F1 dropped to 0.82 on classifier_v2", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     diagnosis = json.loads(result.stdout)
@@ -24,7 +23,7 @@ def test_investigate_drift_prints_the_diagnosis_as_json(tmp_path: Path) -> None:
 
 
 def test_an_unknown_component_lists_the_known_ones(tmp_path: Path) -> None:
-    seeded_data_dir(tmp_path / ".agentops", "healthy", datetime.now(UTC))
+    seeded_data_dir(tmp_path / ".agentops", "healthy", REAL_NOW)
     result = agentops("investigate", "the thing is broken", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == ("agentops: I couldn't tell which model or pipeline you mean; known models "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import naive_utc
@@ -19,6 +19,9 @@ from bot.warehouse import open_warehouse
 from seed.loader import seed
 
 _templates: dict[tuple[str, datetime], Path] = {}
+# for tests whose processes read with the real clock: one "now" per test process, so they share templates
+# (its data stays fresh: STALE_AFTER is hours, a test run minutes)
+REAL_NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def seeded_data_dir(data_dir: Path, scenario: str, now: datetime) -> Path:
