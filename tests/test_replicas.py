@@ -16,7 +16,7 @@ from tests.helpers.processes import start_bot as start
 from tests.helpers.slack_bot import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-REPLICAS, SWEEPS = 3, 60
+REPLICAS, SWEEPS = 3, 30
 
 
 def sweeps(port: int) -> float:

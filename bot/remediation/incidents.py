@@ -89,7 +89,8 @@ async def action_finished(deps: Deps, approval: Approval, status: str, details: 
                    incident_text.action_comment(approval, status, details))
     alert = await asyncio.to_thread(deps.store.alerts.get, incident.alert_id)
     if alert is not None and alert.status == "resolved":  # it cleared while this ran: the deferred resolution
-        await resolved(deps, alert, now)
+        # never before the alert itself cleared: a sweep can resolve it just after `now` was read
+        await resolved(deps, alert, max(now, alert.resolved_at or now))
 
 
 async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None:
