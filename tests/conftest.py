@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -14,13 +15,18 @@ from bot.config import Settings, load_settings
 from bot.warehouse import Warehouse, open_warehouse
 from tests.helpers.processes import shared_warehouse as serve_warehouse
 from tests.helpers.slack_bot import running_bot, slack  # noqa: F401  (fixtures shared by the Slack tests)
-from tests.helpers.warehouses import seeded_data_dir
+from tests.helpers.warehouses import ORIGINALS, seeded_data_dir
 
 # Every variable Settings reads, plus the ones the connector and SDKs read on their own.
 _ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "DATABASE_URL", "ML_SERVICE_",
                  "MONITOR_", "ACTION_", "TRAINING_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT",
                  "LOG_", "AGENT_", "WAREHOUSE_", "RUNBOOKS_DIR", "INCIDENTS_DIR", "SWEEP_LOOKBACK")
 POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the run's first process, after every worker has finished
+        shutil.rmtree(ORIGINALS, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -112,7 +112,7 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
 
     from bot.clock import ManualClock
     from bot.runtime import BotThread, build_bot, close_deps
-    from tests.helpers.processes import agentops
+    from tests.helpers.processes import seed_served
     from tests.helpers.slack_bot import RunningBot, bot_settings, free_port
 
     port = str(free_port())
@@ -126,7 +126,7 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
     env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
            "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
     server = serve()
-    assert agentops("seed", "--scenario", "healthy", "--remote", cwd=tmp_path, **env).returncode == 0
+    seed_served(env, "healthy")
     clock = ManualClock(datetime.now(UTC))
     settings = bot_settings(slack, tmp_path / "bot", **{k.lower(): v for k, v in env.items()},
                             warehouse_timeout_sec=2, warehouse_retries=0)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from seed.slack import SlackStandIn
-from tests.helpers.processes import agentops
+from tests.helpers.processes import seed_served
 from tests.helpers.processes import start_bot as start
 from tests.helpers.slack_bot import free_port
 
@@ -26,7 +26,7 @@ def sweeps(port: int) -> float:
 
 def test_three_replicas_post_each_fingerprint_exactly_once(tmp_path: Path, slack: SlackStandIn, postgres_url: str,
                                                           shared_warehouse: dict[str, str]) -> None:
-    assert agentops("seed", "--scenario", "drift", "--remote", cwd=tmp_path, **shared_warehouse).returncode == 0
+    seed_served(shared_warehouse, "drift")
     ports = [free_port() for _ in range(REPLICAS)]
     replicas = [start(tmp_path, slack, DATABASE_URL=postgres_url, MONITOR_POLL_INTERVAL_SEC="0.1",
                       HEALTH_PORT=str(port), LOG_LEVEL="ERROR", **shared_warehouse) for port in ports]

@@ -46,3 +46,17 @@ def shared_warehouse(cwd: Path) -> Iterator[dict[str, str]]:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def seed_served(snowflake_env: dict[str, str], scenario: str) -> None:
+    """Seed the warehouse a `shared_warehouse` serves, from the test process (what `agentops seed
+    --remote` does, whose own test is in test_cli.py), sparing a process start."""
+    from datetime import UTC, datetime
+
+    from bot.clock import naive_utc
+    from bot.config import load_settings
+    from bot.warehouse import open_warehouse
+    from seed.loader import seed
+
+    with open_warehouse(load_settings(**{k.lower(): v for k, v in snowflake_env.items()})) as warehouse:
+        seed(warehouse, scenario, naive_utc(datetime.now(UTC)), reset=True)
