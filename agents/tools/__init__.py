@@ -44,7 +44,11 @@ class ToolContext:
     on_progress: Callable[[str], None] = lambda _step: None
 
 
+# "module.function" of every marked tool; the registry imports the modules of this folder and keeps these
+MARKED: set[str] = set()
+
+
 def investigation_tool(fn: ToolFunction) -> ToolFunction:
     """Offers `fn` to the model; the registry collects every function so marked in this folder."""
-    fn.investigation_tool = True  # type: ignore[attr-defined]
+    MARKED.add(f"{fn.__module__}.{fn.__name__}")
     return fn

@@ -65,7 +65,7 @@ def tools() -> dict[str, Tool]:
     for module_info in pkgutil.iter_modules(agents.tools.__path__):
         module = importlib.import_module(f"agents.tools.{module_info.name}")
         for value in vars(module).values():
-            if getattr(value, "investigation_tool", False) and value.__module__ == module.__name__:
+            if callable(value) and f"{module.__name__}.{getattr(value, '__name__', '')}" in agents.tools.MARKED:
                 found.append((module.__name__, value.__code__.co_firstlineno, value))
     return {fn.__name__: Tool(fn, _as_the_model_sees_it(fn)) for _, _, fn in sorted(found, key=lambda f: f[:2])}
 
