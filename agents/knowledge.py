@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,7 +25,15 @@ Kind = Literal["runbook", "incident"]
 FOLDERS: dict[Kind, str] = {"runbook": "runbooks", "incident": "incidents"}
 # a source checkout keeps the corpora beside the packages; an installed wheel, under its prefix
 _SOURCE_TREE = Path(__file__).resolve().parent.parent
-_INSTALLED = Path(sys.prefix) / "share" / "agentops"
+
+
+def _installed() -> Path:
+    """Where pip put the data files: the prefix of a virtualenv or system install, or the user base."""
+    schemes = [None, f"{os.name}_user"] if f"{os.name}_user" in sysconfig.get_scheme_names() else [None]
+    bases = [Path(sys.prefix)] + [Path(sysconfig.get_path("data", scheme) if scheme else sysconfig.get_path("data"))
+                                  for scheme in schemes]
+    return next((b / "share" / "agentops" for b in bases if (b / "share" / "agentops" / "runbooks").is_dir()),
+                Path(sys.prefix) / "share" / "agentops")
 
 
 class KnowledgeError(UserFacingError):
@@ -32,7 +42,7 @@ class KnowledgeError(UserFacingError):
 
 def default_corpora() -> dict[Kind, Path]:
     """The runbooks and incidents that ship with AgentOps: the source tree's, else the installed copy."""
-    base = _SOURCE_TREE if (_SOURCE_TREE / "runbooks").is_dir() else _INSTALLED
+    base = _SOURCE_TREE if (_SOURCE_TREE / "runbooks").is_dir() else _installed()
     return {kind: base / folder for kind, folder in FOLDERS.items()}
 
 

@@ -45,9 +45,17 @@ class Children:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        for process in reversed(self.processes):
-            self.stop(process, timeout=10)
-        signal.signal(signal.SIGTERM, self._previous)
+        try:
+            for process in self.processes:  # all told at once, so a second interrupt still leaves none running
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+        finally:
+            for process in reversed(self.processes):
+                try:
+                    self.stop(process, timeout=10)
+                except BaseException:
+                    process.kill()
+            signal.signal(signal.SIGTERM, self._previous)
 
 
 def seed_remote(snowflake_settings: dict[str, str], scenario: str) -> None:

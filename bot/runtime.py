@@ -74,9 +74,13 @@ class SlackSetupError(UserFacingError):
 
 def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = None,
                metrics: Metrics | None = None) -> Deps:
-    """The domain's Deps, announcing to `announcer`; a bad rules file or an unreachable store stops here."""
+    """The domain's Deps, announcing to `announcer`; a bad rules file, missing corpora or an unreachable
+    store stops here, before anything is left open."""
     from agents.knowledge import knowledge_base
 
+    # what needs no connection first: a mistake in it leaves nothing to close
+    rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
+    knowledge = knowledge_base(settings)
     store = open_store(settings.state_database_url)
     try:
         warehouse = open_warehouse(settings)
@@ -84,14 +88,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         store.close()
         raise
     clock = clock or SystemClock()
-    try:
-        # a bad rules file stops start-up
-        rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
-    except Exception:
-        warehouse.close()
-        store.close()
-        raise
-    return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge_base(settings),
+    return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
                 metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec),

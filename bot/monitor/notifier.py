@@ -49,7 +49,10 @@ class Notifier:
                 changed = await self._follow_up(current, firing[fingerprint], now)
             elif result is not None and result.cleared(fingerprint, current.component):
                 changed = await self._resolve(current, result, now)
-            else:
+            elif result is not None:  # no data to judge it by: it still fires, so it still repeats
+                await self._repeat(current, now)
+                changed = False
+            else:  # the warehouse is down: its own notice says so
                 changed = False
             if changed:
                 redraw[post] = current
@@ -88,11 +91,15 @@ class Notifier:
                 await self.deps.announcer.alert_severity_changed(changed or current, current.severity)
                 return True
             return False
+        await self._repeat(current, now)
+        return False
+
+    async def _repeat(self, current: StoredAlert, now: datetime) -> None:
+        """"Still firing" in its thread once REPEAT_INTERVAL has passed (one replica claims it)."""
         due = current.last_notified_at is None or now - current.last_notified_at >= self.deps.settings.repeat_interval
         if due and not await self._silenced(current.fingerprint, now) and await asyncio.to_thread(
-                store.claim_repeat, current.alert_id, current.last_notified_at, now):
+                self.deps.store.alerts.claim_repeat, current.alert_id, current.last_notified_at, now):
             await self.deps.announcer.alert_still_firing(current, now)
-        return False
 
     async def _resolve(self, current: StoredAlert, result: SweepResult, now: datetime) -> bool:
         done = await asyncio.to_thread(self.deps.store.alerts.resolve, current.fingerprint, now)

@@ -65,12 +65,16 @@ class SweepResult:
     alerts: list[Alert]
     components: dict[str, list[dict]] = field(default_factory=dict)  # component → rows, newest first
     queries: int = 0
+    # alert types a component had too few measurements in the window to judge (fewer than a rule's `for`)
+    unjudged: set[str] = field(default_factory=set)
 
     def cleared(self, fingerprint: str, component: str) -> bool:
         """Whether a firing alert not found by this sweep has really cleared. A component with no
-        measurement in the lookback window is unknown, not recovered: its alerts (typically "no
-        fresh metrics") stay until it reports again."""
-        return component in self.components or fingerprint == WAREHOUSE_FINGERPRINT
+        measurement in the lookback window, or too few for a rule's `for`, is unknown, not
+        recovered: its alerts stay (and repeat) until it reports again."""
+        if fingerprint == WAREHOUSE_FINGERPRINT:
+            return True
+        return component in self.components and fingerprint not in self.unjudged
 
 
 def _fmt(value: float | str | None) -> str:
@@ -158,5 +162,8 @@ def sweep(warehouse: Warehouse, rules: RuleSet, now: datetime) -> SweepResult:
             if stale:
                 result.alerts.append(stale)  # old values say nothing about now
                 continue
-            result.alerts += alerts_for(component, component_rows, rules.for_component(component, target))
+            component_rules = rules.for_component(component, target)
+            result.alerts += alerts_for(component, component_rows, component_rules)
+            result.unjudged |= {f"{r.alert_type}:{component}" for r in component_rules
+                                if len(component_rows) < r.for_count}
     return result

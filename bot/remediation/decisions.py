@@ -50,7 +50,7 @@ def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult
     approval = deps.store.approvals.get(request_id)
     verb = "approve" if decision == "approved" else "deny"
     if user not in settings.agentops_approvers:
-        # checked before the id is looked up: a forged click from anyone learns nothing
+        # checked before anything is said about the id: a forged click from anyone learns nothing
         result = ClickResult("not_approver", None, decision)
     elif approval is None:
         result = ClickResult("unknown_request", None, decision)

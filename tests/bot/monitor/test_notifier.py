@@ -93,6 +93,7 @@ def test_a_component_silent_past_the_lookback_stays_stale_instead_of_resolving(t
         sweeps(d, timedelta(hours=21))  # 25 h: nothing of it is in the sweep's window any more
         assert stale in {a.fingerprint for a in d.deps.store.alerts.list_firing()}
         assert stale not in {s.about.fingerprint for s in d.announcer.of("alert_resolved")}
+        assert stale in {s.about.fingerprint for s in d.announcer.of("alert_still_firing")}  # and still repeats
 
 
 def test_measurements_older_than_the_lookback_are_not_read(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
