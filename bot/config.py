@@ -39,7 +39,8 @@ def parse_duration(value: object) -> timedelta:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # an empty value (".env.example" lists most settings empty) means "not set": the default applies
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # Slack
     slack_bot_token: SecretStr | None = None

@@ -89,3 +89,20 @@ def test_swapped_slack_tokens_are_caught(monkeypatch: pytest.MonkeyPatch, name: 
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert str(raised.value) == f"{name}: expected a token starting with {prefix}"
+
+
+def test_empty_corpus_settings_mean_the_shipped_corpora(monkeypatch: pytest.MonkeyPatch) -> None:
+    # .env.example lists RUNBOOKS_DIR= and INCIDENTS_DIR= empty: a copy of it must still start
+    monkeypatch.setenv("RUNBOOKS_DIR", "")
+    monkeypatch.setenv("INCIDENTS_DIR", "")
+    settings = load_settings()
+    assert (settings.runbooks_dir, settings.incidents_dir) == (None, None)
+
+
+def test_a_copy_of_env_example_starts_on_the_embedded_defaults(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    (tmp_path / ".env").write_text((Path(__file__).parents[1] / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()  # empty values are "not set", not "" for an integer or a path
+    assert settings.embedded_warehouse and settings.snowflake_port is None and settings.agentops_rules_file is None
