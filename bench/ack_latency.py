@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -39,11 +38,7 @@ def base_env() -> dict[str, str]:
 
 
 def start_warehouse(children: Children, data_dir: str) -> dict[str, str]:
-    process = children.spawn([sys.executable, "-m", "bot", "warehouse", "serve"], cwd=data_dir, env=base_env(),
-                             stdout=subprocess.PIPE, text=True)
-    port = re.search(r"serving on 127\.0\.0\.1:(\d+)", process.stdout.readline()).group(1)  # type: ignore[union-attr]
-    env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
-           "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
+    _, env = children.serve_warehouse(data_dir, base_env())
     seed_remote(env, "drift")
     return env
 

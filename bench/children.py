@@ -7,8 +7,10 @@ and seeding a warehouse such a process serves.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
+import sys
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -34,6 +36,18 @@ class Children:
                 process.kill()
                 process.wait()
         return process.returncode
+
+    def serve_warehouse(self, cwd: str, env: dict[str, str]) -> tuple[subprocess.Popen, dict[str, str]]:
+        """`agentops warehouse serve` in `cwd`; the process and the SNOWFLAKE_* settings that point at it."""
+        process = self.spawn([sys.executable, "-m", "bot", "warehouse", "serve"], cwd=cwd, env=env,
+                             stdout=subprocess.PIPE, text=True)
+        line = process.stdout.readline() if process.stdout else ""
+        found = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
+        if found is None:
+            raise SystemExit(f"the warehouse did not start: {line!r}")
+        return process, {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops",
+                         "SNOWFLAKE_PASSWORD": "embedded", "SNOWFLAKE_HOST": "127.0.0.1",
+                         "SNOWFLAKE_PORT": found.group(1), "SNOWFLAKE_PROTOCOL": "http"}
 
     def __enter__(self) -> Children:
         # a SIGTERM to the bench unwinds through __exit__ like Ctrl-C does

@@ -60,11 +60,7 @@ def loaded(pid: int) -> list[str]:
 
 def one_run(children: Children, slack: SlackStandIn, data_dir: str, idle_sec: float,
             bot_python: str | None) -> tuple[float, list[str]]:
-    warehouse = children.spawn([sys.executable, "-m", "bot", "warehouse", "serve"], cwd=data_dir, env=base_env(),
-                               stdout=subprocess.PIPE, text=True)
-    port = re.search(r"serving on 127\.0\.0\.1:(\d+)", warehouse.stdout.readline()).group(1)  # type: ignore[union-attr]
-    remote = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
-              "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": port, "SNOWFLAKE_PROTOCOL": "http"}
+    warehouse, remote = children.serve_warehouse(data_dir, base_env())
     seed_remote(remote, "healthy")
     health = free_port()
     # another environment runs its own installed agentops, not this source tree
