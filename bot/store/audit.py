@@ -11,15 +11,23 @@ from bot.store.records import AuditEntry, from_row
 from bot.store.tables import audit_log
 
 
+def _fit(text: str | None, length: int) -> str | None:
+    return None if text is None else str(text).replace("\x00", "")[:length]
+
+
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def record(self, *, actor: str, action: str, subject: str, outcome: str, now: datetime,
-               details: dict | None = None) -> None:
+               details: dict | None = None, channel: str | None = None, message_ts: str | None = None) -> None:
+        """Append one entry. Text is bounded to its column (and NULs dropped, which PostgreSQL refuses),
+        so a hostile id from a click is recorded as far as it can be read, never lost to an error."""
         with self._engine.begin() as conn:
-            conn.execute(insert(audit_log).values(at=naive_utc(now), actor=actor, action=action,
-                                                  subject=subject, outcome=outcome, details=details or {}))
+            conn.execute(insert(audit_log).values(
+                at=naive_utc(now), actor=_fit(actor, 40), action=_fit(action, 60), subject=_fit(subject, 200),
+                outcome=_fit(outcome, 40), details=details or {}, channel=_fit(channel, 40),
+                message_ts=_fit(message_ts, 40)))
 
     def entries(self, subject: str | None = None, limit: int = 100) -> list[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)

@@ -142,3 +142,5 @@ class AuditEntry:
     subject: str
     outcome: str
     details: dict
+    channel: str | None = None
+    message_ts: str | None = None

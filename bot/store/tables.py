@@ -147,4 +147,7 @@ audit_log = Table(
     Column("subject", String(200), nullable=False),
     Column("outcome", String(40), nullable=False),
     Column("details", JSON, nullable=False),
+    # where a click came from (migration 0004); empty for the bot's own entries
+    Column("channel", String(40)),
+    Column("message_ts", String(40)),
 )
