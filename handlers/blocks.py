@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.fleet import ComponentHealth
 from bot.store.records import StoredAlert
+from handlers.mrkdwn import code, esc
 
 Blocks = list[dict]
 STATUS_EMOJI = {"healthy": "🟢", "warning": "🟡", "critical": "🔴", "unknown": "⚪"}
@@ -46,9 +47,10 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def usage(problem: str | None = None) -> tuple[str, Blocks]:
-    lines = "\n".join(f"• `/agentops {name}` — {what}" for name, what in USAGE)
+    lines = "\n".join(f"• `/agentops {esc(name)}` — {esc(what)}" for name, what in USAGE)
     intro = f"{problem}\n\n" if problem else ""
-    text = f"{intro}Usage: /agentops help | status | investigate <text> | alerts | silence <fingerprint> <duration>"
+    text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
+                       "silence <fingerprint> <duration>")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 
@@ -58,17 +60,17 @@ def component_line(c: ComponentHealth) -> str:
     if c.kind == "model":
         detail = (f"F1 {v['f1_score']:.3f} · drift {v['drift_score']:.2f} · p99 {v['latency_p99_ms']:.0f} ms · "
                   f"anomaly {v['anomaly_rate']:.1%}")
-        name = f"*{c.name}* `{v.get('model_version') or '?'}`"
+        name = f"*{esc(c.name)}* {code(v.get('model_version') or '?', 50)}"
     else:
         detail = (f"null rate {v['null_rate']:.1%} · {v['records_processed']:,} records · "
-                  f"{v['schema_violations']} schema violations · status {v['status']}")
-        name = f"*{c.name}*"
+                  f"{v['schema_violations']} schema violations · status {esc(v['status'])}")
+        name = f"*{esc(c.name)}*"
     return f"{STATUS_EMOJI.get(c.status, '⚪')} {name} — {detail}"
 
 
 def health_sections(components: list[ComponentHealth] | None, warehouse_error: str | None) -> Blocks:
     if components is None:
-        return [section(f"⚠️ *Warehouse unavailable* — {warehouse_error}\nShowing what the bot remembers only.")]
+        return [section(f"⚠️ *Warehouse unavailable* — {esc(warehouse_error)}\nShowing what the bot remembers only.")]
     if not components:
         return [section("No metrics in the warehouse yet. Seed a demo with `agentops seed --scenario drift`.")]
     models = [component_line(c) for c in components if c.kind == "model"]
@@ -82,8 +84,8 @@ def health_sections(components: list[ComponentHealth] | None, warehouse_error: s
 def alert_line(alert: StoredAlert, now: datetime) -> str:
     minutes = int((now - alert.first_seen_at).total_seconds() // 60)
     age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
-    return (f"{SEVERITY_EMOJI.get(alert.severity, '⚪')} *{alert.severity}* `{alert.fingerprint}` — "
-            f"{alert.message} _(firing {age})_")
+    return (f"{SEVERITY_EMOJI.get(alert.severity, '⚪')} *{alert.severity}* {code(alert.fingerprint)} — "
+            f"{esc(alert.message)} _(firing {age})_")
 
 
 def status(components: list[ComponentHealth] | None, warehouse_error: str | None, alerts: list[StoredAlert],
@@ -104,7 +106,13 @@ def alerts_list(alerts: list[StoredAlert], now: datetime, limit: int = 20) -> tu
     more = f"\n…and {len(alerts) - limit} more" if len(alerts) > limit else ""
     text = f"{len(alerts)} firing alert(s)"
     return text, [section(f"*{text}*\n" + "\n".join(alert_line(a, now) for a in shown) + more),
-                  context("Silence one with `/agentops silence <fingerprint> 4h`.")]
+                  context(esc("Silence one with `/agentops silence <fingerprint> 4h`."))]
+
+
+def progress_lines(steps: list[str]) -> str:
+    """Steps done (✓) and the one in progress (⏳), each escaped: a step may quote an upstream answer."""
+    done = [f"✓ {esc(s)}" for s in steps[:-1]]
+    return "\n".join([*done, f"⏳ {esc(steps[-1])}…" if steps else "⏳ starting…"])
 
 
 def notice(text: str) -> tuple[str, Blocks]:
@@ -113,15 +121,17 @@ def notice(text: str) -> tuple[str, Blocks]:
 
 
 def to_mrkdwn(markdown: str) -> str:
-    """GitHub markdown (the runbooks) to Slack mrkdwn: bold, links and headings differ."""
-    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
-    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", lambda m: m.group(1) if m.group(2).endswith(".md")
-                  else f"<{m.group(2)}|{m.group(1)}>", text)
+    """GitHub markdown (runbooks, or a model's answer composed from them) to Slack mrkdwn: escaped
+    first, then bold and headings. A link is shown as its words and its real address, never as a
+    label over a hidden URL."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", esc(markdown))
+    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", lambda m: m.group(1) if m.group(2).endswith(".md")
+                  else f"{m.group(1)} ({m.group(2)})", text)
     return re.sub(r"^#{1,6}\s+(.*)$", r"*\1*", text, flags=re.M)
 
 
 def answer(question: str, body: str, citations: list[str]) -> tuple[str, Blocks]:
     blocks = [section(to_mrkdwn(body))]
     if citations:
-        blocks.append(context("Sources: " + " · ".join(f"`{c}`" for c in citations)))
-    return f"Answer to: {question[:200]}", blocks
+        blocks.append(context("Sources: " + " · ".join(code(c) for c in citations)))
+    return f"Answer to: {esc(question[:200])}", blocks

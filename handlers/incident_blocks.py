@@ -5,16 +5,17 @@ from __future__ import annotations
 from bot.remediation.incident_text import timings
 from bot.store.records import Incident
 from handlers.blocks import Blocks, context, section
+from handlers.mrkdwn import code, esc
 
 
 def resolution_summary(incident: Incident, *, github: bool) -> tuple[str, Blocks]:
-    actions = "\n".join(f"• `{a['action']}` {a['status']}: {a['details']}" for a in incident.actions) \
+    actions = "\n".join(f"• {code(a['action'])} {esc(a['status'])}: {esc(a['details'])}" for a in incident.actions) \
         or "• none: it cleared without an action by AgentOps"
     if incident.github_issue:
         issue = f"GitHub issue #{incident.github_issue} closed"
     else:
         issue = "no GitHub issue (" + ("it could not be opened; see the bot's log)" if github
                                        else "GitHub is not configured: GITHUB_TOKEN, GITHUB_REPO)")
-    text = f"📋 {incident.incident_id} resolved · {timings(incident)}"
-    return text, [section(f"📋 *{incident.incident_id} resolved*\n{actions}"),
+    text = esc(f"📋 {incident.incident_id} resolved · {timings(incident)}")
+    return text, [section(f"📋 *{esc(incident.incident_id)} resolved*\n{actions}"),
                   context(f"{timings(incident)} · {issue}")]

@@ -3,43 +3,50 @@
 from __future__ import annotations
 
 from agents.investigation import InvestigationResult
-from handlers.blocks import Blocks, context, header, section
+from handlers.blocks import Blocks, context, header, progress_lines, section
+from handlers.mrkdwn import code, esc
 
 MAX_EVIDENCE = 6
 
 
 def progress(component: str, steps: list[str]) -> tuple[str, Blocks]:
-    done = "\n".join(f"✓ {s}" for s in steps[:-1])
-    current = f"⏳ {steps[-1]}…" if steps else "⏳ starting…"
-    text = f"🔎 Investigating {component}: {steps[-1] if steps else 'starting'}"
-    return text, [section(f"🔎 *Investigating {component}*\n{done}\n{current}".replace("\n\n", "\n"))]
+    text = esc(f"🔎 Investigating {component}: {steps[-1] if steps else 'starting'}")
+    return text, [section(f"🔎 *Investigating {esc(component)}*\n{progress_lines(steps)}")]
 
 
 def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str, Blocks]:
     diagnosis, usage = outcome.diagnosis, outcome.usage
-    evidence = "\n".join(f"• {line[:400]}" for line in diagnosis.evidence[:MAX_EVIDENCE])
+    evidence = "\n".join(f"• {esc(clip(line, 400))}" for line in diagnosis.evidence[:MAX_EVIDENCE])
     actions = "\n".join(
-        f"{a.priority}. `{a.action}` on *{a.target}*"
-        + (" — needs an approver" if a.requires_approval else "") + (f" ({a.condition})" if a.condition else "")
+        f"{a.priority}. {code(a.action)} on *{esc(a.target)}*"
+        + (" — needs an approver" if a.requires_approval else "") + (f" ({esc(a.condition)})" if a.condition else "")
         for a in diagnosis.recommended_actions)
-    similar = ", ".join(diagnosis.similar_incidents) or "none found"
+    similar = esc(", ".join(diagnosis.similar_incidents)) or "none found"
     if outcome.engine == "claude":
         cost = (f"Claude, {usage.calls} calls, {usage.input_tokens:,} input + {usage.cache_read_tokens:,} cached + "
                 f"{usage.output_tokens:,} output tokens")
     else:
         cost = "offline runbook investigator" + (f" ({usage.total:,} tokens spent first)" if usage.total else "")
-    text = (f"Diagnosis for {component}: {diagnosis.root_cause_category} "
-            f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
-    note = [section(f"⚠️ {outcome.note}")] if outcome.note else []
+    text = esc(f"Diagnosis for {component}: {diagnosis.root_cause_category} "
+               f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
+    note = [section(f"⚠️ {esc(outcome.note)}")] if outcome.note else []
     return text[:3000], [
         header(f"🩺 {component}: {diagnosis.root_cause_category.replace('_', ' ')}"), *note,
-        section(f"*Root cause* (confidence {diagnosis.confidence:.0%})\n{diagnosis.root_cause}"),
+        section(f"*Root cause* (confidence {diagnosis.confidence:.0%})\n{esc(diagnosis.root_cause)}"),
         section(f"*Evidence*\n{evidence}"),
         section(f"*Proposed actions*\n{actions}"),
-        context(f"Runbook `{diagnosis.runbook_reference}` · similar incidents: {similar} · {cost}"),
+        context(f"Runbook {code(diagnosis.runbook_reference)} · similar incidents: {similar} · {cost}"),
     ]
 
 
 def failed(component: str, reason: str) -> tuple[str, Blocks]:
-    text = f"⚠️ The investigation of {component} could not finish: {reason}"
+    text = f"⚠️ The investigation of {esc(component)} could not finish: {esc(reason)}"
     return text, [section(text)]
+
+
+def clip(line: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with a visible mark, never mid-number."""
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"

@@ -115,7 +115,7 @@ def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url
 
         assert not [b for b in rollback.blocks if b["type"] == "actions"]  # the buttons are gone
         assert "✅ Approved by <@U0LEAD> at 12:" in slack.render_blocks(rollback)
-        assert outcome.text.startswith("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
+        assert outcome.shown.startswith("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
                                        "v2.4.0 → v2.3.1 (green slot); health ok, ready")
         assert len(service.calls("POST", "/model/rollback")) == 1
         assert audit_outcomes(bot, rid) == [
@@ -169,7 +169,7 @@ def test_a_retrain_that_fails_the_gate_is_reported_and_not_promoted(slack, tmp_p
         retrain = requests["retrain_model"]
         click(bot, "approve_action", retrain.id, retrain.message, LEAD)
         outcome = outcome_message(bot, alert_post.ts, "Retrain classifier_v2")
-        assert outcome.text.startswith("⚠️ Retrain classifier_v2 failed: training run train-0001 was not promoted: "
+        assert outcome.shown.startswith("⚠️ Retrain classifier_v2 failed: training run train-0001 was not promoted: "
                                        "evaluation gate: new F1 0.650 < production F1 0.910")
         assert service.registry.info("classifier")["active"]["version"] == "v2.4.0"  # not promoted
         approval = bot.deps.store.approvals.get(retrain.id)
@@ -187,9 +187,9 @@ def test_a_service_error_is_reported_and_nothing_is_marked_done(slack, tmp_path,
         rollback = requests["rollback_model"]
         click(bot, "approve_action", rollback.id, rollback.message, LEAD)
         outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
-        assert outcome.text.startswith("⚠️ Roll back classifier_v2 failed: ML service at http://127.0.0.1:")
-        assert "did not confirm POST /model/rollback (HTTP 502" in outcome.text
-        assert "check the model's state before trying again" in outcome.text
+        assert outcome.shown.startswith("⚠️ Roll back classifier_v2 failed: ML service at http://127.0.0.1:")
+        assert "did not confirm POST /model/rollback (HTTP 502" in outcome.shown
+        assert "check the model's state before trying again" in outcome.shown
         assert len(service.calls("POST", "/model/rollback")) == 1  # a write is never repeated blindly
         assert bot.deps.store.approvals.get(rollback.id).action_status == "failed"
         slack.wait_for(lambda: drift_incident(bot).status == "escalated")
@@ -213,7 +213,7 @@ def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(sl
             incident = slack.wait_for(lambda: drift_incident(bot).status == "resolved" and drift_incident(bot))
             rows = bot.deps.warehouse.query("SELECT * FROM INCIDENTS WHERE incident_id = %(id)s",
                                             {"id": incident.incident_id})
-        assert summary.text == (f"📋 {incident.incident_id} resolved · time to detect 80.0 min · to diagnose 0 s · "
+        assert summary.shown == (f"📋 {incident.incident_id} resolved · time to detect 80.0 min · to diagnose 0 s · "
                                 "to act 4.0 min")
         assert [(a["action"], a["status"]) for a in incident.actions] == [
             ("rollback_model", "completed"), ("retrain_model", "completed")]
@@ -249,7 +249,7 @@ def test_an_action_left_running_by_a_stopped_bot_is_closed_as_failed(slack, tmp_
         bot.clock.advance(timedelta(minutes=2))  # past the training timeout (30 min) and a 10 min margin
         bot.thread.call(bot.thread.bot.expire_approvals())
         outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
-        assert outcome.text.startswith("⚠️ Roll back classifier_v2 failed: abandoned: the bot running it stopped")
+        assert outcome.shown.startswith("⚠️ Roll back classifier_v2 failed: abandoned: the bot running it stopped")
         assert store.approvals.get(rollback.id).action_status == "failed"
         slack.wait_for(lambda: drift_incident(bot).status == "escalated")
         assert audit_outcomes(bot, rollback.id)[-1] == ("agentops", "action.rollback_model", "failed")

@@ -62,7 +62,8 @@ def test_alert_list_is_capped() -> None:
 
 def test_markdown_becomes_mrkdwn() -> None:
     converted = blocks.to_mrkdwn("## Thresholds\n**P1** see [rollback.md](rollback.md) or [docs](https://x.io)")
-    assert converted == "*Thresholds*\n*P1* see rollback.md or <https://x.io|docs>"
+    # a link shows its real address: a label over a hidden URL is how a poisoned answer disguises one
+    assert converted == "*Thresholds*\n*P1* see rollback.md or docs (https://x.io)"
 
 
 def test_home_view_stays_valid_with_many_rows() -> None:

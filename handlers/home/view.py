@@ -9,6 +9,7 @@ from bot.fleet import ComponentHealth
 from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers.blocks import alert_line, context, header, health_sections, section
+from handlers.mrkdwn import code, esc
 
 MAX_ROWS = 10
 
@@ -34,20 +35,20 @@ def _listing(title: str, lines: list[str], empty: str) -> dict:
 
 
 def approval_line(approval: Approval) -> str:
-    return (f"⏳ `{approval.action}` on *{approval.target}* — {approval.reason} "
+    return (f"⏳ {code(approval.action)} on *{esc(approval.target)}* — {esc(approval.reason)} "
             f"_(expires {approval.expires_at:%H:%M} UTC)_")
 
 
 def incident_line(incident: Incident) -> str:
-    return (f"• {incident.incident_id} `{incident.fingerprint}` — *{incident.status.replace('_', ' ')}* · "
+    return (f"• {esc(incident.incident_id)} {code(incident.fingerprint)} — *{incident.status.replace('_', ' ')}* · "
             f"{timings(incident)}")
 
 
 def investigation_line(investigation: Investigation) -> str:
     category = (investigation.diagnosis or {}).get("root_cause_category", "")
-    outcome = f" → {category}" if category else ""
+    outcome = f" → {esc(category)}" if category else ""
     trigger = investigation.trigger if len(investigation.trigger) <= 80 else investigation.trigger[:79] + "…"
-    return f"• {investigation.started_at:%m-%d %H:%M} {investigation.status}{outcome}: {trigger}"
+    return f"• {investigation.started_at:%m-%d %H:%M} {investigation.status}{outcome}: {esc(trigger)}"
 
 
 def home_view(data: HomeData) -> dict:
@@ -63,7 +64,7 @@ def home_view(data: HomeData) -> dict:
         _listing("Pending approvals", [approval_line(a) for a in data.approvals], "Nothing waiting for a decision."),
         _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
-                 "None yet. Try `/agentops investigate <what you see>`."),
+                 esc("None yet. Try `/agentops investigate <what you see>`.")),
         context(f"Updated {data.now:%Y-%m-%d %H:%M} UTC · reopen the tab to refresh"),
     ]
     return {"type": "home", "blocks": blocks}

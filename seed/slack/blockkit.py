@@ -68,9 +68,14 @@ def validate_view(view: Any) -> list[str]:
     return validate_blocks(view.get("blocks", []), VIEW_BLOCKS)
 
 
+def as_read(text: str) -> str:
+    """mrkdwn as a person reads it: Slack shows its three escapes as the characters they stand for."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def blocks_text(blocks: list[dict] | None) -> str:
     """What a person reads in these blocks, one line per block (used by the transcript)."""
-    lines = []
+    lines: list[str] = []
     for block in blocks or []:
         kind = block.get("type")
         if kind in ("section", "header"):
@@ -87,4 +92,4 @@ def blocks_text(blocks: list[dict] | None) -> str:
             lines.append(f"[image: {block.get('alt_text', '')}]")
         elif kind == "divider":
             lines.append("───")
-    return "\n".join(line for line in lines if line)
+    return as_read("\n".join(line for line in lines if line))

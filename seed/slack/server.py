@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.http_site import start_site
 from seed.slack import payloads
-from seed.slack.blockkit import blocks_text, validate_blocks
+from seed.slack.blockkit import as_read, blocks_text, validate_blocks
 from seed.slack.files import Uploads
 from seed.slack.link import SocketLink
 from seed.slack.render import render_channel
@@ -34,6 +34,7 @@ class SlackStandIn:
         self.link = SocketLink(self.ws, host)
         self._faults: dict[str, deque[tuple[int, str, dict]]] = defaultdict(deque)
         self._response_urls: dict[str, dict[str, Any]] = {}
+        self.answered: dict[str, int] = defaultdict(int)  # response_url token → answers posted to it
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="slack-standin", daemon=True)
         self._runner: web.AppRunner | None = None
@@ -115,6 +116,13 @@ class SlackStandIn:
         url = self._response_url(channel=channel, user=user, message_ts=message_ts)
         return "interactive", payloads.block_actions(action_id, value, user, channel, shown, url)
 
+    @staticmethod
+    def response_token(response_url: object) -> str | None:
+        """The token of one of this stand-in's response_urls (the key of `answered`)."""
+        if isinstance(response_url, str) and "/respond/" in response_url:
+            return response_url.rsplit("/respond/", 1)[-1]
+        return None
+
     def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> Envelope:
         envelope = self.ws.envelopes[envelope_id]
         self.ws.wait_for(lambda: envelope.acked_at is not None, timeout)
@@ -148,7 +156,7 @@ class SlackStandIn:
         """What a person reads in a message, an ephemeral message or a view."""
         if isinstance(item, dict):
             return blocks_text(item.get("blocks"))
-        return blocks_text(item.blocks) or item.text
+        return blocks_text(item.blocks) or as_read(item.text)
 
     # internals -------------------------------------------------------------------------------------
     def _run(self, coro, timeout: float = 15.0):  # type: ignore[no-untyped-def]
@@ -219,6 +227,8 @@ class SlackStandIn:
         context = self._response_urls.get(request.match_info["token"])
         if context is None:
             return web.Response(status=404, text="expired_url")
+        with self.ws.changed:
+            self.answered[request.match_info["token"]] += 1
         body = json.loads(await request.read() or b"{}")
         errors = validate_blocks(body["blocks"]) if "blocks" in body else []
         with self.ws.changed:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from seed.slack.blockkit import blocks_text
+from seed.slack.blockkit import as_read, blocks_text
 
 BOT_USER = "U0AGENTOPS"
 RECHECK_SEC = 0.05  # how often wait_for re-reads state the workspace is not told about
@@ -35,7 +35,12 @@ class Message:
     reactions: list[str] = field(default_factory=list)
 
     def readable(self) -> str:
-        return blocks_text(self.blocks) or self.text
+        return blocks_text(self.blocks) or as_read(self.text)
+
+    @property
+    def shown(self) -> str:
+        """The `text` field as a notification shows it (Slack's escapes read as their characters)."""
+        return as_read(self.text)
 
 
 @dataclass

@@ -66,7 +66,7 @@ def test_alerts_are_posted_redrawn_and_resolved_in_their_thread(slack: SlackStan
     with_announcer(slack, tmp_path, story)
     [post] = slack.messages(CHANNEL)
     assert post.edits == 1 and slack.render_blocks(post).startswith("✅ RESOLVED — classifier_v2")
-    assert [m.text for m in slack.messages(CHANNEL, thread_ts=post.ts)] == [
+    assert [m.shown for m in slack.messages(CHANNEL, thread_ts=post.ts)] == [
         "✅ Resolved at 12:00 UTC: `model_drift:classifier_v2` no longer breaches its rule (latest: drift_score 0.08).",
         "🔁 Still firing after 4.0 h: classifier_v2: drift_score 0.45 > 0.3"]
 

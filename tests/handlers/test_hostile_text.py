@@ -1,0 +1,109 @@
+"""Untrusted text through every Slack builder: shown, never interpreted.
+
+Each hostile string goes into every slot that carries text the bot did not write (warehouse values,
+user text, model text, upstream errors); the only markup in the result is what the bot built itself
+(mentions of real user ids), and every message stays valid Block Kit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agents.diagnosis import Diagnosis, RecommendedAction
+from agents.investigation import InvestigationResult
+from bot.fleet import ComponentHealth
+from bot.remediation.decisions import ClickResult
+from bot.store.records import Approval, Incident, Investigation, StoredAlert
+from handlers import alert_blocks, approval_blocks, blocks, incident_blocks, investigation_blocks
+from handlers.home.view import HomeData, home_view
+from seed.slack.blockkit import validate_blocks, validate_view
+from seed.slack.hostile import STRINGS, markup_tokens, mrkdwn_texts
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+LEAD, ONCALL = "U0LEAD", "U0ONCALL"
+BOT_BUILT = {f"<@{LEAD}>", f"<@{ONCALL}>"}
+
+
+def stored_alert(h: str) -> StoredAlert:
+    return StoredAlert("a1", f"model_drift:{h[:100]}", "model_drift", "critical", h[:100],
+                       f"{h}: drift_score 0.45 > 0.3", {"drift_score": 0.45}, "firing",
+                       NOW - timedelta(minutes=70), NOW, None, None, "C0ML", "1.0")
+
+
+def approval(h: str, status: str = "pending") -> Approval:
+    return Approval("rid", "rollback_model", h[:100], h, "claude", ONCALL, "inv", "a1", NOW, NOW + timedelta(minutes=5),
+                    status, LEAD if status != "pending" else None, NOW if status != "pending" else None, "C0ML", "2.0",
+                    "1.0", "completed", h)
+
+
+def incident(h: str) -> Incident:
+    return Incident("INC-2026-1121-AB12", "a1", f"model_drift:{h[:100]}", "model_drift", "critical", h[:100],
+                    "resolved", NOW - timedelta(minutes=80), NOW, NOW, NOW, NOW, h,
+                    [{"action": h, "status": h, "details": h}], "C0ML", "1.0", None, None)
+
+
+def result(h: str) -> InvestigationResult:
+    diagnosis = Diagnosis(root_cause=h, root_cause_category="distribution_shift", confidence=0.8, evidence=[h, h],
+                          recommended_actions=[RecommendedAction(action="rollback_model", priority=1,
+                                                                 requires_approval=True, condition=h, target=h)],
+                          runbook_reference=h, similar_incidents=[h])
+    return InvestigationResult(diagnosis, "claude", note=h)
+
+
+def component(h: str) -> ComponentHealth:
+    values = {"model_version": h, "f1_score": 0.8, "drift_score": 0.45, "latency_p99_ms": 200.0, "anomaly_rate": 0.02}
+    pipeline = {"null_rate": 0.01, "records_processed": 10, "schema_violations": 0, "status": h}
+    return [ComponentHealth(h[:100], "model", "critical", NOW, values, []),
+            ComponentHealth(h[:100], "pipeline", "healthy", NOW, pipeline, [])]
+
+
+def messages(h: str) -> list[tuple[str, list[dict]]]:
+    """Every chat message a builder makes, with `h` wherever untrusted text goes."""
+    alert, request = stored_alert(h), approval(h)
+    decided = approval(h, "approved")
+    return [
+        blocks.status(component(h), None, [alert], NOW), blocks.status(None, h, [alert], NOW),
+        blocks.alerts_list([alert], NOW), blocks.answer(h, h, [h]),
+        alert_blocks.alert_post(h, [alert]), alert_blocks.still_firing(alert, NOW),
+        alert_blocks.severity_changed(alert, "warning"), alert_blocks.resolved(alert, {h: 0.1}),
+        approval_blocks.approval_request(request, [LEAD], True), approval_blocks.approval_closed(decided),
+        approval_blocks.action_progress(decided, [h, h]), approval_blocks.action_outcome(decided, "failed", h),
+        approval_blocks.proposal_dropped(h, h, h), blocks.notice(approval_blocks.too_late(decided)),
+        blocks.notice(approval_blocks.refusal(ClickResult("already_decided", decided, "approved"), [LEAD])),
+        investigation_blocks.progress(h, [h, h]), investigation_blocks.diagnosis_blocks(h, result(h)),
+        investigation_blocks.failed(h, h), incident_blocks.resolution_summary(incident(h), github=True),
+    ]
+
+
+def home(h: str) -> dict:
+    investigation = Investigation("i1", None, h, ONCALL, "done", "claude", NOW, NOW,
+                                  {"root_cause_category": h}, 0, 0, 0, None, None)
+    return home_view(HomeData(component(h), h, [stored_alert(h)], [approval(h)], [investigation], True, True, NOW,
+                              [incident(h)]))
+
+
+@pytest.mark.parametrize("hostile", STRINGS, ids=range(len(STRINGS)))
+def test_untrusted_text_is_never_markup(hostile: str) -> None:
+    for text, built in messages(hostile):
+        assert validate_blocks(built) == [], text[:80]
+        for mrkdwn in [text, *mrkdwn_texts(built)]:
+            assert set(markup_tokens(mrkdwn)) <= BOT_BUILT, mrkdwn[:300]
+            assert "\x00" not in mrkdwn
+    view = home(hostile)
+    assert validate_view(view) == []
+    for mrkdwn in mrkdwn_texts(view):
+        assert set(markup_tokens(mrkdwn)) <= BOT_BUILT, mrkdwn[:300]
+
+
+def test_what_is_escaped_still_reads_as_written() -> None:
+    text, _ = alert_blocks.still_firing(stored_alert("<!channel> & co"), NOW)
+    assert "&lt;!channel&gt; &amp; co" in text  # Slack shows these as "<!channel> & co", literally
+
+
+def test_a_forged_user_id_is_not_a_mention() -> None:
+    forged = dataclasses.replace(approval("x", "approved"), decided_by="U1> <!channel")
+    text, _ = blocks.notice(approval_blocks.too_late(forged))
+    assert markup_tokens(text) == []
