@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.errors import UserFacingError
 from bot.warehouse import Warehouse
+from bot.warehouse.names import component_name
 
 
 class UnknownComponent(UserFacingError):
@@ -24,7 +25,9 @@ def known_components(warehouse: Warehouse) -> dict[str, str]:
     """name → kind, from what the warehouse has measured."""
     models = warehouse.query("SELECT DISTINCT model_name AS name FROM MODEL_METRICS")
     pipelines = warehouse.query("SELECT DISTINCT pipeline_name AS name FROM DATA_QUALITY")
-    return {r["name"]: "model" for r in models if r["name"]} | {r["name"]: "pipeline" for r in pipelines if r["name"]}
+    # the names the monitor keys alerts by (bounded, no control characters), so a fingerprint resolves
+    return ({component_name(r["name"]): "model" for r in models if r["name"]}
+            | {component_name(r["name"]): "pipeline" for r in pipelines if r["name"]})
 
 
 def resolve(text: str, known: dict[str, str]) -> Subject:

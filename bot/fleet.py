@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.rules import DEFAULT_RULES, Breach, Rule, breaches, overall
 from bot.warehouse import Warehouse, WarehouseError
+from bot.warehouse.names import component_name
 
 LATEST_MODELS = """
 SELECT model_name, model_version, timestamp, f1_score, drift_score, latency_p95_ms, latency_p99_ms,
@@ -43,10 +44,12 @@ def snapshot(warehouse: Warehouse, rules: tuple[Rule, ...] = DEFAULT_RULES) -> l
     pipeline_rules = tuple(r for r in rules if r.target == "pipeline")
     for row in warehouse.query(LATEST_MODELS):
         found = breaches(row, model_rules)
-        components.append(ComponentHealth(row["model_name"], "model", overall(found), row["timestamp"], row, found))
+        components.append(ComponentHealth(component_name(row["model_name"]), "model", overall(found),
+                                          row["timestamp"], row, found))
     for row in warehouse.query(LATEST_PIPELINES):
         found = breaches(row, pipeline_rules)
-        components.append(ComponentHealth(row["pipeline_name"], "pipeline", overall(found), row["timestamp"],
+        components.append(ComponentHealth(component_name(row["pipeline_name"]), "pipeline", overall(found),
+                                          row["timestamp"],
                                           row, found))
     return components
 

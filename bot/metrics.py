@@ -23,5 +23,10 @@ class Metrics:
         self.actions = Counter("agentops_actions", "Approved actions run on the ML service", ["action", "status"],
                                registry=self.registry)
 
+        self.alert_failures = Counter("agentops_alert_failures", "Alerts a sweep could not store or announce "
+                                      "(retried on the next sweep)", ["step"], registry=self.registry)
+        self.unhandled = Counter("agentops_unhandled_requests", "Slack requests no listener handled (acked and "
+                                 "answered all the same)", ["kind"], registry=self.registry)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -29,15 +31,20 @@ class Notifier:
         return timedelta(seconds=max(120.0, 4 * self.deps.settings.monitor_poll_interval_sec))
 
     async def apply(self, firing: dict[str, Alert], result: SweepResult | None, now: datetime) -> None:
-        """`result` is None when the warehouse could not be read: then nothing else is resolved."""
+        """`result` is None when the warehouse could not be read: then nothing else is resolved.
+
+        Each alert is its own unit of work: one that cannot be stored or announced (a name the store
+        refuses, a post Slack rejects) is logged and counted, and retried by the next sweep, while
+        every other alert of the sweep goes out."""
         store = self.deps.store.alerts
         stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
         for fingerprint, alert in firing.items():
             if fingerprint not in stored:
-                await asyncio.to_thread(
-                    store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
-                    component=alert.component, metrics=alert.metrics, now=now,
-                    message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
+                async with self._isolated(fingerprint, "store"):
+                    await asyncio.to_thread(
+                        store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
+                        component=alert.component, metrics=alert.metrics, now=now,
+                        message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
         stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
         await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
         redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
@@ -45,40 +52,56 @@ class Notifier:
             post = post_of(current)
             if post is None:
                 continue
-            if fingerprint in firing:
-                changed = await self._follow_up(current, firing[fingerprint], now)
-            elif result is not None and result.cleared(fingerprint, current.component):
-                changed = await self._resolve(current, result, now)
-            elif result is not None:  # no data to judge it by: it still fires, so it still repeats
-                await self._repeat(current, now)
-                changed = False
-            else:  # the warehouse is down: its own notice says so
-                changed = False
-            if changed:
-                redraw[post] = current
+            async with self._isolated(fingerprint, "follow_up"):
+                if await self._follow(current, firing.get(fingerprint), result, now):
+                    redraw[post] = current
         for post, shown in redraw.items():
-            together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, post.channel, post.ts)
-            await self.deps.announcer.alert_changed(post, shown.component, together)
+            async with self._isolated(shown.fingerprint, "redraw"):
+                together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, post.channel, post.ts)
+                await self.deps.announcer.alert_changed(post, shown.component, together)
+
+    async def _follow(self, current: StoredAlert, alert: Alert | None, result: SweepResult | None,
+                      now: datetime) -> bool:
+        """A posted alert after this sweep; True when its post needs redrawing."""
+        if alert is not None:
+            return await self._follow_up(current, alert, now)
+        if result is not None and result.cleared(current.fingerprint, current.component):
+            return await self._resolve(current, result, now)
+        if result is not None:  # no data to judge it by: it still fires, so it still repeats
+            await self._repeat(current, now)
+        return False  # (with no result, the warehouse is down: its own notice says so)
+
+    @asynccontextmanager
+    async def _isolated(self, fingerprint: str, step: str) -> AsyncIterator[None]:
+        try:
+            yield
+        except Exception as error:
+            self.deps.metrics.alert_failures.labels(step=step).inc()
+            log.error("alert %s: %s failed (%s: %s); the next sweep retries it", fingerprint[:120], step,
+                      type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
 
     async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
         by_component: dict[str, list[StoredAlert]] = defaultdict(list)
         for alert in unposted:
-            if await self._silenced(alert.fingerprint, now):
-                continue
-            if await asyncio.to_thread(self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now,
-                                       self.lease):
-                by_component[alert.component].append(alert)
+            async with self._isolated(alert.fingerprint, "claim"):
+                if not await self._silenced(alert.fingerprint, now) and await asyncio.to_thread(
+                        self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now, self.lease):
+                    by_component[alert.component].append(alert)
         for component, claimed in by_component.items():
-            posted = await self.deps.announcer.alert_posted(component, claimed)
-            if posted is None:
-                continue  # the claim's lease expires; a later sweep retries
-            for alert in claimed:
-                await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted.channel,
-                                        posted.ts, now)
-                shown = replace(alert, slack_channel=posted.channel, slack_ts=posted.ts)
-                await incidents.opened(self.deps, shown, firing[alert.fingerprint].started_at, now)
-                self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
-            log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
+            async with self._isolated(claimed[0].fingerprint, "post"):
+                await self._post(component, claimed, firing, now)
+
+    async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
+        posted = await self.deps.announcer.alert_posted(component, claimed)
+        if posted is None:
+            return  # the claim's lease expires; a later sweep retries
+        for alert in claimed:
+            await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted.channel,
+                                    posted.ts, now)
+            shown = replace(alert, slack_channel=posted.channel, slack_ts=posted.ts)
+            await incidents.opened(self.deps, shown, firing[alert.fingerprint].started_at, now)
+            self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
+        log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
 
     async def _follow_up(self, current: StoredAlert, alert: Alert, now: datetime) -> bool:
         """Severity change or repeat; True when the post needs redrawing."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.clock import aware_utc, naive_utc
 from bot.rules import SEVERITY_ORDER, Rule, RuleSet, Severity
 from bot.warehouse import Warehouse
+from bot.warehouse.names import component_name, shown
 
 MODEL_WINDOW = """
 SELECT model_name AS component, timestamp, model_version, f1_score, drift_score, latency_p95_ms,
@@ -111,6 +112,7 @@ def alerts_for(component: str, rows: list[dict], rules: tuple[Rule, ...]) -> lis
         severity = max((h[1] for h in hits), key=SEVERITY_ORDER.__getitem__)
         run = max(h[2] for h in hits)
         latest, started = rows[0], rows[run - 1]
+        said = latest.get("component_shown", component)  # a shortened name is shown as it was written
         metrics, parts = {}, []
         for rule, level, _ in hits:
             value, limit = latest[rule.column], rule.limit_for(level)
@@ -127,7 +129,7 @@ def alerts_for(component: str, rows: list[dict], rules: tuple[Rule, ...]) -> lis
         alerts.append(Alert(
             alert_id=hashlib.sha1(f"{fingerprint}|{started_at.isoformat()}".encode()).hexdigest()[:16],
             fingerprint=fingerprint, severity=severity, alert_type=alert_type, component=component,
-            metrics=metrics, message=f"{component}: {', '.join(parts)} ({severity})", timestamp=timestamp,
+            metrics=metrics, message=f"{said}: {', '.join(parts)} ({severity})", timestamp=timestamp,
             started_at=started_at, runbook=RUNBOOKS[alert_type]))
     return alerts
 
@@ -154,7 +156,11 @@ def sweep(warehouse: Warehouse, rules: RuleSet, now: datetime) -> SweepResult:
         result.queries += 1
         by_component: dict[str, list[dict]] = {}
         for row in rows:
-            by_component.setdefault(row["component"], []).append(row)
+            # names are keys (fingerprints, store columns): bounded here, where they enter the bot
+            name = component_name(row["component"])
+            if name != row["component"]:
+                row["component_shown"] = shown(row["component"])
+            by_component.setdefault(name, []).append(row)
         for component, component_rows in sorted(by_component.items()):
             component_rows.sort(key=lambda r: r["timestamp"], reverse=True)
             result.components[component] = component_rows

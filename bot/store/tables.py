@@ -21,12 +21,14 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+# alert type, a colon and a component name (at most 100, bot/warehouse/names.py): commands check against it
+FINGERPRINT_LENGTH = 200
 
 alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("alert_id", String(40), nullable=False, unique=True),
-    Column("fingerprint", String(200), nullable=False),
+    Column("fingerprint", String(FINGERPRINT_LENGTH), nullable=False),
     Column("alert_type", String(40), nullable=False),
     Column("severity", String(16), nullable=False),
     Column("component", String(100), nullable=False),
@@ -50,7 +52,7 @@ Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
 silences = Table(
     "silences", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("fingerprint", String(200), nullable=False, index=True),
+    Column("fingerprint", String(FINGERPRINT_LENGTH), nullable=False, index=True),
     Column("created_by", String(40), nullable=False),
     Column("reason", Text, nullable=False, server_default=""),
     Column("starts_at", DateTime, nullable=False),
@@ -119,7 +121,7 @@ incidents = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("incident_id", String(40), nullable=False, unique=True),
     Column("alert_id", String(40), nullable=False, unique=True),
-    Column("fingerprint", String(200), nullable=False),
+    Column("fingerprint", String(FINGERPRINT_LENGTH), nullable=False),
     Column("alert_type", String(40), nullable=False),
     Column("severity", String(16), nullable=False),
     Column("component", String(100), nullable=False),
