@@ -94,12 +94,14 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     from agents.tools import ToolContext
     from bot.claude import anthropic_client
     from bot.ml_service import MLService
+    from bot.redact import Redactor
     from bot.warehouse import open_warehouse
 
     client = None if args.offline else anthropic_client(settings)
     with open_warehouse(settings) as warehouse:
         subject = resolve(args.text, known_components(warehouse))
-        ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec)
+        ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
+                               redact=Redactor(settings.secret_values()))
         ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service)
         outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
                               settings.agent_token_budget)

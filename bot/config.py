@@ -22,6 +22,7 @@ __all__ = ["ConfigError", "Settings", "load_settings", "parse_duration"]
 
 # Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SLACK_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_.\-]{0,79}|[CG][A-Z0-9]{2,})$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -33,7 +34,7 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return timedelta(seconds=value)
     match = _DURATION.match(str(value))
-    if not match:
+    if not match or len(match.group(1)) > 9:  # nine digits is 30 years of seconds; more overflows timedelta
         raise ValueError("expected a duration such as 90, 30m, 4h or 1d")
     return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2)])
 
@@ -185,6 +186,25 @@ class Settings(BaseSettings):
                 f"expected sqlite:///path/to/agentops.db or postgresql://user@host:5432/db, "
                 f"got scheme {scheme or '(none)'!r}"
             )
+        try:
+            urlsplit(value).port  # noqa: B018  (reading it is the check: a non-numeric port raises)
+        except ValueError:
+            raise ValueError("the port must be a number from 1 to 65535, e.g. postgresql://user@host:5432/db") from None
+        return value
+
+    @field_validator("slack_alert_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if not _SLACK_CHANNEL.match(value):
+            raise ValueError("expected a channel name like #ml-alerts (lower case, digits, - and _) or a channel id "
+                             "like C012AB3CD")
+        return value
+
+    @field_validator("anthropic_base_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL, e.g. https://api.anthropic.com")
         return value
 
     @field_validator("github_repo")
@@ -224,8 +244,9 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 secrets.append(value.get_secret_value())
-        if password := urlsplit(self.database_url).password:
-            secrets.append(password)
+        for url in (self.database_url, self.ml_service_url, self.github_api_url, self.anthropic_base_url or ""):
+            if password := urlsplit(url).password:  # credentials in a URL are as secret as a token
+                secrets.append(password)
         return secrets
 
 

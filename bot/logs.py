@@ -8,6 +8,8 @@ import sys
 import threading
 from datetime import UTC, datetime
 
+from bot.redact import Redactor
+
 # Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
 _QUIET = ("snowflake.connector", "uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
           "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "bm25s", "aiohttp.access")
@@ -18,19 +20,15 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        # short values would redact ordinary words; real tokens are long
-        self._secrets = [s for s in secrets if len(s) >= 6]
+        self._redact = Redactor(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
+        if not self._redact.secrets:
             return True
-        message = record.getMessage()
+        message = self._redact(record.getMessage())
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        text = record.exc_text
-        for secret in self._secrets:
-            message = message.replace(secret, "***")
-            text = text.replace(secret, "***") if text else text
+        text = self._redact(record.exc_text) if record.exc_text else record.exc_text
         record.msg, record.args, record.exc_text = message, (), text
         return True
 

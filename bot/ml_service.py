@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from bot.redact import NO_SECRETS, Redactor
+
 log = logging.getLogger("agentops.ml_service")
 
 
@@ -27,9 +29,11 @@ class MLServiceRejected(MLServiceUnavailable):
 
 
 class MLService:
-    def __init__(self, base_url: str, timeout_sec: float, retries: int = 2) -> None:
+    def __init__(self, base_url: str, timeout_sec: float, retries: int = 2, redact: Redactor = NO_SECRETS) -> None:
         self.base_url = base_url.rstrip("/")
         self._retries = retries
+        # the service's error messages reach the thread, the incident and the store: no secret it echoes may
+        self._redact = redact
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout_sec)
 
     # reads ------------------------------------------------------------------------------------
@@ -79,14 +83,14 @@ class MLService:
                     continue
                 raise MLServiceUnavailable(self._unanswered(method, path, problem, written=True)) from None
             if response.status_code >= 500:
-                problem = f"HTTP {response.status_code}{_detail(response)}"
+                problem = f"HTTP {response.status_code}{self._detail(response)}"
                 if idempotent:
                     continue
                 raise MLServiceUnavailable(self._unanswered(method, path, problem, written=True))
             if response.status_code >= 400:
                 error_class = MLServiceRejected if not idempotent else MLServiceUnavailable
                 raise error_class(f"ML service at {self.base_url} refused {method} {path}: "
-                                  f"HTTP {response.status_code}{_detail(response)}")
+                                  f"HTTP {response.status_code}{self._detail(response)}")
             return response.text if text else response.json()
         raise MLServiceUnavailable(self._unanswered(method, path, problem, written=False))
 
@@ -98,12 +102,11 @@ class MLService:
         return (f"ML service at {self.base_url} did not answer {method} {path} ({problem}); "
                 "check ML_SERVICE_URL and that the service is up")
 
-
-def _detail(response: httpx.Response) -> str:
-    """The service's own error message, when it gave one."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    message = body.get("error") if isinstance(body, dict) else None
-    return f": {str(message)[:300]}" if message else ""
+    def _detail(self, response: httpx.Response) -> str:
+        """The service's own error message, when it gave one."""
+        try:
+            body = response.json()
+        except ValueError:
+            return ""
+        message = body.get("error") if isinstance(body, dict) else None
+        return f": {self._redact(str(message))[:300]}" if message else ""

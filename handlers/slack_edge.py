@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.config import Settings
 from bot.metrics import Metrics
+from bot.redact import NO_SECRETS, Redactor
 
 log = logging.getLogger("agentops.slack")
 SLACK_TIMEOUT_SEC = 10
@@ -34,13 +36,32 @@ class SlackFailure:
     code: str
 
 
+class RedactingWebClient(AsyncWebClient):
+    """The last line of defence for secrets: no configured secret leaves in a Web API call's arguments,
+    whatever text (an upstream error quoting a password, say) reached a message."""
+
+    redact: Redactor = NO_SECRETS
+
+    async def api_call(self, api_method: str, *, json: dict | None = None, data: Any = None,
+                       params: dict | None = None, **kwargs: Any) -> AsyncSlackResponse:
+        if self.redact.secrets:
+            json, params, data = self._redacted(json), self._redacted(params), self._redacted(data)
+        return await super().api_call(api_method, json=json, data=data, params=params, **kwargs)
+
+    def _redacted(self, args: Any) -> Any:
+        # the call's own credential (apps.connections.open sends the app token as `token`) is not content
+        if not isinstance(args, dict):
+            return args
+        return {k: v if k == "token" else self.redact.deep(v) for k, v in args.items()}
+
+
 def build_web_client(settings: Settings, token: str | None,
                      session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """slack-sdk's own retry handlers: 429s wait out Retry-After, dropped connections retry.
 
     5xx answers are not retried: chat.postMessage is not idempotent and a retry could post twice.
     """
-    return AsyncWebClient(
+    client = RedactingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT_SEC,
@@ -48,6 +69,8 @@ def build_web_client(settings: Settings, token: str | None,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3),
                         AsyncConnectionErrorRetryHandler(max_retry_count=2)],
     )
+    client.redact = Redactor(settings.secret_values())
+    return client
 
 
 class SlackNotOpen(RuntimeError):
@@ -57,6 +80,7 @@ class SlackNotOpen(RuntimeError):
 class SlackEdge:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings, self.metrics = settings, metrics
+        self.redact = Redactor(settings.secret_values())
         self._http: aiohttp.ClientSession | None = None
         self._client: AsyncWebClient | None = None
         self._socket_connected: Callable[[], Awaitable[bool]] | None = None

@@ -48,6 +48,11 @@ def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) 
                                                   "/nonexistent/runbooks is not a folder"),
         ("INCIDENTS_DIR", "/", "INCIDENTS_DIR: expected a folder of markdown files (*.md), but / has none"),
         ("SWEEP_LOOKBACK", "2h", "configuration: SWEEP_LOOKBACK (2h) must be longer than STALE_AFTER (3h)"),
+        # a raw ValueError traceback from the store's URL parser before these were checked here
+        ("DATABASE_URL", "postgresql://u:hunter22@db:port/x", "DATABASE_URL: the port must be a number"),
+        ("SLACK_ALERT_CHANNEL", "ml alerts", "SLACK_ALERT_CHANNEL: expected a channel name like #ml-alerts"),
+        ("ANTHROPIC_BASE_URL", "api.anthropic.com", "ANTHROPIC_BASE_URL: expected an http(s) URL"),
+        ("REPEAT_INTERVAL", "99999999999d", "REPEAT_INTERVAL: expected a duration"),
     ],
 )
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
@@ -56,7 +61,7 @@ def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: s
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert str(raised.value).startswith(expected)
-    assert "\n" not in str(raised.value)
+    assert "\n" not in str(raised.value) and "hunter22" not in str(raised.value)
 
 
 def test_secrets_are_never_echoed_in_errors_or_repr(monkeypatch: pytest.MonkeyPatch) -> None:

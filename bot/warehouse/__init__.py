@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.redact import Redactor
 from bot.warehouse.client import Warehouse, WarehouseError, WarehouseUnavailable
 from bot.warehouse.embedded import EmbeddedWarehouseError, EmbeddedWarehouseServer
 from bot.warehouse.params import embedded_params, snowflake_params
@@ -16,7 +17,8 @@ def open_warehouse(settings: Settings) -> Warehouse:
         where = (f"{settings.snowflake_host}:{settings.snowflake_port or ''}" if settings.snowflake_host
                  else f"Snowflake account {settings.snowflake_account}")
         return Warehouse(snowflake_params(settings), timeout_sec=settings.warehouse_timeout_sec,
-                         retries=settings.warehouse_retries, describe=where)
+                         retries=settings.warehouse_retries, describe=where,
+                         redact=Redactor(settings.secret_values()))
     server = EmbeddedWarehouseServer(settings.agentops_data_dir, settings.snowflake_database,
                                      settings.snowflake_schema).start()
     return Warehouse(
@@ -25,4 +27,5 @@ def open_warehouse(settings: Settings) -> Warehouse:
         retries=settings.warehouse_retries,
         describe=f"embedded warehouse in {settings.agentops_data_dir}",
         on_close=server.stop,
+        redact=Redactor(settings.secret_values()),
     )

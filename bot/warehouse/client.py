@@ -17,6 +17,8 @@ from snowflake.connector import DictCursor
 from snowflake.connector.errors import DatabaseError, InterfaceError, OperationalError, ProgrammingError
 
 from bot.errors import UserFacingError
+from bot.redact import NO_SECRETS, Redactor
+from bot.warehouse.names import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,15 @@ class Warehouse:
         retries: int,
         describe: str,
         on_close: Callable[[], None] | None = None,
+        redact: Redactor = NO_SECRETS,
     ) -> None:
         self._params = connect_params
         self._timeout = timeout_sec
         self._retries = retries
         self.describe = describe  # e.g. "Snowflake account xy12345" — never contains credentials
         self._on_close = on_close
+        # an upstream error may echo what it was sent; its text reaches alerts, status and the store
+        self._redact = redact
         self._conn: snowflake.connector.SnowflakeConnection | None = None
         # one connection, one statement at a time: cursors are not shared across threads
         self._lock = threading.Lock()
@@ -89,20 +94,21 @@ class Warehouse:
                         cursor.execute(sql, dict(params) if params is not None else None, timeout=self._timeout)
                         if not fetch:
                             return cursor.rowcount or 0
-                        return [{k.lower(): v for k, v in row.items()} for row in cursor.fetchall()]
+                        return [{k.lower(): clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
+                                for row in cursor.fetchall()]
                 except ProgrammingError as error:
                     # SQL errors are final; a timeout is reported by Snowflake as one too
                     if getattr(error, "errno", None) == 604:
                         last_error = error
                         continue
-                    raise WarehouseError(f"warehouse query failed: {_short(error)}") from None
+                    raise WarehouseError(f"warehouse query failed: {self._short(error)}") from None
                 except (OperationalError, InterfaceError, DatabaseError, OSError) as error:
                     log.warning("warehouse %s: attempt %d/%d failed: %s",
-                                self.describe, attempt + 1, attempts, _short(error))
+                                self.describe, attempt + 1, attempts, self._short(error))
                     last_error = error
                     self._disconnect()
         raise WarehouseUnavailable(
-            f"warehouse unavailable ({self.describe}): {_short(last_error)}; "
+            f"warehouse unavailable ({self.describe}): {self._short(last_error)}; "
             f"check the SNOWFLAKE_* settings and that the warehouse is up"
         ) from None
 
@@ -119,7 +125,6 @@ class Warehouse:
                 log.debug("ignoring error while closing a warehouse connection", exc_info=True)
             self._conn = None
 
-
-def _short(error: Exception | None) -> str:
-    text = str(getattr(error, "msg", None) or error or "unknown error").strip().splitlines()[0]
-    return text[:300]
+    def _short(self, error: Exception | None) -> str:
+        text = str(getattr(error, "msg", None) or error or "unknown error").strip().splitlines()[0]
+        return self._redact(text)[:300]
