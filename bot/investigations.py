@@ -79,6 +79,7 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
         await incidents.diagnosed(deps, alert_id, result.diagnosis, deps.clock.now())
     # the proposals that need a human become approval requests, below the diagnosis and its chart
     await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
+                            component=subject.component,
                             investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
 
 

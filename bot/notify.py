@@ -85,6 +85,9 @@ class Announcer(Protocol):
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         """None when the request could not be shown: nobody can click it, so it will expire."""
 
+    async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        """A proposal the checks refused to turn into an approval request (written by the model: untrusted)."""
+
     async def approval_closed(self, approval: Approval) -> None:
         """Decided or expired: shown without its buttons, with who decided and when."""
 

@@ -95,6 +95,9 @@ class SlackAnnouncer:
         return await self._post(thread.channel, *approval_blocks.approval_request(
             approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes), thread_ts=thread.ts)
 
+    async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        await self._post(thread.channel, *approval_blocks.proposal_dropped(action, target, why), thread_ts=thread.ts)
+
     async def approval_closed(self, approval: Approval) -> None:
         if approval.slack_channel and approval.slack_ts:
             await self._update(PostRef(approval.slack_channel, approval.slack_ts),

@@ -105,6 +105,9 @@ class MemoryAnnouncer:
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return self._post("approval_requested", approval, thread=thread)
 
+    async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        self.said.append(Said("proposal_dropped", target, {"thread": thread, "action": action, "why": why}))
+
     async def approval_closed(self, approval: Approval) -> None:
         self.said.append(Said("approval_closed", approval))
 
