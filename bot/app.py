@@ -21,8 +21,16 @@ def _request_kind(body: dict) -> str:
     return str(body.get("type", "unknown"))
 
 
+def _unhandled_is_ours(record: logging.LogRecord) -> bool:
+    # Bolt warns about every request no listener matched, with a code suggestion; the socket handler
+    # acks, answers, audits and counts those (handlers/unhandled.py), so the warning is only noise
+    return not str(record.msg).startswith("Unhandled request")
+
+
 def build_app(deps: Deps, slack: SlackEdge) -> AsyncApp:
-    app = AsyncApp(client=slack.client, process_before_response=False, logger=logging.getLogger("agentops.bolt"))
+    bolt_log = logging.getLogger("agentops.bolt")
+    bolt_log.addFilter(_unhandled_is_ours)
+    app = AsyncApp(client=slack.client, process_before_response=False, logger=bolt_log)
 
     @app.error
     async def on_unhandled(error: Exception, body: dict) -> None:

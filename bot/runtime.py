@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -16,9 +17,12 @@ from typing import Any, TypeVar
 from aiohttp import WSMessage, WSMsgType
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import build_app
 from bot.claude import anthropic_client
@@ -32,6 +36,7 @@ from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
+from bot.redact import Redactor
 from bot.remediation.expiry import abandon_stale_actions, expire_due
 from bot.rules import load_rules
 from bot.store import open_store
@@ -39,6 +44,7 @@ from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
 from handlers.slack_edge import SlackEdge, build_web_client
+from handlers.unhandled import answer_unhandled, payload_problem
 
 T = TypeVar("T")
 log = logging.getLogger("agentops")
@@ -50,9 +56,9 @@ class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
     """Tracks envelopes from receipt to ack, so background work can yield to pending acks,
     and counts acks where they are sent (cheaper than a Bolt middleware on every request)."""
 
-    def __init__(self, *args: Any, deps: Deps, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, deps: Deps, slack: SlackEdge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._deps = deps
+        self._deps, self._slack = deps, slack
         self.client.on_message_listeners.append(self._received)
 
     async def _received(self, message: WSMessage) -> None:
@@ -62,7 +68,18 @@ class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
     # the same narrower client type as Bolt's own aiohttp handler declares (and ignores) for this override
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         try:
-            await super().handle(client, req)
+            started = time.time()
+            problem = payload_problem(req.type, req.payload)  # Bolt's matchers would raise on it
+            response = BoltResponse(status=400) if problem else await run_async_bolt_app(self.app, req)
+            if response.status == 200:
+                await send_async_response(client, req, response, started)
+            else:
+                # no listener acked it (unknown button, malformed payload, a type we have no listener for):
+                # acked all the same, or Slack retries it and shows its sender an error, and answered
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                self._deps.metrics.unhandled.labels(kind=req.type).inc()
+                self._deps.work.spawn(answer_unhandled(self._deps, self._slack, req.type, req.payload,
+                                                       problem=problem, failed=response.status not in (400, 404)))
             self._deps.metrics.acks.labels(kind=req.type).inc()
         finally:
             self._deps.work.envelope_acked()
@@ -91,7 +108,8 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
                 metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
-                ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec),
+                ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
+                                     redact=Redactor(settings.secret_values())),
                 tracker=open_tracker(settings))
 
 
@@ -135,7 +153,8 @@ class Bot:
             raise SlackSetupError(f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}); "
                                   "copy the Bot User OAuth Token (xoxb-…) again") from None
         self.handler = AckTrackingSocketModeHandler(build_app(self.deps, self.slack), app_token,
-                                                    web_client=build_web_client(settings, None), deps=self.deps)
+                                                    web_client=build_web_client(settings, None), deps=self.deps,
+                                                    slack=self.slack)
         try:
             await self.handler.connect_async()
         except SlackApiError as error:

@@ -18,8 +18,17 @@ from bot.store.records import Approval
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a click came from: the message its button was on."""
+
+    channel: str
+    message_ts: str
+
+
+@dataclass(frozen=True)
 class ClickResult:
-    outcome: str  # decided | not_approver | four_eyes | unknown_request | expired | already_decided
+    # decided | not_approver | four_eyes | unknown_request | wrong_message | expired | already_decided
+    outcome: str
     approval: Approval | None
     decision: str  # what the click asked for: approved | denied
 
@@ -29,10 +38,10 @@ class ClickResult:
         return self.outcome in ("decided", "expired")
 
 
-async def click(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult:
+async def click(deps: Deps, request_id: str, user: str, decision: str, origin: Origin) -> ClickResult:
     """A click on Approve or Deny, decided and followed through: a closed request is announced as such, an
     approved action starts (once, in the background), a denied or expired one goes on the incident."""
-    result = await asyncio.to_thread(decide, deps, request_id, user, decision)
+    result = await asyncio.to_thread(decide, deps, request_id, user, decision, origin)
     if result.closed_now and result.approval is not None:
         await deps.announcer.approval_closed(result.approval)
         if result.approval.status == "approved":
@@ -43,8 +52,10 @@ async def click(deps: Deps, request_id: str, user: str, decision: str) -> ClickR
     return result
 
 
-def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult:
-    """Blocking (store calls): run it in a worker thread."""
+def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin) -> ClickResult:
+    """Blocking (store calls): run it in a worker thread. A request is decided only from its own
+    message: a real request id clicked anywhere else (copied into another message, another channel)
+    decides nothing."""
     settings = deps.settings
     now = deps.clock.now()
     approval = deps.store.approvals.get(request_id)
@@ -54,6 +65,8 @@ def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult
         result = ClickResult("not_approver", None, decision)
     elif approval is None:
         result = ClickResult("unknown_request", None, decision)
+    elif (approval.slack_channel, approval.slack_ts) != (origin.channel, origin.message_ts):
+        result = ClickResult("wrong_message", approval, decision)
     elif decision == "approved" and settings.agentops_four_eyes and user == approval.requested_by:
         result = ClickResult("four_eyes", approval, decision)
     else:
@@ -65,6 +78,7 @@ def decide(deps: Deps, request_id: str, user: str, decision: str) -> ClickResult
     deps.store.audit.record(
         actor=user, action=f"approval.{verb}", subject=request_id[:200], now=now,
         outcome=decision if result.outcome == "decided" else f"refused:{result.outcome}",
-        details={"action": approval.action, "target": approval.target} if approval else {})
+        details={"action": approval.action, "target": approval.target} if approval else {},
+        channel=origin.channel, message_ts=origin.message_ts)
     deps.metrics.approvals.labels(decision=decision if result.outcome == "decided" else result.outcome).inc()
     return result

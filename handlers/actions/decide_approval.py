@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
-from bot.remediation.decisions import click
+from bot.remediation.decisions import Origin, click
+from handlers.actions.click import read_click
+from handlers.actions.malformed import refuse_malformed
 from handlers.approval_blocks import refusal
 from handlers.blocks import notice
 from handlers.reply import reply
@@ -19,11 +21,17 @@ from handlers.slack_edge import SlackEdge
 
 
 def make_listener(deps: Deps, slack: SlackEdge, decision: str) -> Callable[..., Awaitable[None]]:
-    async def decide_approval(ack: AsyncAck, body: dict, action: dict) -> None:
+    async def decide_approval(ack: AsyncAck, body: dict) -> None:
         await ack()
         async with deps.work.slot():
-            result = await click(deps, str(action.get("value", "")), body["user"]["id"], decision)
+            clicked = read_click(body)
+            if not clicked.readable:
+                await refuse_malformed(deps, slack, clicked, "approval.approve" if decision == "approved"
+                                       else "approval.deny")
+                return
+            result = await click(deps, clicked.value, clicked.user, decision,
+                                 Origin(clicked.channel, clicked.message_ts))
             if result.outcome != "decided":  # a decided request's edited message says it all
-                await reply(slack, body["response_url"], *notice(refusal(result, deps.settings.agentops_approvers)))
+                await reply(slack, clicked.response_url, *notice(refusal(result, deps.settings.agentops_approvers)))
 
     return decide_approval

@@ -10,27 +10,35 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.deps import Deps
 from bot.investigations import resolve_subject, start_investigation
 from bot.notify import PostRef
+from handlers.actions.click import read_click
+from handlers.actions.malformed import refuse_malformed
 from handlers.blocks import notice
+from handlers.mrkdwn import esc
 from handlers.reply import reply
 from handlers.slack_edge import SlackEdge
 
 
 def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
-    async def investigate_alert(ack: AsyncAck, body: dict, action: dict) -> None:
+    async def investigate_alert(ack: AsyncAck, body: dict) -> None:
         await ack()
         async with deps.work.slot():
-            fingerprint = action["value"]
-            subject = await resolve_subject(deps, fingerprint)
-            if isinstance(subject, str):
-                await reply(slack, body["response_url"], *notice(subject))
+            clicked = read_click(body)
+            if not clicked.readable:
+                await refuse_malformed(deps, slack, clicked, "alert.investigate")
                 return
-            alert = await asyncio.to_thread(deps.store.alerts.firing, fingerprint)
-            message = body.get("message", {})
+            subject = await resolve_subject(deps, clicked.value)
+            await asyncio.to_thread(deps.store.audit.record, actor=clicked.user, action="alert.investigate",
+                                    subject=clicked.value, now=deps.clock.now(),
+                                    outcome="refused:unknown_component" if isinstance(subject, str) else "requested",
+                                    channel=clicked.channel, message_ts=clicked.message_ts)
+            if isinstance(subject, str):
+                await reply(slack, clicked.response_url, *notice(esc(subject)))
+                return
+            alert = await asyncio.to_thread(deps.store.alerts.firing, clicked.value)
             problem = await start_investigation(
-                deps, subject=subject, requested_by=body["user"]["id"],
-                thread=PostRef(body["channel"]["id"], message.get("thread_ts") or message["ts"]),
+                deps, subject=subject, requested_by=clicked.user, thread=PostRef(clicked.channel, clicked.thread_ts),
                 alert_id=alert.alert_id if alert else None)
             if problem:
-                await reply(slack, body["response_url"], *notice(problem))
+                await reply(slack, clicked.response_url, *notice(esc(problem)))
 
     return investigate_alert

@@ -11,6 +11,7 @@ from bot.deps import Deps
 from handlers.blocks import notice, usage
 from handlers.commands import alerts, help, investigate, silence, status
 from handlers.commands.invocation import Invocation
+from handlers.mrkdwn import code
 from handlers.reply import reply
 from handlers.slack_edge import SlackEdge
 
@@ -32,15 +33,25 @@ def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]
     return agentops_command
 
 
+def _field(command: dict, name: str, limit: int = 4000) -> str:
+    value = command.get(name)
+    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
+
+
 async def _route(command: dict, slack: SlackEdge, logger: Logger, deps: Deps) -> None:
-    name, _, args = (command.get("text") or "").strip().partition(" ")
+    # every field read defensively: a malformed payload gets an answer (where one is possible), never a traceback
+    response_url = _field(command, "response_url", 1000)
+    name, _, args = _field(command, "text").strip().partition(" ")
     subcommand = SUBCOMMANDS.get(name.lower())
     if subcommand is None:
-        problem = "Tell me what to do." if not name else f"I don't know `{name[:40]}`."
-        await reply(slack, command["response_url"], *usage(problem))
+        problem = "Tell me what to do." if not name else f"I don't know {code(name, 40)}."
+        await reply(slack, response_url, *usage(problem))
         return
-    invocation = Invocation(name.lower(), args.strip(), command["user_id"], command["channel_id"],
-                            command["response_url"], slack, deps)
+    user, channel = _field(command, "user_id", 40), _field(command, "channel_id", 40)
+    if not (user and channel):
+        await reply(slack, response_url, *notice("I couldn't tell who asked, or where, so I did nothing."))
+        return
+    invocation = Invocation(name.lower(), args.strip(), user, channel, response_url, slack, deps)
     try:
         await subcommand(invocation)
     except Exception:

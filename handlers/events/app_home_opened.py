@@ -11,8 +11,9 @@ from handlers.slack_edge import SlackEdge
 
 def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
     async def app_home_opened(event: dict) -> None:
-        if event.get("tab", "home") == "home":
+        user = event.get("user")
+        if event.get("tab", "home") == "home" and isinstance(user, str) and user:
             async with deps.work.slot():
-                await publish_home(slack, deps, event["user"])
+                await publish_home(slack, deps, user[:40])
 
     return app_home_opened

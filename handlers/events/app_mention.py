@@ -10,9 +10,14 @@ from logging import Logger
 from agents.answer import answer as answer_question
 from bot.deps import Deps
 from handlers.blocks import answer, notice
+from handlers.mrkdwn import code
 from handlers.slack_edge import SlackEdge, SlackFailure
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+
+
+def _text(value: object, limit: int = 40) -> str:
+    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
 
 
 def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]]:
@@ -24,11 +29,14 @@ def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]
 
 
 async def _answer(deps: Deps, slack: SlackEdge, event: dict, logger: Logger) -> None:
-    channel, user = event["channel"], event.get("user", "")
-    thread_ts = event.get("thread_ts") or event["ts"]
-    question = _MENTION.sub("", event.get("text", "")).strip()
+    channel, user, ts = (_text(event.get(k)) for k in ("channel", "user", "ts"))
+    if not (channel and ts):  # a malformed event: there is no message to answer
+        logger.warning("an app_mention without a channel or ts was ignored")
+        return
+    thread_ts = _text(event.get("thread_ts")) or ts
+    question = _MENTION.sub("", _text(event.get("text"), 4000)).strip()
     # a missing reaction is cosmetic; the answer still goes out
-    await slack.call("reactions.add", slack.client.reactions_add(channel=channel, timestamp=event["ts"], name="eyes"))
+    await slack.call("reactions.add", slack.client.reactions_add(channel=channel, timestamp=ts, name="eyes"))
     if not question:
         text, blocks = notice("Ask me about a runbook or a past incident, e.g. "
                               "“what do I do when drift is above 0.3?”. `/agentops help` lists the commands.")
@@ -40,8 +48,8 @@ async def _answer(deps: Deps, slack: SlackEdge, event: dict, logger: Logger) -> 
         channel=channel, thread_ts=thread_ts, text=text, blocks=blocks))
     if isinstance(posted, SlackFailure):
         # the threaded answer failed: tell the asker why, where only they see it
-        text, blocks = notice(f"I couldn't reply in this thread: Slack answered `{posted.code}` to chat.postMessage. "
-                              "Check that @AgentOps is a member of this channel.")
+        text, blocks = notice(f"I couldn't reply in this thread: Slack answered {code(posted.code)} to "
+                              "chat.postMessage. Check that @AgentOps is a member of this channel.")
         told = await slack.call("chat.postEphemeral", slack.client.chat_postEphemeral(
             channel=channel, user=user, thread_ts=thread_ts, text=text, blocks=blocks))
         if isinstance(told, SlackFailure):

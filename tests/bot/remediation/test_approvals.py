@@ -13,7 +13,7 @@ from bot.clock import naive_utc
 from bot.investigations import resolve_subject, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import post_of
-from bot.remediation.decisions import click
+from bot.remediation.decisions import ClickResult, Origin, click
 from bot.remediation.expiry import expire_due
 from bot.store.records import Approval
 from seed.loader import seed
@@ -50,6 +50,13 @@ def play(d: Domain, story: Callable[[dict[str, Approval]], Awaitable[None]]) -> 
     asyncio.run(run())
 
 
+async def click_on(d: Domain, request_id: str, user: str, decision: str) -> ClickResult:
+    """A click on the request's own message, as the store recorded its post."""
+    stored = d.deps.store.approvals.get(request_id)
+    origin = Origin(stored.slack_channel or "", stored.slack_ts or "") if stored else Origin("C0ELSEWHERE", "1.0")
+    return await click(d.deps, request_id, user, decision, origin)
+
+
 def audit(d: Domain, subject: str) -> list[tuple[str, str, str]]:
     return [(e.actor, e.action, e.outcome) for e in reversed(d.deps.store.audit.entries(subject))]
 
@@ -73,9 +80,9 @@ def test_refusals_decide_nothing_and_every_click_is_audited(tmp_path: Path, now)
     with remediation(tmp_path, now, agentops_four_eyes=True) as (d, service):
         async def story(requests: dict[str, Approval]) -> None:
             rid = requests["rollback_model"].request_id
-            assert (await click(d.deps, rid, VIEWER, "approved")).outcome == "not_approver"
-            assert (await click(d.deps, "forged-id", LEAD, "approved")).outcome == "unknown_request"
-            assert (await click(d.deps, rid, REQUESTER, "approved")).outcome == "four_eyes"
+            assert (await click_on(d, rid, VIEWER, "approved")).outcome == "not_approver"
+            assert (await click_on(d, "forged-id", LEAD, "approved")).outcome == "unknown_request"
+            assert (await click_on(d, rid, REQUESTER, "approved")).outcome == "four_eyes"
             assert d.announcer.of("approval_closed") == [] and service.calls("POST", "/model/rollback") == []
             assert audit(d, rid) == [("offline", "approval.request", "pending"),
                                      (VIEWER, "approval.approve", "refused:not_approver"),
@@ -89,7 +96,7 @@ def test_concurrent_approvals_run_the_action_once_verified_and_announced(tmp_pat
     with remediation(tmp_path, now) as (d, service):
         async def story(requests: dict[str, Approval]) -> None:
             rid = requests["rollback_model"].request_id
-            results = await asyncio.gather(click(d.deps, rid, LEAD, "approved"), click(d.deps, rid, REQUESTER,
+            results = await asyncio.gather(click_on(d, rid, LEAD, "approved"), click_on(d, rid, REQUESTER,
                                                                                         "approved"))
             assert sorted(r.outcome for r in results) == ["already_decided", "decided"]
             await d.settle()
@@ -111,11 +118,11 @@ def test_concurrent_approvals_run_the_action_once_verified_and_announced(tmp_pat
 def test_denied_and_expired_requests_close_and_leave_the_incident_to_people(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
     with remediation(tmp_path, now) as (d, service):
         async def story(requests: dict[str, Approval]) -> None:
-            assert (await click(d.deps, requests["rollback_model"].request_id, LEAD, "denied")).outcome == "decided"
+            assert (await click_on(d, requests["rollback_model"].request_id, LEAD, "denied")).outcome == "decided"
             d.clock.advance(timedelta(seconds=301))
             [expired] = await expire_due(d.deps)
             assert expired.request_id == requests["retrain_model"].request_id
-            late = await click(d.deps, expired.request_id, LEAD, "approved")
+            late = await click_on(d, expired.request_id, LEAD, "approved")
             assert late.outcome == "already_decided" and late.approval and late.approval.status == "expired"
             assert [(s.about.action, s.about.status) for s in d.announcer.of("approval_closed")] == [
                 ("rollback_model", "denied"), ("retrain_model", "expired")]
@@ -132,7 +139,7 @@ def test_recovery_after_the_action_resolves_the_incident_and_announces_it_in_the
         tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
     with remediation(tmp_path, now) as (d, _):
         async def story(requests: dict[str, Approval]) -> None:
-            await click(d.deps, requests["rollback_model"].request_id, LEAD, "approved")
+            await click_on(d, requests["rollback_model"].request_id, LEAD, "approved")
             await d.settle()
             seed(d.deps.warehouse, "healthy", naive_utc(d.clock.now()), reset=True)
             d.clock.advance(timedelta(minutes=1))
@@ -144,5 +151,23 @@ def test_recovery_after_the_action_resolves_the_incident_and_announces_it_in_the
             [row] = d.deps.warehouse.query("SELECT resolution FROM INCIDENTS WHERE incident_id = %(i)s",
                                            {"i": drift.about.incident_id})
             assert row["resolution"].startswith("rollback_model completed: classifier_v2 rolled back")
+
+        play(d, story)
+
+
+def test_a_real_request_id_clicked_on_another_message_decides_nothing(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rid = requests["rollback_model"].request_id
+            elsewhere = Origin("C0OTHER", "1700000000.000100")
+            result = await click(d.deps, rid, LEAD, "approved", elsewhere)
+            assert result.outcome == "wrong_message"
+            await d.settle()
+            assert service.calls("POST", "/model/rollback") == [] and d.announcer.of("approval_closed") == []
+            assert d.deps.store.approvals.get(rid).status == "pending"
+            [refused] = [e for e in d.deps.store.audit.entries(rid) if e.actor == LEAD]
+            assert (refused.outcome, refused.channel, refused.message_ts) == (
+                "refused:wrong_message", "C0OTHER", "1700000000.000100")
+            assert (await click_on(d, rid, LEAD, "approved")).outcome == "decided"  # its own message still works
 
         play(d, story)
