@@ -81,6 +81,8 @@ def main() -> None:
           f"slowest {max(latencies) * 1000:.0f} ms")
     print(f"unanswered senders: {unanswered}/{len(owed)} · tracebacks in the bot's log: {tracebacks} · "
           f"invalid Block Kit sent: {invalid}")
+    for probe in [p for p in made if p.token in owed - set(slack.answered)][:5]:
+        print(f"  unanswered: {probe.kind} {str(probe.payload.get('text') or probe.payload.get('actions'))[:200]!r}")
     if within < len(latencies) or unanswered or tracebacks or invalid:
         raise SystemExit("hostile input: goal missed (see above)")
 

@@ -8,21 +8,14 @@ import os
 import signal
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from aiohttp import WSMessage, WSMsgType
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.socket_mode.aiohttp import SocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
-from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import build_app
 from bot.claude import anthropic_client
@@ -44,45 +37,12 @@ from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
 from handlers.slack_edge import SlackEdge, build_web_client
-from handlers.unhandled import answer_unhandled, payload_problem
+from handlers.socket_handler import AckTrackingSocketModeHandler
 
 T = TypeVar("T")
 log = logging.getLogger("agentops")
 DRAIN_SEC = 10  # well inside the 30 s an orchestrator usually waits after SIGTERM
 EXPIRY_SWEEP_SEC = 10
-
-
-class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
-    """Tracks envelopes from receipt to ack, so background work can yield to pending acks,
-    and counts acks where they are sent (cheaper than a Bolt middleware on every request)."""
-
-    def __init__(self, *args: Any, deps: Deps, slack: SlackEdge, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deps, self._slack = deps, slack
-        self.client.on_message_listeners.append(self._received)
-
-    async def _received(self, message: WSMessage) -> None:
-        if message.type == WSMsgType.TEXT and '"envelope_id"' in message.data:
-            self._deps.work.envelope_received()
-
-    # the same narrower client type as Bolt's own aiohttp handler declares (and ignores) for this override
-    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        try:
-            started = time.time()
-            problem = payload_problem(req.type, req.payload)  # Bolt's matchers would raise on it
-            response = BoltResponse(status=400) if problem else await run_async_bolt_app(self.app, req)
-            if response.status == 200:
-                await send_async_response(client, req, response, started)
-            else:
-                # no listener acked it (unknown button, malformed payload, a type we have no listener for):
-                # acked all the same, or Slack retries it and shows its sender an error, and answered
-                await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-                self._deps.metrics.unhandled.labels(kind=req.type).inc()
-                self._deps.work.spawn(answer_unhandled(self._deps, self._slack, req.type, req.payload,
-                                                       problem=problem, failed=response.status not in (400, 404)))
-            self._deps.metrics.acks.labels(kind=req.type).inc()
-        finally:
-            self._deps.work.envelope_acked()
 
 
 class SlackSetupError(UserFacingError):

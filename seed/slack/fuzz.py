@@ -21,7 +21,7 @@ DURATIONS = ["4h", "30m", "1d", "0m", "90d", "99999999999d", "-1h", "4 hours", "
 ACTION_IDS = ["investigate_alert", "silence_alert", "approve_action", "deny_action", "APPROVE_ACTION",
               "Investigate_Alert", "unknown_button", "", None, 5]
 ODD = [None, 5, "", [], {}, True, "x" * 5000]
-# hostile strings that name no known model: an investigation of each would be a real one, not a probe
+# hostile strings that name no known model: an investigation of one would be real (answered in its thread)
 _INERT = [s for s in STRINGS if "classifier_v2" not in s]
 
 
@@ -49,7 +49,7 @@ def slash_probe(slack: SlackStandIn, rng: random.Random) -> Probe:
 
 def click_probe(slack: SlackStandIn, rng: random.Random, message_ts: str) -> Probe:
     action_id = rng.choice(ACTION_IDS)
-    kind, payload = slack.prepare_click(action_id if isinstance(action_id, str) else "x", rng.choice(STRINGS),
+    kind, payload = slack.prepare_click(action_id if isinstance(action_id, str) else "x", rng.choice(_INERT),
                                         message_ts, user=rng.choice(["U0ONCALL", "U0VIEWER", "U0APPROVER"]))
     payload = copy.deepcopy(payload)
     payload["actions"][0]["action_id"] = action_id
