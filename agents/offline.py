@@ -12,14 +12,19 @@ from dataclasses import dataclass
 
 from agents.diagnosis import Diagnosis, RecommendedAction, action
 from agents.investigation import InvestigationResult, Usage
-from agents.subject import Subject
+from agents.subject import Subject, known_components
 from agents.tools import ToolContext, ToolResult
 from agents.tools.drift import query_feature_drift
 from agents.tools.metrics import query_metric_trend, query_model_metrics
 from agents.tools.quality import query_data_quality
 from agents.tools.search import search_incidents
+from bot.rules import Breach, Rule, breaches, overall
 
-PIPELINES = ("transactions_ingest", "feature_pipeline")
+# the runbooks' own policy, not an alert threshold: F1 "dropping" is a fall of more than 5 % from
+# its 7-day baseline (model_drift.md's decision tree), whatever the accuracy_drop rule's floor
+F1_DROP = 0.05
+# traffic this far above its own baseline makes the latency a matter of load rather than contention
+LOAD_RISE = 1.2
 
 
 @dataclass
@@ -38,15 +43,20 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
     drift = query_feature_drift(ctx, model)
     f1_trend = query_metric_trend(ctx, model, "f1_score")
     findings = Findings([metrics.summary, drift.summary, f1_trend.summary],
-                        {p: query_data_quality(ctx, p) for p in PIPELINES})
+                        {p: query_data_quality(ctx, p) for p in _pipelines(ctx)})
     findings.evidence += [r.summary for r in findings.pipelines.values()]
-    f1_dropping = latest["f1_score"] < 0.88 or latest["f1_score"] < (baseline["f1"] or 0) * 0.95
+    # every threshold is this model's rule (its overrides, else the defaults), as the monitor judged it
+    rules = ctx.rules.for_component(model, "model")
+    f1_floor = (baseline["f1"] or 0) * (1 - F1_DROP)
+    f1_dropping = bool(_breached(rules, "accuracy_drop", latest)) or latest["f1_score"] < f1_floor
+    drift_level = overall(_breached(rules, "model_drift", latest))
+    slow = _breached(rules, "latency", latest)
     deployed = f1_trend.data.get("versions", []) if f1_trend.status == "ok" else []
     bad_data = [p for p, r in findings.pipelines.items() if r.status == "ok" and not r.data["healthy"]]
 
     if bad_data:
         return _data_quality(ctx, bad_data[0], findings, alert_id, affected=model)
-    if len(deployed) > 1 and (f1_dropping or latest["latency_p99_ms"] > 1000):
+    if len(deployed) > 1 and (f1_dropping or slow):
         what = "accuracy" if f1_dropping else "latency"
         latency = query_metric_trend(ctx, model, "latency_p99_ms")
         findings.evidence.append(latency.summary)
@@ -58,7 +68,7 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
              action("create_github_issue", 3, model)],
             "runbooks/rollback.md" if f1_dropping else "runbooks/latency_spike.md", ctx,
             f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}")
-    if latest["anomaly_rate"] > 0.10 and not f1_dropping and latest["drift_score"] < 0.2:
+    if _breached(rules, "anomaly_spike", latest) and not f1_dropping and drift_level == "healthy":
         return _diagnosis(
             alert_id, f"{model} flags {latest['anomaly_rate']:.0%} of traffic while F1 "
             f"({latest['f1_score']:.3f}) and drift ({latest['drift_score']:.2f}) are stable and the data is "
@@ -67,10 +77,10 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             [action("adjust_threshold", 1, model, "for the duration of the traffic change"),
              action("monitor", 2, model)],
             "runbooks/incident_response.md", ctx, "anomaly spike promotion contamination threshold")
-    if latest["drift_score"] >= 0.3:
+    if drift_level == "critical":
         features = drift.data.get("drifted", [])
         named = ", ".join(features) if features else "no single feature"
-        cause = (f"Distribution shift on {model}: drift_score {latest['drift_score']:.2f} (≥ 0.3) driven by "
+        cause = (f"Distribution shift on {model}: drift_score {latest['drift_score']:.2f} (critical) driven by "
                  f"{named}; data quality is healthy, so the inputs changed rather than broke")
         if f1_dropping:
             actions = [action("rollback_model", 1, model),
@@ -82,16 +92,13 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             cause += f"; F1 is stable ({latest['f1_score']:.3f}): retrain with new data (model_drift runbook)."
         return _diagnosis(alert_id, cause, "distribution_shift", 0.85 if features else 0.65, findings.evidence,
                           actions, "runbooks/model_drift.md", ctx, f"{' '.join(features)} drift distribution shift")
-    if latest["drift_score"] > 0.2:
-        return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below 0.3) "
+    if slow:  # over a latency threshold with the same version all along: nothing to roll back
+        return _saturation(ctx, model, latest, slow, findings, alert_id)
+    if drift_level == "warning":
+        return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below critical) "
                           "with accuracy holding: monitor for 24 h as the model_drift runbook says.",
                           "distribution_shift", 0.6, findings.evidence, [action("monitor", 1, model)],
                           "runbooks/model_drift.md", ctx, "drift monitor")
-    if latest["latency_p99_ms"] > 1000:
-        return _diagnosis(alert_id, f"{model} p99 is {latest['latency_p99_ms']:.0f} ms without a new version: "
-                          "resource contention or load.", "resource_saturation", 0.6, findings.evidence,
-                          [action("scale_resources", 1, model), action("monitor", 2, model)],
-                          "runbooks/latency_spike.md", ctx, "latency spike resource contention")
     if f1_dropping:
         return _diagnosis(alert_id, f"{model} F1 fell to {latest['f1_score']:.3f} with no input drift, no "
                           "deploy and healthy data: a cause the runbooks do not cover (concept drift?).",
@@ -101,6 +108,37 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
     return _diagnosis(alert_id, f"No problem found on {model}: every metric is within its thresholds.", "unknown",
                       0.5, findings.evidence, [action("monitor", 1, model)], "runbooks/incident_response.md", ctx,
                       "")
+
+
+def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], findings: Findings,
+                alert_id: str | None) -> Diagnosis:
+    """The latency runbook's capacity branch: scale, then optimise and batch; never a rollback."""
+    traffic = query_metric_trend(ctx, model, "prediction_count")
+    findings.evidence += [query_metric_trend(ctx, model, "latency_p99_ms").summary, traffic.summary]
+    over = ", ".join(f"{b.rule.column} {float(b.value):,.0f} ms ({b.severity} > {b.rule.limit_for(b.severity):g})"
+                     for b in slow)
+    load = traffic.status == "ok" and traffic.data["latest"] > LOAD_RISE * traffic.data["baseline"]
+    why = (f"traffic rose from ≈ {traffic.data['baseline']:,.0f} to {traffic.data['latest']:,.0f} predictions per "
+           "measurement, more than the serving pods can take" if load else
+           "traffic is steady, so the serving pods are contended (noisy neighbours, CPU throttling)")
+    return _diagnosis(
+        alert_id, f"{model} is over its latency thresholds ({over}) with {latest['model_version']} serving all "
+        f"along, so there is no deploy to roll back: resource saturation — {why}.", "resource_saturation",
+        0.7 if load else 0.6, findings.evidence,
+        [action("scale_resources", 1, model, "add replicas or CPU on the serving pods"),
+         action("notify_team", 2, model, "to optimise the model (prune, quantise, distil; re-check the evaluation "
+                "gate) and enable batching for high-throughput callers"),
+         action("monitor", 3, model, "until latency is within its thresholds for two measurements")],
+        "runbooks/latency_spike.md", ctx, "latency p99 capacity resource contention CPU saturation")
+
+
+def _pipelines(ctx: ToolContext) -> list[str]:
+    """Every pipeline the warehouse has measured: it records no lineage, so any of them may feed the model."""
+    return sorted(name for name, kind in known_components(ctx.warehouse).items() if kind == "pipeline")
+
+
+def _breached(rules: tuple[Rule, ...], alert_type: str, row: dict) -> list[Breach]:
+    return breaches(row, tuple(r for r in rules if r.alert_type == alert_type))
 
 
 def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None = None) -> Diagnosis:
