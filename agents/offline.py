@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from agents.diagnosis import Diagnosis, RecommendedAction, action
 from agents.investigation import InvestigationResult, Usage
+from agents.similar import Like, ranked
 from agents.subject import Subject, known_components
 from agents.tools import ToolContext, ToolResult
 from agents.tools.drift import query_feature_drift
 from agents.tools.metrics import query_metric_trend, query_model_metrics
 from agents.tools.quality import query_data_quality
-from agents.tools.search import search_incidents
 from bot.rules import Breach, Rule, breaches, overall
 
 # the runbooks' own policy, not an alert threshold: F1 "dropping" is a fall of more than 5 % from
@@ -67,7 +67,8 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             [action("rollback_model", 1, model), action("notify_team", 2, model),
              action("create_github_issue", 3, model)],
             "runbooks/rollback.md" if f1_dropping else "runbooks/latency_spike.md", ctx,
-            f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}")
+            Like(("accuracy_drop",) if f1_dropping else ("latency",), (model,), (),
+                 f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}"))
     if _breached(rules, "anomaly_spike", latest) and not f1_dropping and drift_level == "healthy":
         return _diagnosis(
             alert_id, f"{model} flags {latest['anomaly_rate']:.0%} of traffic while F1 "
@@ -76,7 +77,8 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             "legitimate_traffic_change", 0.75, findings.evidence,
             [action("adjust_threshold", 1, model, "for the duration of the traffic change"),
              action("monitor", 2, model)],
-            "runbooks/incident_response.md", ctx, "anomaly spike promotion contamination threshold")
+            "runbooks/incident_response.md", ctx,
+            Like(("anomaly_spike",), (model,), (), "anomaly spike promotion contamination threshold"))
     if drift_level == "critical":
         features = drift.data.get("drifted", [])
         named = ", ".join(features) if features else "no single feature"
@@ -91,23 +93,25 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             actions = [action("retrain_model", 1, model), action("monitor", 2, model)]
             cause += f"; F1 is stable ({latest['f1_score']:.3f}): retrain with new data (model_drift runbook)."
         return _diagnosis(alert_id, cause, "distribution_shift", 0.85 if features else 0.65, findings.evidence,
-                          actions, "runbooks/model_drift.md", ctx, f"{' '.join(features)} drift distribution shift")
+                          actions, "runbooks/model_drift.md", ctx,
+                          Like(("model_drift", "accuracy_drop") if f1_dropping else ("model_drift",), (model,),
+                               tuple(features), f"{' '.join(features)} drift distribution shift"))
     if slow:  # over a latency threshold with the same version all along: nothing to roll back
         return _saturation(ctx, model, latest, slow, findings, alert_id)
     if drift_level == "warning":
         return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below critical) "
                           "with accuracy holding: monitor for 24 h as the model_drift runbook says.",
                           "distribution_shift", 0.6, findings.evidence, [action("monitor", 1, model)],
-                          "runbooks/model_drift.md", ctx, "drift monitor")
+                          "runbooks/model_drift.md", ctx, Like(("model_drift",), (model,), (), "drift monitor"))
     if f1_dropping:
         return _diagnosis(alert_id, f"{model} F1 fell to {latest['f1_score']:.3f} with no input drift, no "
                           "deploy and healthy data: a cause the runbooks do not cover (concept drift?).",
                           "unknown", 0.35, findings.evidence,
                           [action("escalate", 1, model), action("create_github_issue", 2, model)],
-                          "runbooks/incident_response.md", ctx, "accuracy drop")
+                          "runbooks/incident_response.md", ctx, Like(("accuracy_drop",), (model,), (), "accuracy drop"))
     return _diagnosis(alert_id, f"No problem found on {model}: every metric is within its thresholds.", "unknown",
                       0.5, findings.evidence, [action("monitor", 1, model)], "runbooks/incident_response.md", ctx,
-                      "")
+                      None)
 
 
 def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], findings: Findings,
@@ -129,7 +133,8 @@ def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], 
          action("notify_team", 2, model, "to optimise the model (prune, quantise, distil; re-check the evaluation "
                 "gate) and enable batching for high-throughput callers"),
          action("monitor", 3, model, "until latency is within its thresholds for two measurements")],
-        "runbooks/latency_spike.md", ctx, "latency p99 capacity resource contention CPU saturation")
+        "runbooks/latency_spike.md", ctx,
+        Like(("latency",), (model,), (), "latency p99 capacity resource contention CPU saturation"))
 
 
 def _pipelines(ctx: ToolContext) -> list[str]:
@@ -149,7 +154,7 @@ def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None =
     if not result.data["healthy"]:
         return _data_quality(ctx, pipeline, findings, alert_id, affected=pipeline)
     return _diagnosis(alert_id, f"No data-quality problem on {pipeline}: its latest runs are healthy.", "unknown",
-                      0.5, findings.evidence, [action("monitor", 1, pipeline)], "runbooks/data_quality.md", ctx, "")
+                      0.5, findings.evidence, [action("monitor", 1, pipeline)], "runbooks/data_quality.md", ctx, None)
 
 
 def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id: str | None,
@@ -162,29 +167,31 @@ def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id:
             "fail schema validation. Update the schema config to the producer's new contract and rerun; the "
             "model is not the problem, so no retrain.", "schema_change", 0.85, findings.evidence,
             [action("update_schema_config", 1, pipeline), action("rerun_pipeline", 2, pipeline),
-             action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, "schema change added field")
+             action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx,
+            Like(("data_quality",), (pipeline, affected), (), "schema change added field"))
     return _diagnosis(
         alert_id, f"Bad data from {pipeline}{note}: null rate {latest['null_rate']:.1%} (normal ≈ 1 %). "
         "Quarantine the bad batches and rerun after the upstream fix; never retrain on them.",
         "data_quality_issue", 0.85, findings.evidence,
         [action("quarantine_batch", 1, pipeline), action("rerun_pipeline", 2, pipeline),
-         action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, f"null rate spike {pipeline} ETL")
+         action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx,
+        Like(("data_quality",), (pipeline, affected), (), f"null rate spike {pipeline} ETL"))
 
 
 def _diagnosis(alert_id: str | None, root_cause: str, category: str, confidence: float, evidence: list[str],
-               actions: list[RecommendedAction], runbook: str, ctx: ToolContext, incident_query: str) -> Diagnosis:
+               actions: list[RecommendedAction], runbook: str, ctx: ToolContext, like: Like | None) -> Diagnosis:
     return Diagnosis(alert_id=alert_id, root_cause=root_cause, root_cause_category=category,  # type: ignore[arg-type]
                      confidence=confidence, evidence=evidence, recommended_actions=actions,
-                     runbook_reference=runbook, similar_incidents=similar_incidents(ctx, incident_query))
+                     runbook_reference=runbook, similar_incidents=similar_incidents(ctx, like))
 
 
-def similar_incidents(ctx: ToolContext, query: str, limit: int = 3) -> list[str]:
-    """Past incidents like this one, as 'INC-YYYY-MMDD (incidents/file.md)'."""
-    if not query.strip():
+def similar_incidents(ctx: ToolContext, like: Like | None, limit: int = 3) -> list[str]:
+    """Past incidents like this case (none for a healthy one), as 'INC-YYYY-MMDD (incidents/file.md)'."""
+    if like is None:
         return []
-    found = search_incidents(ctx, query, limit=limit * 3)
+    ctx.on_progress("searching incidents")
     cited = []
-    for source in found.data.get("sources", [])[:limit]:
+    for source in ranked(ctx.knowledge, like, limit):
         match = re.search(r"inc_(\d{4})_(\d{4})_", source)
         cited.append(f"INC-{match.group(1)}-{match.group(2)} ({source})" if match else source)
     return cited
