@@ -137,6 +137,11 @@ def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], 
         Like(("latency",), (model,), (), "latency p99 capacity resource contention CPU saturation"))
 
 
+def _what_is_wrong(quality: ToolResult) -> str:
+    """The rules a pipeline's latest run breaks, with their limits; else the status its own job gave it."""
+    return "; ".join(quality.data["problems"]) or f"its latest run is {quality.data['latest']['status']}"
+
+
 def _pipelines(ctx: ToolContext) -> list[str]:
     """Every pipeline the warehouse has measured: it records no lineage, so any of them may feed the model."""
     return sorted(name for name, kind in known_components(ctx.warehouse).items() if kind == "pipeline")
@@ -170,7 +175,7 @@ def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id:
              action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx,
             Like(("data_quality",), (pipeline, affected), (), "schema change added field"))
     return _diagnosis(
-        alert_id, f"Bad data from {pipeline}{note}: null rate {latest['null_rate']:.1%} (normal ≈ 1 %). "
+        alert_id, f"Bad data from {pipeline}{note}: {_what_is_wrong(findings.pipelines[pipeline])}. "
         "Quarantine the bad batches and rerun after the upstream fix; never retrain on them.",
         "data_quality_issue", 0.85, findings.evidence,
         [action("quarantine_batch", 1, pipeline), action("rerun_pipeline", 2, pipeline),

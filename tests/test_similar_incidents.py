@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from agents.glossary import ALERT_TERMS
 from agents.knowledge import KnowledgeBase, default_corpora
 from agents.similar import Like, alert_types, main_alert_type, ranked
 from agents.tools import ToolContext
 from agents.tools.registry import call
+from agents.tools.search import AlertType
 from bot.clock import ManualClock
+from bot.rules import ALERT_TYPES
 from bot.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return KnowledgeBase()
+
+
+def test_the_alert_types_are_the_rules_own() -> None:
+    assert set(get_args(AlertType)) == set(ALERT_TERMS) == set(ALERT_TYPES)
 
 
 def test_the_drift_case_lists_the_v14_incident_first_and_not_the_anomaly_spike(kb: KnowledgeBase) -> None:
