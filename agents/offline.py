@@ -2,7 +2,9 @@
 
 It runs when there is no ANTHROPIC_API_KEY and when the model is unreachable. Deterministic:
 the same warehouse gives the same Diagnosis. Order of the checks follows the runbooks — bad data
-first (never retrain on it), then a recent deploy, then legitimate traffic, then drift.
+first (never retrain on it), then a recent deploy, then legitimate traffic, then major drift, then
+latency with no deploy (resource saturation: scale, never roll back), then moderate drift.
+Thresholds are the component's rules (ToolContext.rules), the same the monitor alerts on.
 """
 
 from __future__ import annotations
