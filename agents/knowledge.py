@@ -1,12 +1,11 @@
-"""Knowledge search over runbooks/ and incidents/: BM25 (bm25s) on heading-level sections.
+"""Knowledge search over runbooks/ and incidents/: fielded BM25 on heading-level sections, each
+carrying its document's title, with the question widened by the domain glossary (agents/retrieval.py).
 
 Every result names its file and heading, so any answer built from it can cite its source.
 """
 
 from __future__ import annotations
 
-import itertools
-import logging
 import os
 import re
 import sys
@@ -15,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import bm25s
-import Stemmer
-
+from agents.retrieval import FieldIndex, asks_about_the_past, query_terms
+from agents.retrieval import tokens as tokens  # where callers have always found it
 from bot.config import Settings
 from bot.errors import UserFacingError
 
@@ -55,20 +53,15 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
         corpora["incident"] = settings.incidents_dir
     return KnowledgeBase(corpora)
 
-# Question words that match every document; BM25 would mostly ignore them, but they also
-# turn "what should I do" into noise matches on short chunks.
-_STOPWORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "been", "before", "by", "can", "could", "did", "do", "does",
-    "for", "from", "has", "have", "how", "i", "if", "in", "is", "it", "its", "of", "on", "or", "should",
-    "so", "that", "the", "there", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who",
-    "why", "will", "with", "you", "your",
-})
+
 _HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
-_STEMMER = Stemmer.Stemmer("english")
-# bm25s sets its own logger to DEBUG on import, logging every index build
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-_LINK_TARGET = re.compile(r"(?<=\])\([^)]*\)")
-_FILE_REFERENCE = re.compile(r"\b[\w-]+\.md\b")
+# a section this short is a field of its document (an incident's severity, its components), not an answer
+FIELD_WORDS = 12
+# BM25F field weights: what a passage's heading and its document say it is about outweigh a passing mention
+WEIGHTS = {"title": 1.0, "about": 1.0, "heading": 2.5, "body": 1.0}
+DOCUMENT_WEIGHT = 1.0  # how much the whole document's match lifts each of its passages
+# past incidents answer "has this happened before?", runbooks "what do I do?"
+KIND_PRIOR = {True: {"incident": 1.5, "runbook": 1.0}, False: {"incident": 1.0, "runbook": 1.2}}
 
 
 @dataclass(frozen=True)
@@ -111,30 +104,13 @@ def chunk_markdown(text: str) -> list[tuple[str, str, str]]:
     return sections or chunks
 
 
-def tokens(text: str) -> list[str]:
-    """Stemmed words without stopwords, plus each adjacent pair as one token.
-
-    In a corpus this small "model" and "drift" occur nearly everywhere, while the pair
-    "model drift" is rare: the bigrams carry the meaning the single words lose.
-    """
-    # links and file names are navigation ("see model_drift.md"), not what a passage is about
-    text = _FILE_REFERENCE.sub(" ", _LINK_TARGET.sub("", text))
-    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS and len(w) > 1]
-    stems = _STEMMER.stemWords(words)
-    return stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
-
-
-def _index(texts: list[str]) -> bm25s.BM25:
-    # Lucene's IDF stays positive for terms found in most documents (classic BM25 zeroes them)
-    retriever = bm25s.BM25(method="lucene")
-    retriever.index([tokens(t) or ["_empty_"] for t in texts], show_progress=False)
-    return retriever
-
-
 class KnowledgeBase:
     def __init__(self, corpora: dict[Kind, Path] | None = None) -> None:
         self._passages: list[tuple[str, Kind, str, str, str]] = []
-        documents: dict[str, str] = {}
+        # each incident's sections by heading, short ones included: what similar-incident ranking reads
+        self.incidents: dict[str, dict[str, str]] = {}
+        about: list[tuple[str, str]] = []  # per passage: its document's topic and title; its summary and fields
+        documents: dict[str, dict[str, str]] = {}
         for kind, folder in (corpora or default_corpora()).items():
             found = sorted(folder.glob("*.md"))
             if not found:  # an empty index would fail later, and every answer would be "nothing found"
@@ -148,25 +124,33 @@ class KnowledgeBase:
                 topic = " ".join(w for w in path.stem.split("_") if not w.isdigit() and w != "inc")
                 sections = chunk_markdown(text)
                 title = sections[0][0] if sections else topic
-                # repeating a field weighs it: what a text is about counts more than a passing mention
-                documents[source] = f"{topic}. {topic}. {topic}. {title}. {title}.\n{text}"
-                self._passages += [(source, kind, t, h, b) for t, h, b in sections]
+                answers = [c for c in sections if len(c[2].split()) >= FIELD_WORDS] or sections
+                fields = " ".join(f"{c[1]}: {c[2]}" for c in sections if c not in answers)
+                # an incident's summary says what the whole story is about, so each of its passages carries it
+                summary = next((b for _, h, b in sections if kind == "incident" and h.lower() == "summary"), "")
+                documents[source] = {"about": f"{topic}. {title}. {fields}", "body": text}
+                if kind == "incident":
+                    self.incidents[source] = {h.lower(): b for _, h, b in sections}
+                for t, h, b in answers:
+                    self._passages.append((source, kind, t, h, b))
+                    about.append((f"{topic}. {title}", f"{fields} {summary if h.lower() != 'summary' else ''}"))
         self._sources = list(documents)
-        self._documents = _index(list(documents.values()))
-        self._sections = _index([f"{h}. {h}.\n{b}" for _, _, _, h, b in self._passages])
+        self._documents = FieldIndex(list(documents.values()), {"about": 3.0, "body": 1.0})
+        self._sections = FieldIndex([{"title": t, "about": a, "heading": h, "body": b}
+                                     for (t, a), (_, _, _, h, b) in zip(about, self._passages, strict=True)], WEIGHTS)
         self.size = len(self._passages)
 
     def search(self, question: str, kind: Kind | None = None, limit: int = 5) -> list[Passage]:
-        query = tokens(question)
-        if not query:
+        terms = query_terms(question)
+        if not terms:
             return []
-        # A passage scores its own BM25 plus its whole document's: one rare word in a short
+        # A passage scores its own BM25F plus part of its whole document's: one rare word in a short
         # section should not outrank the document that is about the question.
-        document_score = dict(zip(self._sources, self._documents.get_scores(query), strict=True))
-        section_scores = self._sections.get_scores(query)
+        document_score = dict(zip(self._sources, self._documents.scores(terms), strict=True))
+        prior = KIND_PRIOR[asks_about_the_past(question)]
         ranked = sorted(
-            ((float(score) + float(document_score[p[0]]), p) for score, p in zip(section_scores, self._passages,
-                                                                                strict=True)
+            ((prior[p[1]] * (score + DOCUMENT_WEIGHT * document_score[p[0]]), p)
+             for score, p in zip(self._sections.scores(terms), self._passages, strict=True)
              if score > 0 and (kind is None or p[1] == kind)),
             key=lambda item: item[0], reverse=True)
         return [Passage(*passage, score=round(score, 3)) for score, passage in ranked[:limit]]

@@ -2,7 +2,9 @@
 
 It runs when there is no ANTHROPIC_API_KEY and when the model is unreachable. Deterministic:
 the same warehouse gives the same Diagnosis. Order of the checks follows the runbooks — bad data
-first (never retrain on it), then a recent deploy, then legitimate traffic, then drift.
+first (never retrain on it), then a recent deploy, then legitimate traffic, then major drift, then
+latency with no deploy (resource saturation: scale, never roll back), then moderate drift.
+Thresholds are the component's rules (ToolContext.rules), the same the monitor alerts on.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from dataclasses import dataclass
 
 from agents.diagnosis import Diagnosis, RecommendedAction, action
 from agents.investigation import InvestigationResult, Usage
-from agents.subject import Subject
+from agents.similar import Like, ranked
+from agents.subject import Subject, known_components
 from agents.tools import ToolContext, ToolResult
 from agents.tools.drift import query_feature_drift
 from agents.tools.metrics import query_metric_trend, query_model_metrics
 from agents.tools.quality import query_data_quality
-from agents.tools.search import search_incidents
+from bot.rules import Breach, Rule, breaches, overall
 
-PIPELINES = ("transactions_ingest", "feature_pipeline")
+# the runbooks' own policy, not an alert threshold: F1 "dropping" is a fall of more than 5 % from
+# its 7-day baseline (model_drift.md's decision tree), whatever the accuracy_drop rule's floor
+F1_DROP = 0.05
+# traffic this far above its own baseline makes the latency a matter of load rather than contention
+LOAD_RISE = 1.2
 
 
 @dataclass
@@ -38,15 +45,20 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
     drift = query_feature_drift(ctx, model)
     f1_trend = query_metric_trend(ctx, model, "f1_score")
     findings = Findings([metrics.summary, drift.summary, f1_trend.summary],
-                        {p: query_data_quality(ctx, p) for p in PIPELINES})
+                        {p: query_data_quality(ctx, p) for p in _pipelines(ctx)})
     findings.evidence += [r.summary for r in findings.pipelines.values()]
-    f1_dropping = latest["f1_score"] < 0.88 or latest["f1_score"] < (baseline["f1"] or 0) * 0.95
+    # every threshold is this model's rule (its overrides, else the defaults), as the monitor judged it
+    rules = ctx.rules.for_component(model, "model")
+    f1_floor = (baseline["f1"] or 0) * (1 - F1_DROP)
+    f1_dropping = bool(_breached(rules, "accuracy_drop", latest)) or latest["f1_score"] < f1_floor
+    drift_level = overall(_breached(rules, "model_drift", latest))
+    slow = _breached(rules, "latency", latest)
     deployed = f1_trend.data.get("versions", []) if f1_trend.status == "ok" else []
     bad_data = [p for p, r in findings.pipelines.items() if r.status == "ok" and not r.data["healthy"]]
 
     if bad_data:
         return _data_quality(ctx, bad_data[0], findings, alert_id, affected=model)
-    if len(deployed) > 1 and (f1_dropping or latest["latency_p99_ms"] > 1000):
+    if len(deployed) > 1 and (f1_dropping or slow):
         what = "accuracy" if f1_dropping else "latency"
         latency = query_metric_trend(ctx, model, "latency_p99_ms")
         findings.evidence.append(latency.summary)
@@ -57,8 +69,9 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             [action("rollback_model", 1, model), action("notify_team", 2, model),
              action("create_github_issue", 3, model)],
             "runbooks/rollback.md" if f1_dropping else "runbooks/latency_spike.md", ctx,
-            f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}")
-    if latest["anomaly_rate"] > 0.10 and not f1_dropping and latest["drift_score"] < 0.2:
+            Like(("accuracy_drop",) if f1_dropping else ("latency",), (model,), (),
+                 f"{what} after deploy rollback {'accuracy drop' if f1_dropping else 'p99 latency'}"))
+    if _breached(rules, "anomaly_spike", latest) and not f1_dropping and drift_level == "healthy":
         return _diagnosis(
             alert_id, f"{model} flags {latest['anomaly_rate']:.0%} of traffic while F1 "
             f"({latest['f1_score']:.3f}) and drift ({latest['drift_score']:.2f}) are stable and the data is "
@@ -66,11 +79,12 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             "legitimate_traffic_change", 0.75, findings.evidence,
             [action("adjust_threshold", 1, model, "for the duration of the traffic change"),
              action("monitor", 2, model)],
-            "runbooks/incident_response.md", ctx, "anomaly spike promotion contamination threshold")
-    if latest["drift_score"] >= 0.3:
+            "runbooks/incident_response.md", ctx,
+            Like(("anomaly_spike",), (model,), (), "anomaly spike promotion contamination threshold"))
+    if drift_level == "critical":
         features = drift.data.get("drifted", [])
         named = ", ".join(features) if features else "no single feature"
-        cause = (f"Distribution shift on {model}: drift_score {latest['drift_score']:.2f} (≥ 0.3) driven by "
+        cause = (f"Distribution shift on {model}: drift_score {latest['drift_score']:.2f} (critical) driven by "
                  f"{named}; data quality is healthy, so the inputs changed rather than broke")
         if f1_dropping:
             actions = [action("rollback_model", 1, model),
@@ -81,26 +95,62 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
             actions = [action("retrain_model", 1, model), action("monitor", 2, model)]
             cause += f"; F1 is stable ({latest['f1_score']:.3f}): retrain with new data (model_drift runbook)."
         return _diagnosis(alert_id, cause, "distribution_shift", 0.85 if features else 0.65, findings.evidence,
-                          actions, "runbooks/model_drift.md", ctx, f"{' '.join(features)} drift distribution shift")
-    if latest["drift_score"] > 0.2:
-        return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below 0.3) "
+                          actions, "runbooks/model_drift.md", ctx,
+                          Like(("model_drift", "accuracy_drop") if f1_dropping else ("model_drift",), (model,),
+                               tuple(features), f"{' '.join(features)} drift distribution shift"))
+    if slow:  # over a latency threshold with the same version all along: nothing to roll back
+        return _saturation(ctx, model, latest, slow, findings, alert_id)
+    if drift_level == "warning":
+        return _diagnosis(alert_id, f"{model} shows moderate drift ({latest['drift_score']:.2f}, below critical) "
                           "with accuracy holding: monitor for 24 h as the model_drift runbook says.",
                           "distribution_shift", 0.6, findings.evidence, [action("monitor", 1, model)],
-                          "runbooks/model_drift.md", ctx, "drift monitor")
-    if latest["latency_p99_ms"] > 1000:
-        return _diagnosis(alert_id, f"{model} p99 is {latest['latency_p99_ms']:.0f} ms without a new version: "
-                          "resource contention or load.", "resource_saturation", 0.6, findings.evidence,
-                          [action("scale_resources", 1, model), action("monitor", 2, model)],
-                          "runbooks/latency_spike.md", ctx, "latency spike resource contention")
+                          "runbooks/model_drift.md", ctx, Like(("model_drift",), (model,), (), "drift monitor"))
     if f1_dropping:
         return _diagnosis(alert_id, f"{model} F1 fell to {latest['f1_score']:.3f} with no input drift, no "
                           "deploy and healthy data: a cause the runbooks do not cover (concept drift?).",
                           "unknown", 0.35, findings.evidence,
                           [action("escalate", 1, model), action("create_github_issue", 2, model)],
-                          "runbooks/incident_response.md", ctx, "accuracy drop")
+                          "runbooks/incident_response.md", ctx, Like(("accuracy_drop",), (model,), (), "accuracy drop"))
     return _diagnosis(alert_id, f"No problem found on {model}: every metric is within its thresholds.", "unknown",
                       0.5, findings.evidence, [action("monitor", 1, model)], "runbooks/incident_response.md", ctx,
-                      "")
+                      None)
+
+
+def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], findings: Findings,
+                alert_id: str | None) -> Diagnosis:
+    """The latency runbook's capacity branch: scale, then optimise and batch; never a rollback."""
+    traffic = query_metric_trend(ctx, model, "prediction_count")
+    findings.evidence += [query_metric_trend(ctx, model, "latency_p99_ms").summary, traffic.summary]
+    over = ", ".join(f"{b.rule.column} {float(b.value):,.0f} ms ({b.severity} > {b.rule.limit_for(b.severity):g})"
+                     for b in slow)
+    load = traffic.status == "ok" and traffic.data["latest"] > LOAD_RISE * traffic.data["baseline"]
+    why = (f"traffic rose from ≈ {traffic.data['baseline']:,.0f} to {traffic.data['latest']:,.0f} predictions per "
+           "measurement, more than the serving pods can take" if load else
+           "traffic is steady, so the serving pods are contended (noisy neighbours, CPU throttling)")
+    return _diagnosis(
+        alert_id, f"{model} is over its latency thresholds ({over}) with {latest['model_version']} serving all "
+        f"along, so there is no deploy to roll back: resource saturation — {why}.", "resource_saturation",
+        0.7 if load else 0.6, findings.evidence,
+        [action("scale_resources", 1, model, "add replicas or CPU on the serving pods"),
+         action("notify_team", 2, model, "to optimise the model (prune, quantise, distil; re-check the evaluation "
+                "gate) and enable batching for high-throughput callers"),
+         action("monitor", 3, model, "until latency is within its thresholds for two measurements")],
+        "runbooks/latency_spike.md", ctx,
+        Like(("latency",), (model,), (), "latency p99 capacity resource contention CPU saturation"))
+
+
+def _what_is_wrong(quality: ToolResult) -> str:
+    """The rules a pipeline's latest run breaks, with their limits; else the status its own job gave it."""
+    return "; ".join(quality.data["problems"]) or f"its latest run is {quality.data['latest']['status']}"
+
+
+def _pipelines(ctx: ToolContext) -> list[str]:
+    """Every pipeline the warehouse has measured: it records no lineage, so any of them may feed the model."""
+    return sorted(name for name, kind in known_components(ctx.warehouse).items() if kind == "pipeline")
+
+
+def _breached(rules: tuple[Rule, ...], alert_type: str, row: dict) -> list[Breach]:
+    return breaches(row, tuple(r for r in rules if r.alert_type == alert_type))
 
 
 def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None = None) -> Diagnosis:
@@ -111,7 +161,7 @@ def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None =
     if not result.data["healthy"]:
         return _data_quality(ctx, pipeline, findings, alert_id, affected=pipeline)
     return _diagnosis(alert_id, f"No data-quality problem on {pipeline}: its latest runs are healthy.", "unknown",
-                      0.5, findings.evidence, [action("monitor", 1, pipeline)], "runbooks/data_quality.md", ctx, "")
+                      0.5, findings.evidence, [action("monitor", 1, pipeline)], "runbooks/data_quality.md", ctx, None)
 
 
 def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id: str | None,
@@ -124,29 +174,31 @@ def _data_quality(ctx: ToolContext, pipeline: str, findings: Findings, alert_id:
             "fail schema validation. Update the schema config to the producer's new contract and rerun; the "
             "model is not the problem, so no retrain.", "schema_change", 0.85, findings.evidence,
             [action("update_schema_config", 1, pipeline), action("rerun_pipeline", 2, pipeline),
-             action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, "schema change added field")
+             action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx,
+            Like(("data_quality",), (pipeline, affected), (), "schema change added field"))
     return _diagnosis(
-        alert_id, f"Bad data from {pipeline}{note}: null rate {latest['null_rate']:.1%} (normal ≈ 1 %). "
+        alert_id, f"Bad data from {pipeline}{note}: {_what_is_wrong(findings.pipelines[pipeline])}. "
         "Quarantine the bad batches and rerun after the upstream fix; never retrain on them.",
         "data_quality_issue", 0.85, findings.evidence,
         [action("quarantine_batch", 1, pipeline), action("rerun_pipeline", 2, pipeline),
-         action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx, f"null rate spike {pipeline} ETL")
+         action("notify_team", 3, pipeline)], "runbooks/data_quality.md", ctx,
+        Like(("data_quality",), (pipeline, affected), (), f"null rate spike {pipeline} ETL"))
 
 
 def _diagnosis(alert_id: str | None, root_cause: str, category: str, confidence: float, evidence: list[str],
-               actions: list[RecommendedAction], runbook: str, ctx: ToolContext, incident_query: str) -> Diagnosis:
+               actions: list[RecommendedAction], runbook: str, ctx: ToolContext, like: Like | None) -> Diagnosis:
     return Diagnosis(alert_id=alert_id, root_cause=root_cause, root_cause_category=category,  # type: ignore[arg-type]
                      confidence=confidence, evidence=evidence, recommended_actions=actions,
-                     runbook_reference=runbook, similar_incidents=similar_incidents(ctx, incident_query))
+                     runbook_reference=runbook, similar_incidents=similar_incidents(ctx, like))
 
 
-def similar_incidents(ctx: ToolContext, query: str, limit: int = 3) -> list[str]:
-    """Past incidents like this one, as 'INC-YYYY-MMDD (incidents/file.md)'."""
-    if not query.strip():
+def similar_incidents(ctx: ToolContext, like: Like | None, limit: int = 3) -> list[str]:
+    """Past incidents like this case (none for a healthy one), as 'INC-YYYY-MMDD (incidents/file.md)'."""
+    if like is None:
         return []
-    found = search_incidents(ctx, query, limit=limit * 3)
+    ctx.on_progress("searching incidents")
     cited = []
-    for source in found.data.get("sources", [])[:limit]:
+    for source in ranked(ctx.knowledge, like, limit):
         match = re.search(r"inc_(\d{4})_(\d{4})_", source)
         cited.append(f"INC-{match.group(1)}-{match.group(2)} ({source})" if match else source)
     return cited

@@ -95,14 +95,16 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     from bot.claude import anthropic_client
     from bot.ml_service import MLService
     from bot.redact import Redactor
+    from bot.rules import load_rules
     from bot.warehouse import open_warehouse
 
     client = None if args.offline else anthropic_client(settings)
+    rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
     with open_warehouse(settings) as warehouse:
         subject = resolve(args.text, known_components(warehouse))
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                redact=Redactor(settings.secret_values()))
-        ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service)
+        ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service, rules=rules)
         outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
                               settings.agent_token_budget)
     diagnosis = outcome.diagnosis

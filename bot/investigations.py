@@ -56,7 +56,7 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
                     alert_id: str | None) -> None:
     investigation_id = record.investigation_id
     ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
-                      ml_service=deps.ml_service)
+                      ml_service=deps.ml_service, rules=deps.rules)
     settings = deps.settings
     try:
         result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic,

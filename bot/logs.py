@@ -12,7 +12,7 @@ from bot.redact import Redactor
 
 # Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
 _QUIET = ("snowflake.connector", "uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
-          "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "bm25s", "aiohttp.access")
+          "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "aiohttp.access")
 
 
 class RedactSecrets(logging.Filter):

@@ -98,6 +98,14 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
          _m("classifier_v2", "latency_p95_ms", 1400.0), _m("classifier_v2", "latency_p99_ms", 3000.0)],
     ),
     Scenario(
+        "latency_saturation",
+        "Traffic to classifier_v2 climbs 75 % with no new version; p95 → 630 ms, p99 → 1.2 s as the serving pods "
+        "run out of capacity; accuracy unchanged.",
+        "latency_spike.md",
+        [_m("classifier_v2", "prediction_count", 21_000), _m("classifier_v2", "latency_p50_ms", 90.0),
+         _m("classifier_v2", "latency_p95_ms", 630.0), _m("classifier_v2", "latency_p99_ms", 1200.0)],
+    ),
+    Scenario(
         "anomaly_spike",
         "A legitimate promotion: traffic x2.5 and anomaly_v1 flags 25% of transactions; F1 and drift stable.",
         "incident_response.md",

@@ -43,6 +43,7 @@ def test_healthy_reports_nothing_and_exits_zero(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("scenario", "fingerprints"), [
     ("null_spike", {"data_quality:transactions_ingest"}), ("latency_spike", {"latency:classifier_v2"}),
+    ("latency_saturation", {"latency:classifier_v2"}),
     ("anomaly_spike", {"anomaly_spike:anomaly_v1"}), ("schema_change", {"data_quality:feature_pipeline"}),
     ("bad_deploy", {"accuracy_drop:classifier_v2"})])
 def test_every_scenario_fires_what_its_runbook_covers(seeded_warehouse: Callable[..., Warehouse], now: datetime,

@@ -22,6 +22,17 @@ def test_investigate_drift_prints_the_diagnosis_as_json(tmp_path: Path) -> None:
     assert "1. rollback_model on classifier_v2 [needs approval]" in plain.stdout
 
 
+def test_investigate_judges_by_the_rules_file(tmp_path: Path) -> None:
+    seeded_data_dir(tmp_path / ".agentops", "latency_saturation", REAL_NOW)
+    plain = json.loads(agentops("investigate", "latency:classifier_v2", "--json", cwd=tmp_path).stdout)
+    assert plain["root_cause_category"] == "resource_saturation"
+    (tmp_path / "rules.yaml").write_text("overrides:\n  classifier_v2:\n    latency_p95: {warning: 700}\n"
+                                         "    latency_p99: {critical: 1500}\n")
+    looser = agentops("investigate", "latency:classifier_v2", "--json", cwd=tmp_path,
+                      AGENTOPS_RULES_FILE=str(tmp_path / "rules.yaml"))
+    assert json.loads(looser.stdout)["root_cause"].startswith("No problem found on classifier_v2")
+
+
 def test_an_unknown_component_lists_the_known_ones(tmp_path: Path) -> None:
     seeded_data_dir(tmp_path / ".agentops", "healthy", REAL_NOW)
     result = agentops("investigate", "the thing is broken", cwd=tmp_path)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from agents.tools import ToolContext, ToolResult
 from agents.tools.metrics import query_metric_trend
 from agents.tools.propose import propose_action
 from bot.clock import ManualClock
+from bot.rules import load_rules
 from bot.warehouse import Warehouse
 
 
@@ -55,6 +57,8 @@ def test_drift_is_a_distribution_shift_to_roll_back_then_retrain(run: Run) -> No
     assert actions(diagnosis)[:2] == ["rollback_model", "retrain_model"]
     assert all(a.requires_approval for a in diagnosis.recommended_actions[:2])
     assert diagnosis.similar_incidents[0] == "INC-2026-0115 (incidents/inc_2026_0115_v14_drift.md)"
+    # ranked by what the incidents were about, not by shared words: the anomaly spike is not like a drift
+    assert not any(i.startswith("INC-2026-0222") for i in diagnosis.similar_incidents)
     assert diagnosis.runbook_reference == "runbooks/model_drift.md"
 
 
@@ -81,6 +85,58 @@ def test_degradation_right_after_a_new_version_is_rolled_back(run: Run, scenario
     assert actions(diagnosis)[0] == "rollback_model" and "retrain_model" not in actions(diagnosis)
     assert "v2.5.0" in diagnosis.root_cause and "v2.4.0" in diagnosis.root_cause
     assert diagnosis.similar_incidents[0].startswith(incident)
+
+
+def test_latency_without_a_new_version_is_saturation_scaled_never_rolled_back(run: Run) -> None:
+    diagnosis = run("latency_saturation", "classifier_v2")
+    assert diagnosis.root_cause_category == "resource_saturation"
+    assert actions(diagnosis) == ["scale_resources", "notify_team", "monitor"]
+    assert not any(a.requires_approval for a in diagnosis.recommended_actions)  # nothing to roll back
+    assert "v2.4.0 serving all along" in diagnosis.root_cause and "traffic rose" in diagnosis.root_cause
+    assert "latency_p95_ms 6" in diagnosis.root_cause and "(warning > 500)" in diagnosis.root_cause
+    optimise = diagnosis.recommended_actions[1].condition
+    assert "optimise the model" in optimise and "batching" in optimise
+    assert diagnosis.runbook_reference == "runbooks/latency_spike.md"
+    assert diagnosis.similar_incidents[0].startswith("INC-2026-0203")
+
+
+@pytest.mark.parametrize(("scenario", "model", "overrides", "category"), [
+    # classifier_v2's own looser budget: 630 ms and 1.2 s are within it
+    ("latency_saturation", "classifier_v2",
+     "classifier_v2:\n    latency_p95: {warning: 700}\n    latency_p99: {critical: 1500}", "unknown"),
+    # another model's override leaves classifier_v2 on the defaults
+    ("latency_saturation", "classifier_v2", "lstm_v1:\n    latency_p95: {warning: 700}", "resource_saturation"),
+    # lstm_v1's tighter budget makes its healthy 210 ms a breach
+    ("healthy", "lstm_v1", "lstm_v1:\n    latency_p95: {warning: 150}", "resource_saturation"),
+    # a pipeline's looser rules: its 15 % nulls and its own 'critical' no longer make bad data under the model
+    ("null_spike", "classifier_v2", "transactions_ingest:\n    null_rate: {warning: 0.2, critical: 0.3}\n"
+     "    pipeline_status: {warning: null, critical: null}", "unknown"),
+])
+def test_per_model_rule_overrides_change_the_verdict(run: Run, ctx: ToolContext, tmp_path: Path, scenario: str,
+                                                     model: str, overrides: str, category: str) -> None:
+    (tmp_path / "rules.yaml").write_text(f"overrides:\n  {overrides}\n")
+    ctx.rules = load_rules(tmp_path / "rules.yaml", timedelta(hours=3))
+    diagnosis = run(scenario, model)
+    assert diagnosis.root_cause_category == category
+    if category == "unknown":
+        assert "rollback_model" not in actions(diagnosis) and "scale_resources" not in actions(diagnosis)
+
+
+def test_the_stricter_accuracy_floor_is_an_accuracy_drop(run: Run, ctx: ToolContext, tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("overrides:\n  classifier_v2:\n    accuracy_drop: {critical: 0.92}\n")
+    ctx.rules = load_rules(tmp_path / "rules.yaml", timedelta(hours=3))
+    diagnosis = run("healthy", "classifier_v2")
+    assert actions(diagnosis) == ["escalate", "create_github_issue"] and "F1 fell to 0.9" in diagnosis.root_cause
+
+
+def test_every_pipeline_the_warehouse_knows_is_checked(ctx: ToolContext) -> None:
+    ctx.warehouse.execute("INSERT INTO DATA_QUALITY (timestamp, pipeline_name, records_processed, records_valid, "
+                          "records_invalid, null_rate, schema_violations, out_of_range_count, status) "
+                          "SELECT MAX(timestamp), 'payments_enrich', 1000, 700, 300, 0.3, 0, 0, 'critical' "
+                          "FROM DATA_QUALITY")
+    diagnosis = investigate_model(ctx, "classifier_v2")
+    assert diagnosis.root_cause_category == "data_quality_issue"
+    assert "payments_enrich" in diagnosis.root_cause and "null rate 30.0%" in " ".join(diagnosis.evidence)
 
 
 def test_an_anomaly_spike_with_stable_accuracy_is_traffic_never_a_rollback(run: Run) -> None:

@@ -97,6 +97,15 @@ def test_latency_spike_follows_a_new_model_version(seeded_warehouse: Seeded, now
     assert {v["model_version"] for v in versions} == {"v2.4.0", "v2.5.0"}
 
 
+def test_latency_saturation_has_no_new_model_version(seeded_warehouse: Seeded, now: datetime) -> None:
+    warehouse = seeded_warehouse("latency_saturation")
+    classifier = latest(warehouse, LATEST_MODELS, "model_name")["classifier_v2"]
+    assert classifier["latency_p95_ms"] == pytest.approx(630, rel=0.1)
+    assert 900 < classifier["latency_p99_ms"] < 1500 and classifier["f1_score"] > 0.88
+    versions = warehouse.query("SELECT DISTINCT model_version FROM MODEL_METRICS WHERE model_name = 'classifier_v2'")
+    assert {v["model_version"] for v in versions} == {"v2.4.0"}
+
+
 def test_anomaly_spike_with_stable_accuracy(seeded_warehouse: Seeded, now: datetime) -> None:
     warehouse = seeded_warehouse("anomaly_spike")
     anomaly = latest(warehouse, LATEST_MODELS, "model_name")["anomaly_v1"]
@@ -119,7 +128,8 @@ def test_bad_deploy_drops_accuracy_without_drift(seeded_warehouse: Seeded, now: 
 
 
 def test_every_scenario_is_tested_here() -> None:
-    tested = {"healthy", "drift", "null_spike", "latency_spike", "anomaly_spike", "schema_change", "bad_deploy"}
+    tested = {"healthy", "drift", "null_spike", "latency_spike", "latency_saturation", "anomaly_spike", "schema_change",
+              "bad_deploy"}
     assert set(SCENARIOS) == tested
 
 

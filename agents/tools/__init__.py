@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from agents.knowledge import KnowledgeBase
 from bot.clock import Clock
 from bot.ml_service import MLService
+from bot.rules import RuleSet
 from bot.warehouse import Warehouse
 
 ToolFunction = TypeVar("ToolFunction", bound=Callable[..., "ToolResult"])
@@ -42,6 +43,9 @@ class ToolContext:
     ml_service: MLService | None = None
     # told what each tool is doing ("querying feature drift…"): the Slack progress message
     on_progress: Callable[[str], None] = lambda _step: None
+    # the thresholds the monitor alerts on (AGENTOPS_RULES_FILE), so tools and the offline investigator
+    # judge a component by the same rules; the defaults when the caller has no rules file
+    rules: RuleSet = field(default_factory=RuleSet)
 
 
 # "module.function" of every marked tool; the registry imports the modules of this folder and keeps these

@@ -7,10 +7,8 @@ from datetime import timedelta
 
 from agents.tools import ToolContext, ToolResult, investigation_tool
 from bot.clock import naive_utc
-from bot.rules import DEFAULT_RULES, breaches, overall
+from bot.rules import breaches, overall
 from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
-
-MODEL_RULES = tuple(r for r in DEFAULT_RULES if r.target == "model")
 
 
 @investigation_tool
@@ -37,7 +35,7 @@ def query_model_metrics(ctx: ToolContext, model_name: str = "classifier_v2", hou
         {"m": model_name, "start": naive_utc(ctx.clock.now() - timedelta(days=7)),
          "end": naive_utc(ctx.clock.now() - timedelta(hours=6))})[0]
     latest = rows[0]
-    assessment = overall(breaches(latest, MODEL_RULES)).upper()
+    assessment = overall(breaches(latest, ctx.rules.for_component(model_name, "model"))).upper()
     summary = (f"{model_name} {latest['model_version']} at {latest['timestamp']:%Y-%m-%d %H:%M} UTC: {assessment}. "
                f"F1 {latest['f1_score']:.3f} (7-day baseline {baseline['f1'] or 0:.3f}), "
                f"drift {latest['drift_score']:.2f} (baseline {baseline['drift'] or 0:.2f}), "

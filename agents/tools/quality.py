@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agents.tools import ToolContext, ToolResult, investigation_tool
+from bot.rules import Rule, breaches
 
 
 @investigation_tool
@@ -21,9 +22,11 @@ def query_data_quality(ctx: ToolContext, pipeline_name: str = "transactions_inge
     if not rows:
         return ToolResult("no_data", f"no runs recorded for pipeline {pipeline_name}")
     latest = rows[0]
-    problems = []
-    if latest["null_rate"] > 0.05:
-        problems.append(f"null rate {latest['null_rate']:.1%} (warning > 5 %, critical > 10 %)")
+    # judged by the rules the monitor alerts on (with this pipeline's overrides); the status rule's
+    # breach shows in the statuses listed below, a number's with its limits
+    found = breaches(latest, ctx.rules.for_component(pipeline_name, "pipeline"))
+    problems = [f"{b.rule.column.replace('_', ' ')} {_shown(b.rule, b.value)} ({_limits(b.rule)})"
+                for b in found if b.rule.direction != "equals"]
     if latest["schema_violations"]:
         problems.append(f"{latest['schema_violations']} schema violations")
     verdict = "; ".join(problems) if problems else "no data-quality problem"
@@ -32,4 +35,13 @@ def query_data_quality(ctx: ToolContext, pipeline_name: str = "transactions_inge
                f"{latest['out_of_range_count']} out of range. Statuses of the last {len(rows)} runs: "
                + ", ".join(r["status"] for r in rows))
     return ToolResult("ok", summary, {"latest": latest, "problems": problems,
-                                      "healthy": not problems and latest["status"] == "healthy"})
+                                      "healthy": not problems and all(b.rule.direction != "equals" for b in found)})
+
+
+def _shown(rule: Rule, value: float | str) -> str:
+    return f"{float(value):.1%}" if rule.column.endswith("_rate") else f"{value}"
+
+
+def _limits(rule: Rule) -> str:
+    levels = (("warning", rule.warning), ("critical", rule.critical))
+    return ", ".join(f"{name} > {_shown(rule, limit)}" for name, limit in levels if limit is not None)
