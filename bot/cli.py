@@ -90,10 +90,12 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
 
     from agents.investigator import investigate
     from agents.knowledge import knowledge_base
+    from agents.prompt import brief
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
     from bot.claude import anthropic_client
     from bot.ml_service import MLService
+    from bot.rules import load_rules
     from bot.warehouse import open_warehouse
 
     client = None if args.offline else anthropic_client(settings)
@@ -101,8 +103,9 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
         subject = resolve(args.text, known_components(warehouse))
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec)
         ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service)
-        outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
-                              settings.agent_token_budget)
+        rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
+        briefing = brief(warehouse, subject, rules, ctx.clock.now()) if client else None
+        outcome = investigate(ctx, subject, None, client, settings, briefing)
     diagnosis = outcome.diagnosis
     if outcome.note:
         print(f"agentops: {outcome.note}", file=sys.stderr)

@@ -10,8 +10,10 @@ import logging
 from agents.chart import trend_chart
 from agents.investigation import InvestigationResult, Usage
 from agents.investigator import investigate
+from agents.prompt import AlertBrief, Briefing, breach_start, brief
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
+from bot.clock import aware_utc
 from bot.deps import Deps
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
@@ -57,11 +59,9 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     investigation_id = record.investigation_id
     ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
                       ml_service=deps.ml_service)
-    settings = deps.settings
     try:
-        result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic,
-                                         settings.anthropic_model, settings.agent_max_steps,
-                                         settings.agent_token_budget)
+        briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
+        result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic, deps.settings, briefing)
     except WarehouseError as error:
         await _finish(deps, investigation_id, "failed", None)
         await report.failed(f"the warehouse is unavailable ({error})")
@@ -80,6 +80,17 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     # the proposals that need a human become approval requests, below the diagnosis and its chart
     await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
                             investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+
+
+def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:
+    """What the monitor knew, for Claude's first message: the alert, its thresholds, recent deploys."""
+    alert = deps.store.alerts.get(alert_id) if alert_id else None
+    summary = None
+    if alert is not None:
+        fired_at = aware_utc(alert.first_seen_at)
+        summary = AlertBrief(alert.alert_type, alert.severity, alert.message, alert.metrics, fired_at,
+                             breach_start(alert.message, fired_at))
+    return brief(deps.warehouse, subject, deps.rules, deps.clock.now(), summary)
 
 
 async def _chart(deps: Deps, subject: Subject, report: InvestigationReport, category: str) -> None:

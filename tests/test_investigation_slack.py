@@ -66,10 +66,10 @@ def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot
 
 
 def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
-    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_tools_off
+    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_forced
     from tests.helpers.slack_bot import bot_running
 
-    with ScriptedMessagesAPI(final_when_tools_off(STEPS)) as api, \
+    with ScriptedMessagesAPI(final_when_forced(STEPS)) as api, \
             bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
                         anthropic_base_url=api.base_url) as bot:
         bot.tick()
