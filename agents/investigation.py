@@ -61,5 +61,5 @@ class InvestigationResult:
     note: str = ""  # why the offline investigator answered instead, or what was dropped; shown in the thread
     steps: list[Step] = field(default_factory=list)
     # why Claude did not answer, when it did not: configuration (400/401/403/404: people must fix it),
-    # unreachable, invalid_response, refusal, cut_off, budget, deadline, steps
+    # unreachable, invalid_response, refusal, cut_off, budget, deadline, steps, internal
     problem: str = ""

@@ -44,15 +44,23 @@ class ClaudeInvestigator:
         try:
             diagnosis, notes = run.loop()
         except ClaudeFailed as failure:
-            ctx.on_progress("falling back to the offline runbook investigator")
-            fallback = offline(ctx, subject, alert_id, f"{failure.note}; this is the offline runbook "
-                                                       "investigator's diagnosis")
-            fallback.usage, fallback.steps, fallback.problem = run.usage, run.steps, failure.kind
-            return fallback
+            return self._offline(run, alert_id, failure)
+        except Exception as error:  # a bug of ours must not leave the alert without a diagnosis either
+            log.exception("the Claude investigation of %s failed", subject.component)
+            return self._offline(run, alert_id, ClaudeFailed("internal", f"the Claude investigation failed "
+                                                                         f"({type(error).__name__})"))
         finally:
             run.pool.shutdown(wait=False, cancel_futures=True)
         return InvestigationResult(diagnosis.model_copy(update={"alert_id": alert_id}), "claude", run.usage,
                                    note=_sentence("; ".join(notes)), steps=run.steps)
+
+    @staticmethod
+    def _offline(run: _Run, alert_id: str | None, failure: ClaudeFailed) -> InvestigationResult:
+        run.ctx.on_progress("falling back to the offline runbook investigator")
+        fallback = offline(run.ctx, run.subject, alert_id, f"{failure.note}; this is the offline runbook "
+                                                           "investigator's diagnosis")
+        fallback.usage, fallback.steps, fallback.problem = run.usage, run.steps, failure.kind
+        return fallback
 
 
 class _Run:
