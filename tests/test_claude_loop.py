@@ -248,3 +248,12 @@ def test_answers_fall_back_to_quotes_when_claude_is_unreachable() -> None:
     client = anthropic.Anthropic(api_key="sk-ant-test", base_url=f"http://127.0.0.1:{free_port()}", max_retries=0)
     body, passages = answer(KnowledgeBase(), "Has V14 drift happened before?", client, "m")
     assert body.startswith("From *incidents/inc_2026_0115_v14_drift.md ›") and passages
+
+
+def test_a_call_that_neither_writes_nor_reads_the_cache_is_counted(ctx: ToolContext) -> None:
+    # the prefix (≈2.4k tokens) is above Sonnet's 1,024: a call with no cache activity is a miss
+    with ScriptedMessagesAPI(lambda body, i: message([submit()], stop_reason="tool_use")) as api:
+        outcome = investigator(api.base_url).investigate(ctx, DRIFT)
+        haiku = investigator(api.base_url, anthropic_model="claude-haiku-4-5").investigate(ctx, DRIFT)
+    assert outcome.usage.cache_misses == 1
+    assert haiku.usage.cache_misses == 0  # below Haiku's 4,096 nothing was expected to be cached
