@@ -9,7 +9,6 @@ Token counts are estimated as characters / 4 — close enough for English and nu
 from __future__ import annotations
 
 import json
-import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,9 +85,9 @@ class ToolRunner:
         return blocks, steps
 
     def _timed(self, name: str, arguments: object) -> tuple[str, bool, int]:
-        started = time.monotonic()  # a duration, not a time of day: the clock's business is the deadline
+        started = self.ctx.clock.now()
         content, is_error = call(self.ctx, name, arguments, self.tools)
-        return content, is_error, round((time.monotonic() - started) * 1000)
+        return content, is_error, round((self.ctx.clock.now() - started).total_seconds() * 1000)
 
 
 def _within_turn(content: str, room: int, limit: int) -> tuple[str, int]:
