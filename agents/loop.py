@@ -74,6 +74,10 @@ class _Run:
         self.tools = [schema(t) for t in owner.offered.values()] + [submit_tool(self.targets)]
         self.system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
         self.prefix_tokens = estimated_tokens(json.dumps(self.tools) + SYSTEM_PROMPT)
+        if self.prefix_tokens < owner.spec.cache_min_tokens:  # the API would skip it silently
+            log.info("the prompt prefix (≈%d tokens) is below %s's cache minimum (%d): it is cached only once "
+                     "the conversation passes it", self.prefix_tokens, self.settings.anthropic_model,
+                     owner.spec.cache_min_tokens)
         self.messages: list[dict[str, Any]] = [{"role": "user", "content": [{"type": "text", "text": first_message(
             subject, briefing, ctx.clock.now(), self.settings.agent_max_steps)}]}]
         s = self.settings
