@@ -1,14 +1,12 @@
-"""What an investigation returns, whoever ran it: the diagnosis, the engine, the tokens it spent."""
+"""What an investigation returns, whoever ran it: the diagnosis, the engine, what it spent (tokens and
+dollars) and its steps — every model call and tool call, for the record in the state store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from agents.diagnosis import Diagnosis
-
-if TYPE_CHECKING:
-    import anthropic
 
 
 @dataclass
@@ -18,13 +16,17 @@ class Usage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     output_tokens: int = 0
+    cost_usd: float = 0.0
+    # calls that neither wrote nor read the cache although the prefix was long enough to be cached
+    cache_misses: int = 0
 
-    def add(self, usage: anthropic.types.Usage) -> None:
+    def add(self, step: Step) -> None:
         self.calls += 1
-        self.input_tokens += usage.input_tokens
-        self.cache_read_tokens += usage.cache_read_input_tokens or 0
-        self.cache_write_tokens += usage.cache_creation_input_tokens or 0
-        self.output_tokens += usage.output_tokens
+        self.input_tokens += step.input_tokens
+        self.cache_read_tokens += step.cache_read_tokens
+        self.cache_write_tokens += step.cache_write_tokens
+        self.output_tokens += step.output_tokens
+        self.cost_usd += step.cost_usd
 
     @property
     def total(self) -> int:
@@ -32,8 +34,32 @@ class Usage:
 
 
 @dataclass
+class Step:
+    """One model call (kind 'model') or one tool call (kind 'tool') of an investigation."""
+
+    kind: str  # model | tool
+    turn: int  # the model call it belongs to (a tool call: the call that asked for it), from 1
+    name: str = ""  # the tool; for a model call, the model id
+    arguments: dict[str, Any] | None = None
+    output: str = ""  # a tool's result as the model saw it (after trimming)
+    is_error: bool = False
+    error: str = ""  # why a model call failed, or a tool result's error
+    duration_ms: int = 0
+    stop_reason: str = ""
+    input_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass
 class InvestigationResult:
     diagnosis: Diagnosis
     engine: str  # claude | offline
     usage: Usage = field(default_factory=Usage)
-    note: str = ""  # why the offline investigator answered instead, shown in the thread
+    note: str = ""  # why the offline investigator answered instead, or what was dropped; shown in the thread
+    steps: list[Step] = field(default_factory=list)
+    # why Claude did not answer, when it did not: configuration (400/401/403/404: people must fix it),
+    # unreachable, invalid_response, refusal, cut_off, budget, deadline, steps, internal
+    problem: str = ""

@@ -8,18 +8,20 @@ from typing import TYPE_CHECKING
 
 from agents.investigation import InvestigationResult
 from agents.offline import offline
+from agents.prompt import Briefing
 from agents.subject import Subject
 from agents.tools import ToolContext
+from bot.config import Settings
 
 if TYPE_CHECKING:
     import anthropic
 
 
 def investigate(ctx: ToolContext, subject: Subject, alert_id: str | None, client: anthropic.Anthropic | None,
-                model: str, max_steps: int, token_budget: int) -> InvestigationResult:
+                settings: Settings, briefing: Briefing | None = None) -> InvestigationResult:
     """Claude when there is a client, the offline investigator otherwise (and as Claude's fallback)."""
     if client is None:
         return offline(ctx, subject, alert_id)
     from agents.loop import ClaudeInvestigator
 
-    return ClaudeInvestigator(client, model, max_steps, token_budget).investigate(ctx, subject, alert_id)
+    return ClaudeInvestigator(client, settings).investigate(ctx, subject, alert_id, briefing)

@@ -90,6 +90,7 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
 
     from agents.investigator import investigate
     from agents.knowledge import knowledge_base
+    from agents.prompt import brief
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
     from bot.claude import anthropic_client
@@ -105,8 +106,8 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                redact=Redactor(settings.secret_values()))
         ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service, rules=rules)
-        outcome = investigate(ctx, subject, None, client, settings.anthropic_model, settings.agent_max_steps,
-                              settings.agent_token_budget)
+        briefing = brief(warehouse, subject, rules, ctx.clock.now()) if client else None
+        outcome = investigate(ctx, subject, None, client, settings, briefing)
     diagnosis = outcome.diagnosis
     if outcome.note:
         print(f"agentops: {outcome.note}", file=sys.stderr)

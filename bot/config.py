@@ -13,18 +13,56 @@ from pathlib import Path
 from typing import Annotated, Literal, cast
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-__all__ = ["ConfigError", "Settings", "load_settings", "parse_duration"]
+__all__ = ["ConfigError", "ModelSpec", "Settings", "load_settings", "parse_duration"]
 
 # Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_.\-]{0,79}|[CG][A-Z0-9]{2,})$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ModelSpec(BaseModel):
+    """What a model costs (USD per million tokens) and what it allows. Cache reads cost 0.1× the input
+    price and 5-minute cache writes 1.25× (Anthropic's published multipliers)."""
+
+    model_config = ConfigDict(frozen=True)
+    input_usd_per_mtok: float = Field(gt=0)
+    output_usd_per_mtok: float = Field(gt=0)
+    # below this many prefix tokens nothing is cached, silently
+    cache_min_tokens: int = Field(default=1_024, ge=0)
+    max_output_tokens: int = Field(default=64_000, ge=1)
+    # whether the model accepts temperature (0 is sent where it does; newer models reject the field)
+    temperature: bool = True
+
+    def cost_usd(self, *, input_tokens: int, cache_write_tokens: int, cache_read_tokens: int,
+                 output_tokens: int) -> float:
+        per_token = self.input_usd_per_mtok / 1e6
+        return (input_tokens * per_token + cache_write_tokens * per_token * 1.25
+                + cache_read_tokens * per_token * 0.1 + output_tokens * self.output_usd_per_mtok / 1e6)
+
+
+# published list prices (platform.claude.com pricing), and each model's prompt-cache minimum
+DEFAULT_MODELS = {
+    "claude-sonnet-4-6": ModelSpec(input_usd_per_mtok=3, output_usd_per_mtok=15, cache_min_tokens=1_024),
+    "claude-sonnet-4-5": ModelSpec(input_usd_per_mtok=3, output_usd_per_mtok=15, cache_min_tokens=1_024),
+    "claude-haiku-4-5": ModelSpec(input_usd_per_mtok=1, output_usd_per_mtok=5, cache_min_tokens=4_096),
+    "claude-opus-4-5": ModelSpec(input_usd_per_mtok=5, output_usd_per_mtok=25, cache_min_tokens=4_096),
+}
 
 
 def parse_duration(value: object) -> timedelta:
@@ -54,8 +92,26 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = None
     # claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK warns); override with ANTHROPIC_MODEL
     anthropic_model: str = "claude-sonnet-4-6"
+    # prices and limits per model id (JSON in the environment); ANTHROPIC_MODEL must be one of them
+    anthropic_models: dict[str, ModelSpec] = Field(default_factory=lambda: dict(DEFAULT_MODELS))
+    # one Messages API call (each attempt), the SDK's retries of 429/5xx/connection errors, and the
+    # longest retry-after it may honour: a 20 s retry-after must not eat a third of the deadline
+    anthropic_timeout_sec: float = Field(20, gt=0, le=600)
+    anthropic_max_retries: int = Field(2, ge=0, le=10)
+    anthropic_max_retry_after_sec: float = Field(4, ge=0, le=60)
     agent_max_steps: int = Field(8, ge=1, le=50)
-    agent_token_budget: int = Field(60_000, ge=1_000)
+    # the whole Claude investigation; past it the offline investigator answers, saying so
+    agent_deadline_sec: float = Field(90, gt=0, le=900)
+    # dollars one investigation may spend before it stops asking (a valid final answer is always kept)
+    agent_budget_usd: float = Field(0.50, gt=0, le=100)
+    agent_max_output_tokens: int = Field(4_096, ge=256, le=128_000)
+    # per turn: tool calls run (concurrently, on at most agent_tool_threads threads), bytes of
+    # arguments per call, and bytes of results; per tool output, tokens (estimated as chars / 4)
+    agent_max_tool_calls_per_turn: int = Field(12, ge=1, le=64)
+    agent_tool_threads: int = Field(10, ge=1, le=64)
+    agent_max_tool_input_bytes: int = Field(2_000, ge=100, le=100_000)
+    agent_max_turn_result_bytes: int = Field(24_000, ge=1_000, le=1_000_000)
+    agent_tool_output_tokens: int = Field(1_000, ge=50, le=50_000)
 
     # Warehouse: empty account → embedded fakesnow under agentops_data_dir
     snowflake_account: str = ""
@@ -218,11 +274,18 @@ class Settings(BaseSettings):
     def _snowflake_credentials(self) -> Settings:
         if self.snowflake_account and not self.snowflake_user:
             raise ValueError("SNOWFLAKE_USER is required when SNOWFLAKE_ACCOUNT is set")
+        if self.anthropic_model not in self.anthropic_models:
+            raise ValueError(f"ANTHROPIC_MODEL {self.anthropic_model!r} has no prices: add it to ANTHROPIC_MODELS "
+                             f"(known: {', '.join(sorted(self.anthropic_models))})")
         if self.sweep_lookback <= self.stale_after:
             raise ValueError(f"SWEEP_LOOKBACK ({self.sweep_lookback.total_seconds() / 3600:g}h) must be longer "
                              f"than STALE_AFTER ({self.stale_after.total_seconds() / 3600:g}h), or a silent "
                              "component would never be seen going stale")
         return self
+
+    @property
+    def model_spec(self) -> ModelSpec:
+        return self.anthropic_models[self.anthropic_model]
 
     @property
     def embedded_warehouse(self) -> bool:

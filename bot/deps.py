@@ -25,6 +25,14 @@ if TYPE_CHECKING:  # heavy imports, needed only where they are used (the CLI sta
 
 
 @dataclass
+class ClaudeHealth:
+    """The latest configuration problem Claude reported (a rejected key, model or request), shown on
+    /healthz until Claude answers an investigation again: retrying will not fix it, people must."""
+
+    problem: str = ""
+
+
+@dataclass
 class Deps:
     settings: Settings
     store: Store
@@ -45,3 +53,4 @@ class Deps:
     # investigations can take a minute with Claude: their own, smaller pool, so they never hold
     # the slots that quick replies need
     investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
+    claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)

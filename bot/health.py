@@ -30,8 +30,11 @@ class HealthServer:
             "scheduler": self.scheduler_alive() if self.scheduler_alive else None,
         }
         healthy = all(value is not False for value in checks.values())
-        return web.json_response({"status": "ok" if healthy else "degraded", "checks": checks},
-                                 status=200 if healthy else 503)
+        body: dict[str, object] = {"status": "ok" if healthy else "degraded", "checks": checks}
+        # not a reason to restart the bot (it investigates offline meanwhile), but people must act
+        if self.deps.claude_health.problem:
+            body["warnings"] = [f"claude: {self.deps.claude_health.problem}"]
+        return web.json_response(body, status=200 if healthy else 503)
 
     async def metrics(self, _request: web.Request) -> web.Response:
         response = web.Response(body=self.deps.metrics.render())

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import asdict
 
 from agents.chart import trend_chart
 from agents.investigation import InvestigationResult, Usage
 from agents.investigator import investigate
+from agents.prompt import AlertBrief, Briefing, breach_start, brief
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
+from bot.clock import aware_utc
 from bot.deps import Deps
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
@@ -57,11 +60,9 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     investigation_id = record.investigation_id
     ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
                       ml_service=deps.ml_service, rules=deps.rules)
-    settings = deps.settings
     try:
-        result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic,
-                                         settings.anthropic_model, settings.agent_max_steps,
-                                         settings.agent_token_budget)
+        briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
+        result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic, deps.settings, briefing)
     except WarehouseError as error:
         await _finish(deps, investigation_id, "failed", None)
         await report.failed(f"the warehouse is unavailable ({error})")
@@ -73,6 +74,7 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
         return
     # recorded first: whoever reads the diagnosis finds it in App Home too
     await _finish(deps, investigation_id, "done", result)
+    _health(deps, result)
     await report.diagnosis_ready(result)
     await _chart(deps, subject, report, result.diagnosis.root_cause_category)
     if alert_id is not None:
@@ -81,6 +83,17 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
                             component=subject.component,
                             investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+
+
+def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:
+    """What the monitor knew, for Claude's first message: the alert, its thresholds, recent deploys."""
+    alert = deps.store.alerts.get(alert_id) if alert_id else None
+    summary = None
+    if alert is not None:
+        fired_at = aware_utc(alert.first_seen_at)
+        summary = AlertBrief(alert.alert_type, alert.severity, alert.message, alert.metrics, fired_at,
+                             breach_start(alert.message, fired_at))
+    return brief(deps.warehouse, subject, deps.rules, deps.clock.now(), summary)
 
 
 async def _chart(deps: Deps, subject: Subject, report: InvestigationReport, category: str) -> None:
@@ -94,15 +107,32 @@ async def _chart(deps: Deps, subject: Subject, report: InvestigationReport, cate
         await report.trend_chart(*chart)
 
 
+def _health(deps: Deps, result: InvestigationResult) -> None:
+    if result.problem == "configuration":
+        log.error("Claude is misconfigured: %s", result.note)
+        deps.claude_health.problem = result.note.split("; this is the offline")[0]
+    elif result.engine == "claude":
+        deps.claude_health.problem = ""
+    if result.problem:
+        deps.metrics.claude_fallbacks.labels(reason=result.problem).inc()
+    if result.usage.cache_misses:
+        deps.metrics.cache_misses.inc(result.usage.cache_misses)
+
+
 async def _finish(deps: Deps, investigation_id: str, status: str, result: InvestigationResult | None) -> None:
     engine = result.engine if result else ("claude" if deps.anthropic else "offline")
     usage = result.usage if result else Usage()
-    await asyncio.to_thread(deps.store.investigations.finish, investigation_id, status=status,
-                            now=deps.clock.now(), engine=engine,
+    store = deps.store.investigations
+    await asyncio.to_thread(store.finish, investigation_id, status=status, now=deps.clock.now(), engine=engine,
                             diagnosis=result.diagnosis.model_dump() if result else None,
                             input_tokens=usage.input_tokens, cached_input_tokens=usage.cache_read_tokens,
-                            output_tokens=usage.output_tokens)
+                            output_tokens=usage.output_tokens, cache_write_tokens=usage.cache_write_tokens,
+                            cost_usd=usage.cost_usd)
+    if result is not None and result.steps:  # the record of what it did: for audits, export and replay
+        await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in result.steps])
     deps.metrics.investigations.labels(engine=engine, status=status).inc()
+    if usage.cost_usd:
+        deps.metrics.cost_usd.inc(usage.cost_usd)
     for kind, count in (("input", usage.input_tokens), ("cached_input", usage.cache_read_tokens),
                         ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
         if count:

@@ -18,6 +18,12 @@ class Metrics:
                                       registry=self.registry)
         self.tokens = Counter("agentops_tokens", "Model tokens used by investigations", ["kind"],
                               registry=self.registry)
+        self.cost_usd = Counter("agentops_investigation_cost_usd", "Dollars spent on model calls by investigations",
+                                registry=self.registry)
+        self.claude_fallbacks = Counter("agentops_claude_fallbacks", "Investigations the offline investigator "
+                                        "answered for Claude, by reason", ["reason"], registry=self.registry)
+        self.cache_misses = Counter("agentops_prompt_cache_misses", "Model calls that neither wrote nor read the "
+                                    "prompt cache although their prefix was long enough", registry=self.registry)
         self.approvals = Counter("agentops_approvals", "Approval clicks and expiries, by outcome", ["decision"],
                                  registry=self.registry)
         self.actions = Counter("agentops_actions", "Approved actions run on the ML service", ["action", "status"],

@@ -24,9 +24,10 @@ def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str,
     similar = esc(", ".join(diagnosis.similar_incidents)) or "none found"
     if outcome.engine == "claude":
         cost = (f"Claude, {usage.calls} calls, {usage.input_tokens:,} input + {usage.cache_read_tokens:,} cached + "
-                f"{usage.output_tokens:,} output tokens")
+                f"{usage.output_tokens:,} output tokens, {_usd(usage.cost_usd)}")
     else:
-        cost = "offline runbook investigator" + (f" ({usage.total:,} tokens spent first)" if usage.total else "")
+        spent = f" ({usage.total:,} tokens, {_usd(usage.cost_usd)} spent first)" if usage.total else ""
+        cost = "offline runbook investigator" + spent
     text = esc(f"Diagnosis for {component}: {diagnosis.root_cause_category} "
                f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
     note = [section(f"⚠️ {esc(outcome.note)}")] if outcome.note else []
@@ -37,6 +38,11 @@ def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str,
         section(f"*Proposed actions*\n{actions}"),
         context(f"Runbook {code(diagnosis.runbook_reference)} · similar incidents: {similar} · {cost}"),
     ]
+
+
+def _usd(amount: float) -> str:
+    # a cent is too coarse for one investigation (most cost a few cents)
+    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
 
 
 def failed(component: str, reason: str) -> tuple[str, Blocks]:

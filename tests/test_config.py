@@ -111,3 +111,23 @@ def test_a_copy_of_env_example_starts_on_the_embedded_defaults(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     settings = load_settings()  # empty values are "not set", not "" for an integer or a path
     assert settings.embedded_warehouse and settings.snowflake_port is None and settings.agentops_rules_file is None
+
+
+def test_the_model_needs_prices_and_a_price_table_comes_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="ANTHROPIC_MODEL 'claude-next' has no prices: add it to ANTHROPIC_MODELS"):
+        load_settings(anthropic_model="claude-next")
+    monkeypatch.setenv("ANTHROPIC_MODEL", "claude-next")
+    monkeypatch.setenv("ANTHROPIC_MODELS", '{"claude-next": {"input_usd_per_mtok": 2, "output_usd_per_mtok": 10, '
+                                           '"cache_min_tokens": 2048, "temperature": false}}')
+    spec = load_settings().model_spec
+    assert (spec.cache_min_tokens, spec.temperature) == (2048, False)
+    # a million of each: uncached $2, written $2.50 (1.25×), read $0.20 (0.1×), output $10
+    assert spec.cost_usd(input_tokens=10**6, cache_write_tokens=10**6, cache_read_tokens=10**6,
+                         output_tokens=10**6) == pytest.approx(14.70)
+
+
+def test_the_default_price_table_has_the_published_prices() -> None:
+    models = load_settings().anthropic_models
+    assert {name: (m.input_usd_per_mtok, m.output_usd_per_mtok, m.cache_min_tokens) for name, m in models.items()} == {
+        "claude-sonnet-4-6": (3, 15, 1024), "claude-sonnet-4-5": (3, 15, 1024), "claude-haiku-4-5": (1, 5, 4096),
+        "claude-opus-4-5": (5, 25, 4096)}

@@ -53,3 +53,16 @@ def test_ask_cites_the_drift_runbook_first(tmp_path: Path) -> None:
 def test_ask_cites_the_v14_incident(tmp_path: Path) -> None:
     result = agentops("ask", "Has V14 drift happened before?", "--json", cwd=tmp_path)
     assert json.loads(result.stdout)["citations"][0]["source"] == "incidents/inc_2026_0115_v14_drift.md"
+
+
+def test_a_garbled_answer_from_claude_prints_the_offline_diagnosis_and_why(tmp_path: Path) -> None:
+    from tests.fakes.messages_api import ScriptedMessagesAPI, final_when_forced
+
+    seeded_data_dir(tmp_path / ".agentops", "drift", REAL_NOW)
+    with ScriptedMessagesAPI(final_when_forced([])) as api:
+        api.answer_raw_next('{"id": "msg_1", "type": "mess')  # a body cut off mid-way, status 200
+        result = agentops("investigate", "classifier_v2", "--json", cwd=tmp_path,
+                          ANTHROPIC_API_KEY="sk-ant-test", ANTHROPIC_BASE_URL=api.base_url)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "agentops: Claude's API answered with something unreadable (JSONDecodeError)" in result.stderr
+    assert json.loads(result.stdout)["root_cause_category"] == "distribution_shift"

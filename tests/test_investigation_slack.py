@@ -65,11 +65,12 @@ def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot
     assert slack.messages(CHANNEL) == []
 
 
-def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
-    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_tools_off
+def test_with_claude_the_thread_shows_its_diagnosis_and_cost_and_the_store_holds_every_step(  # type: ignore[no-untyped-def]
+        slack, tmp_path, now) -> None:
+    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_forced
     from tests.helpers.slack_bot import bot_running
 
-    with ScriptedMessagesAPI(final_when_tools_off(STEPS)) as api, \
+    with ScriptedMessagesAPI(final_when_forced(STEPS)) as api, \
             bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
                         anthropic_base_url=api.base_url) as bot:
         bot.tick()
@@ -77,14 +78,66 @@ def test_with_claude_the_thread_shows_its_diagnosis_and_token_cost(slack, tmp_pa
         slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
         shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
         assert "V14 and V17 shifted" in shown  # Claude's root cause, not the offline one
-        # Claude said the rollback needs no approval; it gets a request anyway
+        # the scripted model proposes a rollback; the code, not the model, makes it need approval
         request = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
                                                if m.text.startswith("🛂 Approval needed: Roll back")), None))
         assert "proposed by Claude in an investigation <@U0ONCALL> started" in slack.render_blocks(request)
-        assert "Claude, 4 calls, 4,800 input + 2,700 cached + 600 output tokens" in shown
+        # 4,800 in at $3, 900 written at $3.75, 2,700 read at $0.30, 600 out at $15 (per MTok)
+        assert "Claude, 4 calls, 4,800 input + 2,700 cached + 600 output tokens, $0.0276" in shown
         [record] = bot.deps.store.investigations.recent()
-        assert (record.engine, record.input_tokens, record.cached_input_tokens, record.output_tokens) == (
-            "claude", 4800, 2700, 600)
+        assert (record.engine, record.input_tokens, record.cached_input_tokens, record.output_tokens,
+                record.cache_write_tokens, round(record.cost_usd, 6)) == ("claude", 4800, 2700, 600, 900, 0.027585)
+        steps = bot.deps.store.investigations.steps(record.investigation_id)
+        asked = [block for reply in STEPS for block in reply] + ["submit_diagnosis"]
+        assert [s.name for s in steps if s.kind == "tool"] == [b["name"] for b in asked[:-1]] + ["submit_diagnosis"]
+        assert [s.kind for s in steps].count("model") == len(api.requests) == 4
+        drift = next(s for s in steps if s.name == "query_feature_drift")
+        assert drift.arguments == {"model_name": "classifier_v2"} and "⚠ V14 PSI 0.80" in drift.output
+        sent = [r["content"] for r in api.requests[2]["messages"][-1]["content"]]
+        assert drift.output in sent  # the output as the model saw it
+        assert all(s.stop_reason == "tool_use" and s.cost_usd > 0 for s in steps if s.kind == "model")
+        assert "Alert: model_drift, severity critical" in api.requests[0]["messages"][0]["content"][0]["text"]
+
+
+def test_a_garbled_answer_from_claude_leaves_nothing_stuck(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.messages_api import ScriptedMessagesAPI, final_when_forced
+    from tests.helpers.slack_bot import bot_running
+
+    with ScriptedMessagesAPI(final_when_forced([])) as api, \
+            bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
+                        anthropic_base_url=api.base_url) as bot:
+        api.answer_raw_next("<html><body>502 Bad Gateway</body></html>", "text/html")
+        bot.tick()
+        [alert_post] = slack.messages(CHANNEL)
+        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+        shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
+        assert "⚠️ Claude's API answered with something that is not a message (a str: '<html>" in shown
+        [record] = bot.deps.store.investigations.recent()
+        assert (record.status, record.engine) == ("done", "offline")
+        alert = bot.deps.store.alerts.firing("model_drift:classifier_v2")
+        incident = bot.deps.store.incidents.for_alert
+        # the incident moves on (diagnosed, then awaiting approval of the offline proposals)
+        assert slack.wait_for(lambda: incident(alert.alert_id).status not in ("open", "investigating"))
+
+
+def test_a_rejected_key_is_a_configuration_problem_on_healthz(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.fakes.messages_api import ScriptedMessagesAPI, final_when_forced
+    from tests.helpers.slack_bot import bot_running
+
+    with ScriptedMessagesAPI(final_when_forced([])) as api, \
+            bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-revoked",
+                        anthropic_base_url=api.base_url) as bot:
+        api.fail_next(401)
+        bot.tick()
+        [alert_post] = slack.messages(CHANNEL)
+        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+        shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
+        assert "Claude rejected the credentials (401" in shown and "a configuration problem" in shown
+        health = httpx.get(f"http://127.0.0.1:{bot.deps.settings.health_port}/healthz", timeout=5).json()
+        assert health["warnings"][0].startswith("claude: Claude rejected the credentials (401")
+        assert health["status"] == "ok"  # the bot still investigates (offline); restarting it would not help
 
 
 def test_with_claude_unreachable_the_thread_says_the_offline_investigator_answered(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]

@@ -77,4 +77,4 @@ def test_an_unreachable_service_is_an_error_result_not_an_exception() -> None:
 
 def test_no_service_configured() -> None:
     ctx = ToolContext(None, KnowledgeBase(), ManualClock(datetime.now(UTC)))  # type: ignore[arg-type]
-    assert check_training_status(ctx).summary == "no ML service is configured (ML_SERVICE_URL)"
+    assert check_training_status(ctx, "classifier").summary == "no ML service is configured (ML_SERVICE_URL)"

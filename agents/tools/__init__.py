@@ -3,7 +3,7 @@ ToolContext first and marked `@investigation_tool`; its schema comes from its ty
 docstring, and the registry finds it in this folder (adding a tool is one file).
 
 A tool result carries a status: ok, no_data or error. Risky actions are never tools that act:
-`propose_action` only records a proposal for a human to approve.
+Claude proposes them in its diagnosis (agents/diagnosis.py's submit_diagnosis), and a human approves.
 """
 
 from __future__ import annotations

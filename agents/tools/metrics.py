@@ -12,13 +12,13 @@ from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
 
 
 @investigation_tool
-def query_model_metrics(ctx: ToolContext, model_name: str = "classifier_v2", hours: int = 1) -> ToolResult:
+def query_model_metrics(ctx: ToolContext, model_name: str, hours: int = 24) -> ToolResult:
     """Latest F1, drift, latency and anomaly rate of a model with a HEALTHY/WARNING/CRITICAL
     assessment, and its 7-day baseline for comparison.
 
     Args:
         model_name: the model, e.g. classifier_v2
-        hours: how far back "latest" reaches
+        hours: how far back "latest" may reach, in hours
     """
     ctx.on_progress(f"querying model metrics of {model_name}")
     since = naive_utc(ctx.clock.now() - timedelta(hours=hours))

@@ -1,14 +1,17 @@
-"""propose_action: the only "action" tool. It records a proposal; it never executes anything."""
+"""propose_action records a proposal; it never executes anything.
+
+It is no longer offered to Claude: proposals have one channel, the recommended actions of the diagnosis
+(submit_diagnosis), which are checked before they become approval requests. A proposal recorded
+here reached no one."""
 
 from __future__ import annotations
 
 from typing import get_args
 
 from agents.diagnosis import GATED_ACTIONS, Action
-from agents.tools import ToolContext, ToolResult, investigation_tool
+from agents.tools import ToolContext, ToolResult
 
 
-@investigation_tool
 def propose_action(ctx: ToolContext, action: str, target: str, reason: str, priority: int = 1,
                    condition: str = "") -> ToolResult:
     """Propose a remediation for a human to see. retrain_model and rollback_model need an approver's

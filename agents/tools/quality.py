@@ -7,7 +7,7 @@ from bot.rules import Rule, breaches
 
 
 @investigation_tool
-def query_data_quality(ctx: ToolContext, pipeline_name: str = "transactions_ingest", runs: int = 6) -> ToolResult:
+def query_data_quality(ctx: ToolContext, pipeline_name: str, runs: int = 6) -> ToolResult:
     """The latest pipeline runs: records, null rate, schema violations, out-of-range values, status.
 
     Args:

@@ -43,6 +43,12 @@ class Tool:
         return self.function(ctx, *args, **kwargs)
 
 
+def describe(fn: Callable[..., ToolResult]) -> Tool:
+    """A tool from a function taking a ToolContext first (how the folder's tools are made, and how a
+    caller offers one more, e.g. a test's slow tool)."""
+    return Tool(fn, _as_the_model_sees_it(fn))
+
+
 def _as_the_model_sees_it(fn: Callable[..., ToolResult]) -> BetaFunctionTool:
     """`fn` without its ctx parameter; calling it returns the validated arguments."""
     signature = inspect.signature(fn)
@@ -67,19 +73,33 @@ def tools() -> dict[str, Tool]:
         for value in vars(module).values():
             if callable(value) and f"{module.__name__}.{getattr(value, '__name__', '')}" in agents.tools.MARKED:
                 found.append((module.__name__, value.__code__.co_firstlineno, value))
-    return {fn.__name__: Tool(fn, _as_the_model_sees_it(fn)) for _, _, fn in sorted(found, key=lambda f: f[:2])}
+    return {fn.__name__: describe(fn) for _, _, fn in sorted(found, key=lambda f: f[:2])}
 
 
 @functools.cache
 def schemas() -> tuple[dict, ...]:
-    return tuple(dict(tool.described.to_dict()) for tool in tools().values())
+    return tuple(schema(tool) for tool in tools().values())
 
 
-def call(ctx: ToolContext, name: str, arguments: object) -> tuple[str, bool]:
-    """(content for the tool_result, is_error)."""
-    tool = tools().get(name)
+def schema(tool: Tool) -> dict:
+    """The tool as the model sees it: docstring line breaks joined into sentences, and no pydantic
+    'title' keys (tokens in every request's prefix that tell the model nothing)."""
+    def tidy(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: (" ".join(v.split()) if k == "description" and isinstance(v, str) else tidy(v))
+                    for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+        if isinstance(node, list):
+            return [tidy(v) for v in node]
+        return node
+    return cast(dict, tidy(dict(tool.described.to_dict())))
+
+
+def call(ctx: ToolContext, name: str, arguments: object, available: dict[str, Tool] | None = None) -> tuple[str, bool]:
+    """(content for the tool_result, is_error), from the folder's tools or those `available`."""
+    offered = tools() if available is None else available
+    tool = offered.get(name)
     if tool is None:
-        return f"unknown tool {name!r}; available: {', '.join(tools())}", True
+        return f"unknown tool {name!r}; available: {', '.join(offered)}", True
     try:
         result = tool.run(ctx, arguments)
     except (ValueError, TypeError) as error:  # arguments the model got wrong

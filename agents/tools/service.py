@@ -23,11 +23,11 @@ def check_model_health(ctx: ToolContext) -> ToolResult:
 
 
 @investigation_tool
-def check_training_status(ctx: ToolContext, model_type: str = "classifier") -> ToolResult:
+def check_training_status(ctx: ToolContext, model_type: str) -> ToolResult:
     """Recent training runs of a model type: status, metrics, whether they passed the evaluation gate.
 
     Args:
-        model_type: e.g. classifier
+        model_type: the family the ML service trains, e.g. classifier for classifier_v2
     """
     ctx.on_progress(f"checking {model_type} training runs")
     if ctx.ml_service is None:

@@ -67,6 +67,30 @@ class Investigation:
     output_tokens: int
     slack_channel: str | None
     slack_ts: str | None
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class InvestigationStep:
+    """One model call or tool call of an investigation (agents.investigation.Step, stored)."""
+
+    investigation_id: str
+    seq: int
+    kind: str  # model | tool
+    turn: int
+    name: str
+    arguments: dict | None
+    output: str
+    is_error: bool
+    error: str
+    duration_ms: int
+    stop_reason: str
+    input_tokens: int
+    cache_write_tokens: int
+    cache_read_tokens: int
+    output_tokens: int
+    cost_usd: float
 
 
 @dataclass(frozen=True)

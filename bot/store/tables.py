@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -76,9 +79,35 @@ investigations = Table(
     Column("output_tokens", Integer, nullable=False, server_default="0"),
     Column("slack_channel", String(40)),
     Column("slack_ts", String(40)),
+    # migration 0005: what it cost
+    Column("cache_write_tokens", Integer, nullable=False, server_default="0"),
+    Column("cost_usd", Float, nullable=False, server_default="0"),
 )
 Index("uq_investigations_running_alert", investigations.c.alert_id, unique=True,
       sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'"))
+
+# migration 0005: each model call and tool call of an investigation, in order (seq)
+investigation_steps = Table(
+    "investigation_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("investigation_id", String(40), ForeignKey("investigations.investigation_id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # model | tool
+    Column("turn", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("arguments", JSON),
+    Column("output", Text, nullable=False),  # a tool's result as the model saw it
+    Column("is_error", Boolean, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("stop_reason", String(40), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("cache_write_tokens", Integer, nullable=False),
+    Column("cache_read_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("cost_usd", Float, nullable=False),
+    UniqueConstraint("investigation_id", "seq", name="uq_investigation_steps_seq"),
+)
 
 approvals = Table(
     "approvals", metadata,

@@ -1,7 +1,8 @@
 """A scripted Anthropic Messages API on loopback, for the real anthropic client.
 
-Each response comes from a function of the request, so a test can answer "when tools are
-off, give the final JSON". It records every request and can answer 429/529 first.
+Each response comes from a function of the request, so a test can answer "when the diagnosis
+is forced, submit it". It records every request, and can first answer with an error status, a
+garbled 200 (malformed JSON, an HTML page, an error body), or nothing at all (a hung API).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -42,7 +43,8 @@ class ScriptedMessagesAPI:
         self.responder = responder
         self.requests: list[dict] = []
         self.headers: list[dict] = []
-        self.faults: deque[tuple[int, dict]] = deque()
+        self.faults: deque[Callable[[], Awaitable[web.Response]]] = deque()
+        self._released = asyncio.Event()  # set on exit, so hung requests end with the stand-in
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -52,10 +54,28 @@ class ScriptedMessagesAPI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def fail_next(self, status: int, retry_after_ms: int = 20) -> None:
-        kind = "rate_limit_error" if status == 429 else "overloaded_error"
-        self.faults.append((status, {"type": "error", "error": {"type": kind, "message": kind},
-                                     "retry-after-ms": str(retry_after_ms)}))
+    def fail_next(self, status: int, retry_after_ms: int = 20, kind: str = "", headers: dict | None = None) -> None:
+        kind = kind or {429: "rate_limit_error", 401: "authentication_error", 403: "permission_error",
+                        400: "invalid_request_error"}.get(status, "overloaded_error")
+        body = {"type": "error", "error": {"type": kind, "message": f"{kind} (scripted)"}}
+        sent = {"retry-after-ms": str(retry_after_ms)} if headers is None else headers
+
+        async def fault() -> web.Response:
+            return web.json_response(body, status=status, headers=sent)
+        self.faults.append(fault)
+
+    def answer_raw_next(self, body: str, content_type: str = "application/json", status: int = 200) -> None:
+        """A response the API should never send, as a proxy or a broken deploy might."""
+        async def fault() -> web.Response:
+            return web.Response(text=body, status=status, content_type=content_type)
+        self.faults.append(fault)
+
+    def hang_next(self, times: int = 1) -> None:
+        """Accept the request and never answer (until the stand-in stops)."""
+        async def fault() -> web.Response:
+            await self._released.wait()
+            return web.json_response({}, status=503)
+        self.faults.extend([fault] * times)
 
     def __enter__(self) -> ScriptedMessagesAPI:
         self._thread.start()
@@ -63,6 +83,7 @@ class ScriptedMessagesAPI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._released.set)
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
@@ -76,41 +97,19 @@ class ScriptedMessagesAPI:
         body = json.loads(await request.read())
         self.headers.append(dict(request.headers))
         if self.faults:
-            status, error = self.faults.popleft()
-            retry = error.pop("retry-after-ms")
-            return web.json_response(error, status=status, headers={"retry-after-ms": retry})
+            return await self.faults.popleft()()
         self.requests.append(body)
         return web.json_response(self.responder(body, len(self.requests) - 1))
 
 
-def estimated_tokens(value: object) -> int:
-    """About four characters a token: an estimate, stated as one wherever it is reported."""
-    return max(1, len(json.dumps(value, ensure_ascii=False)) // 4)
-
-
-def with_estimated_usage(responder: Responder) -> Responder:
-    """Usage computed from the request itself: the system+tools prefix is written to the cache on the
-    first call and read from it afterwards; messages are uncached input; content is output."""
-    def respond(body: dict, index: int) -> dict:
-        reply = responder(body, index)
-        prefix = estimated_tokens(body.get("system")) + estimated_tokens(body.get("tools"))
-        reply["usage"] = {"input_tokens": estimated_tokens(body["messages"]),
-                          "cache_creation_input_tokens": 0 if index else prefix,
-                          "cache_read_input_tokens": prefix if index else 0,
-                          "output_tokens": estimated_tokens(reply["content"])}
-        return reply
-    return respond
-
-
-# A diagnosis a careful model would give for the drift scenario.
+# A diagnosis a careful model would give for the drift scenario, in submit_diagnosis's strict shape
+# (no requires_approval: the code decides that).
 FINAL = {
     "root_cause": "V14 and V17 shifted (PSI 0.80, 0.60); drift 0.45 with F1 0.82", "confidence": 0.8,
     "root_cause_category": "distribution_shift", "evidence": ["V14 PSI 0.80", "V17 PSI 0.60", "F1 0.818"],
     "recommended_actions": [
-        {"action": "rollback_model", "priority": 1, "requires_approval": False, "condition": "",
-         "target": "classifier_v2"},
-        {"action": "retrain_model", "priority": 2, "requires_approval": True, "condition": "after rollback",
-         "target": "classifier_v2"}],
+        {"action": "rollback_model", "priority": 1, "condition": "", "target": "classifier_v2"},
+        {"action": "retrain_model", "priority": 2, "condition": "after rollback", "target": "classifier_v2"}],
     "runbook_reference": "runbooks/model_drift.md", "similar_incidents": ["INC-2026-0115"]}
 # A careful investigator's tool calls on the drift scenario, one list per turn.
 STEPS = [[tool_use("search_runbooks", question="drift above 0.3 with F1 dropping")],
@@ -119,11 +118,21 @@ STEPS = [[tool_use("search_runbooks", question="drift above 0.3 with F1 dropping
          [tool_use("search_incidents", question="V14 V17 drift")]]
 
 
-def final_when_tools_off(then: list) -> Responder:
+def submit(diagnosis: dict | None = None, **changes: Any) -> dict:
+    """The final answer as a model gives it: a submit_diagnosis tool call."""
+    return tool_use("submit_diagnosis", **{**(diagnosis or FINAL), **changes})
+
+
+def forced(body: dict) -> bool:
+    return body.get("tool_choice", {}).get("type") == "tool"
+
+
+def final_when_forced(then: list) -> Responder:
+    """Each turn of `then`, then the diagnosis; the diagnosis at once when the request forces it."""
     def respond(body: dict, index: int) -> dict:
         # the first call writes the system+tools prefix to the cache; later calls read it
         cache = {"cache_read": 900 if index else 0, "cache_write": 0 if index else 900}
-        if body.get("tool_choice", {}).get("type") == "none" or index >= len(then):
-            return message([text(json.dumps(FINAL))], **cache)
+        if forced(body) or index >= len(then):
+            return message([submit()], stop_reason="tool_use", **cache)
         return message(then[index], stop_reason="tool_use", **cache)
     return respond
