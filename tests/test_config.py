@@ -53,6 +53,7 @@ def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) 
         ("SLACK_ALERT_CHANNEL", "ml alerts", "SLACK_ALERT_CHANNEL: expected a channel name like #ml-alerts"),
         ("ANTHROPIC_BASE_URL", "api.anthropic.com", "ANTHROPIC_BASE_URL: expected an http(s) URL"),
         ("REPEAT_INTERVAL", "99999999999d", "REPEAT_INTERVAL: expected a duration"),
+        ("ANTHROPIC_MODELS", "{not json", "ANTHROPIC_MODELS: expected JSON"),
     ],
 )
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
