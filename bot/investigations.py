@@ -99,7 +99,8 @@ def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:
 async def _chart(deps: Deps, subject: Subject, report: InvestigationReport, category: str) -> None:
     """The alerting metric's 24 h trend as a chart in the thread; a missing chart never fails the run."""
     try:
-        chart = await asyncio.to_thread(trend_chart, deps.warehouse, subject.component, category, deps.clock.now())
+        chart = await asyncio.to_thread(trend_chart, deps.warehouse, deps.rules, subject.component, subject.kind,
+                                        category, deps.clock.now())
     except WarehouseError as error:
         log.warning("no trend chart for %s: %s", subject.component, error)
         return
