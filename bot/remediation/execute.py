@@ -40,5 +40,6 @@ async def execute_approved(deps: Deps, approval: Approval) -> str | None:
                             details={"target": approval.target, "details": details[:1000]})
     deps.metrics.actions.labels(action=approval.action, status=status).inc()
     await report.finished(status, details)
-    await incidents.action_finished(deps, approval, status, details, finished)
+    await incidents.action_recorded(deps, approval, status, details, finished)
+    await incidents.action_finished(deps, approval, finished)
     return status
