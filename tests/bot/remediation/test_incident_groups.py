@@ -11,6 +11,9 @@ from bot.clock import naive_utc
 from bot.investigations import resolve_subject, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import post_of
+from bot.remediation.decisions import Origin, click
+from seed.github import GitHubStandIn
+from seed.ml_service import DemoMLService
 from tests.helpers.domain import Domain, domain
 
 DRIFT, F1 = "model_drift:classifier_v2", "accuracy_drop:classifier_v2"
@@ -75,3 +78,45 @@ def test_the_drift_post_is_one_incident_resolved_when_both_alerts_clear(tmp_path
 
         asyncio.run(story())
 
+
+def test_an_actions_outcome_is_on_the_incident_and_its_issue_before_a_sweep_can_resolve_it(tmp_path: Path,
+                                                                                           now) -> None:  # type: ignore[no-untyped-def]
+    """A sweep that sees the alerts clear while the action's outcome is still being posted (the Slack
+    call is slow) resolves the incident with the action on it, and its issue closes after the comment."""
+    with GitHubStandIn() as github, DemoMLService(training_sec=0.3) as service, domain(
+            tmp_path, now, ml_service_url=service.url, agentops_approvers="U0LEAD,U0ONCALL",
+            action_poll_interval_sec=0.05, github_token=github.token, github_repo=github.repo,
+            github_api_url=github.api_url) as d:
+        service.clock, service.warehouse = d.clock, d.deps.warehouse
+        monitor = Monitor(d.deps, "test")
+
+        async def sweep_meanwhile() -> None:
+            measure(d, f1=0.91, drift=0.10)  # the rolled-back model measures healthy at once
+            await monitor.tick()
+
+        async def story() -> None:
+            await monitor.tick()
+            drift = d.deps.store.alerts.firing(DRIFT)
+            assert drift is not None
+            subject = await resolve_subject(d.deps, DRIFT)
+            assert not isinstance(subject, str)
+            await start_investigation(d.deps, subject=subject, requested_by="U0ONCALL", thread=post_of(drift),  # type: ignore[arg-type]
+                                      alert_id=drift.alert_id)
+            await d.settle()
+            [rollback] = [s.about for s in d.announcer.of("approval_requested") if s.about.action == "rollback_model"]
+            stored = d.deps.store.approvals.get(rollback.request_id)
+            assert stored is not None
+            d.announcer.while_outcome_posts = sweep_meanwhile
+            await click(d.deps, rollback.request_id, "U0LEAD", "approved",
+                        Origin(stored.slack_channel or "", stored.slack_ts or ""))
+            await d.settle()
+
+        asyncio.run(story())
+        [incident] = d.deps.store.incidents.recent()
+        assert incident.status == "resolved"
+        assert [(a["action"], a["status"]) for a in incident.actions] == [("rollback_model", "completed")]
+        [row] = rows(d)
+        assert row["resolution"].startswith("rollback_model completed")
+        [issue] = github.issues.values()
+        assert [c.split("\n")[0].split(" ")[0] for c in issue.comments] == ["**rollback_model**", "Resolved"]
+        assert issue.state == "closed"
