@@ -43,6 +43,12 @@ async def opened(deps: Deps, group: list[StoredAlert], breach_started_at: dateti
                             slack_channel=lead.slack_channel, slack_ts=lead.slack_ts)
 
 
+async def lead_alert(deps: Deps, alert_id: str) -> str:
+    """The alert an incident is filed under, for any alert of its post (the alert itself when it has none)."""
+    incident = await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
+    return incident.alert_id if incident is not None else alert_id
+
+
 async def investigating(deps: Deps, alert_id: str, now: datetime) -> None:
     incident = await _for_alert(deps, alert_id, now)
     if incident is not None:

@@ -55,6 +55,9 @@ def test_the_drift_post_is_one_incident_resolved_when_both_alerts_clear(tmp_path
             await d.settle()
             diagnosed = store.incidents.get(incident.incident_id)
             assert diagnosed is not None and diagnosed.root_cause and diagnosed.diagnosed_at
+            # it is the incident's investigation: a click on the other button finds it already running
+            [investigation] = store.investigations.recent()
+            assert investigation.alert_id == drift.alert_id
 
             measure(d, f1=0.80, drift=0.10)  # the drift clears, the F1 drop goes on
             await monitor.tick()
