@@ -92,12 +92,14 @@ class Briefing:
     alert: AlertBrief | None = None
     rules: tuple[Rule, ...] = ()
     deploys: tuple[str, ...] = field(default=())  # "v2.5.0 first seen 2026-12-01 05:00 UTC"
+    # the other alerts of the alert's post: one incident, so one diagnosis must account for them all
+    also_firing: tuple[AlertBrief, ...] = ()
 
 
 def brief(warehouse: Warehouse, subject: Subject, rules: RuleSet, now: datetime,
-          alert: AlertBrief | None = None) -> Briefing:
+          alert: AlertBrief | None = None, also_firing: tuple[AlertBrief, ...] = ()) -> Briefing:
     deploys = recent_deploys(warehouse, subject.component, now) if subject.kind == "model" else ()
-    return Briefing(alert, rules.for_component(subject.component, subject.kind), deploys)
+    return Briefing(alert, rules.for_component(subject.component, subject.kind), deploys, also_firing)
 
 
 def first_message(subject: Subject, briefing: Briefing, now: datetime, max_steps: int) -> str:
@@ -112,6 +114,9 @@ def first_message(subject: Subject, briefing: Briefing, now: datetime, max_steps
                   "Alert metrics: " + ", ".join(f"{k}={v}" for k, v in sorted(alert.metrics.items()))]
         if alert.breach_started_at is not None:
             lines.append(f"Breaching since {alert.breach_started_at:%Y-%m-%d %H:%M} UTC.")
+    for other in briefing.also_firing:
+        lines.append(f"Posted with it, the same incident (your diagnosis covers both): {other.alert_type}, "
+                     f"severity {other.severity}: {other.message}")
     if briefing.rules:
         lines.append("Thresholds for this component (rule set): " + "; ".join(_rule(r) for r in briefing.rules))
     if subject.kind == "model":

@@ -1,6 +1,7 @@
 """The fleet at a glance: the latest measurement of every model and pipeline, assessed.
 
-Two queries whatever the number of models (QUALIFY picks each one's latest row).
+Two queries whatever the number of models (QUALIFY picks each one's latest row). Each component is
+judged by its own rules (its overrides, else the defaults): the same the monitor alerts on.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.rules import DEFAULT_RULES, Breach, Rule, breaches, overall
+from bot.rules import Breach, RuleSet, breaches, overall
 from bot.warehouse import Warehouse, WarehouseError
 from bot.warehouse.names import component_name
 
@@ -37,20 +38,15 @@ class ComponentHealth:
     breaches: list[Breach]
 
 
-def snapshot(warehouse: Warehouse, rules: tuple[Rule, ...] = DEFAULT_RULES) -> list[ComponentHealth]:
+def snapshot(warehouse: Warehouse, rules: RuleSet | None = None) -> list[ComponentHealth]:
     """Raises WarehouseUnavailable when the warehouse cannot be reached; callers degrade."""
+    rules = rules or RuleSet()
     components = []
-    model_rules = tuple(r for r in rules if r.target == "model")
-    pipeline_rules = tuple(r for r in rules if r.target == "pipeline")
-    for row in warehouse.query(LATEST_MODELS):
-        found = breaches(row, model_rules)
-        components.append(ComponentHealth(component_name(row["model_name"]), "model", overall(found),
-                                          row["timestamp"], row, found))
-    for row in warehouse.query(LATEST_PIPELINES):
-        found = breaches(row, pipeline_rules)
-        components.append(ComponentHealth(component_name(row["pipeline_name"]), "pipeline", overall(found),
-                                          row["timestamp"],
-                                          row, found))
+    for kind, query, key in (("model", LATEST_MODELS, "model_name"), ("pipeline", LATEST_PIPELINES, "pipeline_name")):
+        for row in warehouse.query(query):
+            name = component_name(row[key])  # the name the monitor judges (and overrides name) it by
+            found = breaches(row, rules.for_component(name, kind))
+            components.append(ComponentHealth(name, kind, overall(found), row["timestamp"], row, found))
     return components
 
 
@@ -63,8 +59,8 @@ class FleetView:
     """
 
     def __init__(self, warehouse: Warehouse, clock: Clock, max_age: timedelta = timedelta(seconds=15),
-                 rules: tuple[Rule, ...] = DEFAULT_RULES) -> None:
-        self._warehouse, self._clock, self._max_age, self._rules = warehouse, clock, max_age, rules
+                 rules: RuleSet | None = None) -> None:
+        self._warehouse, self._clock, self._max_age, self._rules = warehouse, clock, max_age, rules or RuleSet()
         self._lock = threading.Lock()
         self._read_at: datetime | None = None
         self._result: list[ComponentHealth] | WarehouseError | None = None

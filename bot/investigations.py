@@ -19,7 +19,7 @@ from bot.deps import Deps
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
 from bot.remediation.proposals import request_approvals
-from bot.store.records import Investigation
+from bot.store.records import Investigation, StoredAlert
 from bot.warehouse import WarehouseError
 
 log = logging.getLogger("agentops.investigation")
@@ -40,6 +40,8 @@ async def resolve_subject(deps: Deps, text: str) -> Subject | str:
 async def start_investigation(deps: Deps, *, subject: Subject, requested_by: str, thread: PostRef,
                               alert_id: str | None = None) -> str | None:
     """Start it; returns a reason to tell the requester privately when it could not start."""
+    if alert_id is not None:  # one incident per post: investigating any of its alerts is investigating its lead
+        alert_id = await incidents.lead_alert(deps, alert_id)
     record = await asyncio.to_thread(deps.store.investigations.start, trigger=subject.text,
                                      requested_by=requested_by, now=deps.clock.now(), alert_id=alert_id)
     if record is None:
@@ -88,18 +90,25 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
 def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:
     """What the monitor knew, for Claude's first message: the alert, its thresholds, recent deploys."""
     alert = deps.store.alerts.get(alert_id) if alert_id else None
-    summary = None
-    if alert is not None:
-        fired_at = aware_utc(alert.first_seen_at)
-        summary = AlertBrief(alert.alert_type, alert.severity, alert.message, alert.metrics, fired_at,
-                             breach_start(alert.message, fired_at))
-    return brief(deps.warehouse, subject, deps.rules, deps.clock.now(), summary)
+    if alert is None:
+        return brief(deps.warehouse, subject, deps.rules, deps.clock.now())
+    incident = deps.store.incidents.for_alert(alert.alert_id)
+    group = [deps.store.alerts.get(a) for a in deps.store.incidents.alert_ids(incident.incident_id)] if incident else []
+    others = tuple(_alert_brief(a) for a in group if a is not None and a.alert_id != alert.alert_id)
+    return brief(deps.warehouse, subject, deps.rules, deps.clock.now(), _alert_brief(alert), others)
+
+
+def _alert_brief(alert: StoredAlert) -> AlertBrief:
+    fired_at = aware_utc(alert.first_seen_at)
+    return AlertBrief(alert.alert_type, alert.severity, alert.message, alert.metrics, fired_at,
+                      breach_start(alert.message, fired_at))
 
 
 async def _chart(deps: Deps, subject: Subject, report: InvestigationReport, category: str) -> None:
     """The alerting metric's 24 h trend as a chart in the thread; a missing chart never fails the run."""
     try:
-        chart = await asyncio.to_thread(trend_chart, deps.warehouse, subject.component, category, deps.clock.now())
+        chart = await asyncio.to_thread(trend_chart, deps.warehouse, deps.rules, subject.component, subject.kind,
+                                        category, deps.clock.now())
     except WarehouseError as error:
         log.warning("no trend chart for %s: %s", subject.component, error)
         return

@@ -66,7 +66,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         raise
     clock = clock or SystemClock()
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
-                fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
+                fleet=FleetView(warehouse, clock, rules=rules), rules=rules, clock=clock,
                 metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                      redact=Redactor(settings.secret_values())),

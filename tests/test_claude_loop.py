@@ -11,7 +11,7 @@ import pytest
 
 from agents.diagnosis import SUBMIT
 from agents.knowledge import KnowledgeBase
-from agents.prompt import AlertBrief, brief
+from agents.prompt import AlertBrief, brief, first_message
 from agents.subject import Subject
 from agents.tools import ToolContext, ToolResult
 from agents.tools.registry import describe, tools
@@ -258,3 +258,13 @@ def test_a_call_that_neither_writes_nor_reads_the_cache_is_counted(ctx: ToolCont
         haiku = investigator(api.base_url, anthropic_model="claude-haiku-4-5").investigate(ctx, DRIFT)
     assert outcome.usage.cache_misses == 1
     assert haiku.usage.cache_misses == 0  # below Haiku's 4,096 nothing was expected to be cached
+
+
+def test_the_first_message_names_the_other_alerts_of_the_incident(ctx: ToolContext) -> None:
+    f1 = AlertBrief("accuracy_drop", "critical", "classifier_v2: f1_score 0.82 (critical)", {"f1_score": 0.82},
+                    datetime(2026, 11, 21, 11, 0))
+    briefing = brief(ctx.warehouse, DRIFT, RuleSet(), ctx.clock.now(), ALERT, (f1,))
+    text = first_message(DRIFT, briefing, ctx.clock.now(), 8)
+    assert ("Posted with it, the same incident (your diagnosis covers both): accuracy_drop, severity critical: "
+            "classifier_v2: f1_score 0.82 (critical)") in text
+

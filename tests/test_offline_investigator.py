@@ -190,8 +190,8 @@ def test_trend_chart_draws_the_alerting_metric(ctx: ToolContext,
     from agents.chart import trend_chart
 
     ctx.warehouse = seeded_warehouse("drift")
-    png, title = trend_chart(ctx.warehouse, "classifier_v2", "distribution_shift", ctx.clock.now())
+    png, title = trend_chart(ctx.warehouse, ctx.rules, "classifier_v2", "model", "distribution_shift", ctx.clock.now())
     assert png.startswith(b"\x89PNG") and title == "classifier_v2 · drift_score, last 24 h (UTC)"
     # a data-quality diagnosis reached from a model charts nothing: the metric is the pipeline's
-    assert trend_chart(ctx.warehouse, "classifier_v2", "data_quality_issue", ctx.clock.now()) is None
-    assert trend_chart(ctx.warehouse, "classifier_v2", "unknown", ctx.clock.now()) is None
+    for category in ("data_quality_issue", "unknown"):
+        assert trend_chart(ctx.warehouse, ctx.rules, "classifier_v2", "model", category, ctx.clock.now()) is None

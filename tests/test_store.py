@@ -67,7 +67,7 @@ def race_on_replicas(store_url: str, workers: int, work: Callable[[Store, int], 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0005"
+    assert current_revision(second.engine) == "0006"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -75,7 +75,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0005"}
+    assert {current_revision(s.engine) for s in stores} == {"0006"}
     for s in stores:
         s.close()
 
@@ -244,10 +244,22 @@ def test_an_approved_action_is_claimed_by_one_caller(store: Store, store_url: st
     assert (done.action_status, done.action_details) == ("completed", "rolled back")
 
 
-def incident(store: Store, now: datetime):  # type: ignore[no-untyped-def]
-    return store.incidents.open(alert_id="a1", fingerprint="model_drift:classifier_v2", alert_type="model_drift",
-                                severity="critical", component="classifier_v2",
+def incident(store: Store, now: datetime, alert_ids: tuple[str, ...] = ("a1",)):  # type: ignore[no-untyped-def]
+    return store.incidents.open(alert_ids=list(alert_ids), fingerprint="model_drift:classifier_v2",
+                                alert_type="model_drift", severity="critical", component="classifier_v2",
                                 breach_started_at=now - timedelta(minutes=20), now=now)
+
+
+def test_the_alerts_posted_together_share_one_incident_opened_once(store_url: str, now: datetime) -> None:
+    opened = race_on_replicas(store_url, 4, lambda replica, _: incident(replica, now, ("a1", "a2")).incident_id)
+    assert len(set(opened)) == 1
+    store = open_store(store_url)
+    try:
+        assert store.incidents.for_alert("a2").incident_id == opened[0]  # type: ignore[union-attr]
+        assert store.incidents.alert_ids(opened[0]) == ["a1", "a2"]
+        assert len(store.incidents.recent()) == 1 and store.incidents.for_alert("a3") is None
+    finally:
+        store.close()
 
 
 def test_an_incident_opens_once_per_alert_and_moves_by_compare_and_set(store: Store, now: datetime) -> None:

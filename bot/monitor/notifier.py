@@ -16,9 +16,14 @@ from bot.deps import Deps
 from bot.monitor.sweep import Alert, SweepResult
 from bot.notify import PostRef, post_of
 from bot.remediation import incidents
+from bot.rules import ALERT_TYPES, SEVERITY_ORDER
 from bot.store.records import StoredAlert
 
 log = logging.getLogger("agentops.monitor")
+
+
+def _cause_rank(alert_type: str) -> int:
+    return ALERT_TYPES.index(alert_type) if alert_type in ALERT_TYPES else len(ALERT_TYPES)
 
 
 class Notifier:
@@ -98,9 +103,12 @@ class Notifier:
         for alert in claimed:
             await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted.channel,
                                     posted.ts, now)
-            shown = replace(alert, slack_channel=posted.channel, slack_ts=posted.ts)
-            await incidents.opened(self.deps, shown, firing[alert.fingerprint].started_at, now)
             self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
+        # one cause, one incident: the post's alerts share it, filed under the most severe; on a tie the
+        # likelier cause (drift before the F1 drop it brings: ALERT_TYPES' order), from its first breach
+        group = sorted((replace(a, slack_channel=posted.channel, slack_ts=posted.ts) for a in claimed),
+                       key=lambda a: (-SEVERITY_ORDER[a.severity], _cause_rank(a.alert_type)))
+        await incidents.opened(self.deps, group, min(firing[a.fingerprint].started_at for a in claimed), now)
         log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
 
     async def _follow_up(self, current: StoredAlert, alert: Alert, now: datetime) -> bool:

@@ -34,11 +34,17 @@ async def execute_approved(deps: Deps, approval: Approval) -> str | None:
         log.exception("%s on %s failed unexpectedly", approval.action, approval.target)
         status, details = "failed", "an internal error; it is in the bot's log. Check the model's state."
     finished = deps.clock.now()
-    await asyncio.to_thread(deps.store.approvals.finish_action, approval.request_id, status, details, finished)
+    # the outcome goes on the incident while the action still counts as running: a sweep that sees the
+    # alert clear meanwhile defers the resolution, so the issue never closes before this comment lands
+    try:
+        await incidents.action_recorded(deps, approval, status, details, finished)
+    finally:  # whatever happened there, the action is not left "running"
+        await asyncio.to_thread(deps.store.approvals.finish_action, approval.request_id, status, details,
+                                finished)
     await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
                             subject=approval.request_id, outcome=status, now=finished,
                             details={"target": approval.target, "details": details[:1000]})
     deps.metrics.actions.labels(action=approval.action, status=status).inc()
     await report.finished(status, details)
-    await incidents.action_finished(deps, approval, status, details, finished)
+    await incidents.action_finished(deps, approval, finished)
     return status

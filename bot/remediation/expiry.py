@@ -40,5 +40,6 @@ async def abandon_stale_actions(deps: Deps) -> list[Approval]:
                                 subject=approval.request_id, outcome="failed", now=now,
                                 details={"target": approval.target, "details": approval.action_details})
         await deps.announcer.action_abandoned(approval)
-        await incidents.action_finished(deps, approval, "failed", approval.action_details or "", now)
+        await incidents.action_recorded(deps, approval, "failed", approval.action_details or "", now)
+        await incidents.action_finished(deps, approval, now)
     return abandoned

@@ -1,4 +1,6 @@
-"""The incident lifecycle as the announcer, GitHub and the warehouse see it.
+"""The incident lifecycle as the announcer, GitHub and the warehouse see it: one incident per alert
+post (the alerts of one component posted together, as Alertmanager's group_by), resolved when the
+whole group has cleared.
 
 open (alert posted) → investigating → awaiting_approval → remediating → resolved | escalated.
 Every transition is a compare-and-set in the state store; GitHub and the INCIDENTS row follow it,
@@ -16,6 +18,7 @@ from bot.clock import naive_utc
 from bot.deps import Deps
 from bot.notify import post_of
 from bot.remediation import incident_text
+from bot.rules import SEVERITY_ORDER
 from bot.store.records import Approval, Incident, StoredAlert
 from bot.tracker import TrackerError
 from bot.warehouse import WarehouseError
@@ -30,11 +33,20 @@ SELECT %(incident_id)s, %(detected_at)s::TIMESTAMP_NTZ, %(alert_type)s, %(severi
 WHERE NOT EXISTS (SELECT 1 FROM INCIDENTS WHERE incident_id = %(incident_id)s)"""
 
 
-async def opened(deps: Deps, alert: StoredAlert, breach_started_at: datetime, now: datetime) -> None:
-    await asyncio.to_thread(deps.store.incidents.open, alert_id=alert.alert_id, fingerprint=alert.fingerprint,
-                            alert_type=alert.alert_type, severity=alert.severity, component=alert.component,
-                            breach_started_at=breach_started_at, now=now, slack_channel=alert.slack_channel,
-                            slack_ts=alert.slack_ts)
+async def opened(deps: Deps, group: list[StoredAlert], breach_started_at: datetime, now: datetime) -> None:
+    """One incident for the alerts of one post, filed under the first (the most severe: the caller's order)."""
+    lead = group[0]
+    await asyncio.to_thread(deps.store.incidents.open, alert_ids=[a.alert_id for a in group],
+                            fingerprint=lead.fingerprint, alert_type=lead.alert_type,
+                            severity=max((a.severity for a in group), key=SEVERITY_ORDER.__getitem__),
+                            component=lead.component, breach_started_at=breach_started_at, now=now,
+                            slack_channel=lead.slack_channel, slack_ts=lead.slack_ts)
+
+
+async def lead_alert(deps: Deps, alert_id: str) -> str:
+    """The alert an incident is filed under, for any alert of its post (the alert itself when it has none)."""
+    incident = await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
+    return incident.alert_id if incident is not None else alert_id
 
 
 async def investigating(deps: Deps, alert_id: str, now: datetime) -> None:
@@ -76,8 +88,10 @@ async def action_started(deps: Deps, approval: Approval, now: datetime) -> None:
         await asyncio.to_thread(deps.store.incidents.mark_acted, incident.incident_id, now)
 
 
-async def action_finished(deps: Deps, approval: Approval, status: str, details: str, now: datetime) -> None:
-    """Recorded on the incident and its issue; a failure leaves the incident open, escalated to people."""
+async def action_recorded(deps: Deps, approval: Approval, status: str, details: str, now: datetime) -> None:
+    """The action's outcome on the incident and its issue; a failure leaves the incident open, escalated to
+    people. Called while the action still counts as running, so no sweep can resolve the incident (and
+    close its issue) before the outcome is on it."""
     incident = await _for_approval(deps, approval)
     if incident is None:
         return
@@ -87,10 +101,17 @@ async def action_finished(deps: Deps, approval: Approval, status: str, details: 
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
     await _comment(deps, incident, f"action:{approval.request_id}",
                    incident_text.action_comment(approval, status, details))
-    alert = await asyncio.to_thread(deps.store.alerts.get, incident.alert_id)
-    if alert is not None and alert.status == "resolved":  # it cleared while this ran: the deferred resolution
-        # never before the alert itself cleared: a sweep can resolve it just after `now` was read
-        await resolved(deps, alert, max(now, alert.resolved_at or now))
+
+
+async def action_finished(deps: Deps, approval: Approval, now: datetime) -> None:
+    """After the action stopped running: the resolution a sweep deferred while it ran, if its group cleared."""
+    incident = await _for_approval(deps, approval)
+    if incident is None:
+        return
+    group = await _group(deps, incident)
+    if group and all(a.status == "resolved" for a in group):
+        # never before the alerts themselves cleared: a sweep can resolve one just after `now` was read
+        await resolved(deps, group[0], max([now, *(a.resolved_at or now for a in group)]))
 
 
 async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None:
@@ -101,7 +122,7 @@ async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None
     how = "expired" if approval.status == "expired" else f"denied by {approval.decided_by}"
     await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, "skipped",
                             how, now)
-    others = await asyncio.to_thread(deps.store.approvals.for_alert, incident.alert_id)
+    others = await _approvals(deps, incident)
     if not any(a.status in ("pending", "approved") for a in others):
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
     await _comment(deps, incident, f"action:{approval.request_id}",
@@ -109,12 +130,17 @@ async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None
 
 
 async def resolved(deps: Deps, alert: StoredAlert, now: datetime) -> Incident | None:
-    """The alert cleared: resolve the incident once, summarize it in the thread, record and close it."""
+    """The alert cleared: once its whole group has, resolve the incident once, summarize it in the thread,
+    record and close it."""
     found = await asyncio.to_thread(deps.store.incidents.for_alert, alert.alert_id)
-    running = await asyncio.to_thread(deps.store.approvals.for_alert, alert.alert_id)
-    if any(a.action_status == "running" for a in running):
+    if found is None:
+        return None
+    group = await _group(deps, found)
+    if any(a.status != "resolved" for a in group if a.alert_id != alert.alert_id):
+        return None  # the rest of its post still fires: the incident goes on
+    if any(a.action_status == "running" for a in await _approvals(deps, found)):
         return None  # a retrain's model can clear the alert before its run is verified: resolved after it
-    if found is None or not await asyncio.to_thread(deps.store.incidents.advance, found.incident_id,
+    if not await asyncio.to_thread(deps.store.incidents.advance, found.incident_id,
                                                     "resolved", resolved_at=now):
         return None  # no incident, or another replica resolved it
     incident = await asyncio.to_thread(deps.store.incidents.get, found.incident_id)
@@ -156,15 +182,32 @@ async def record_pending(deps: Deps, now: datetime) -> None:
 
 
 async def _for_alert(deps: Deps, alert_id: str, now: datetime) -> Incident | None:
-    """The alert's incident; one posted before incidents existed is opened on first use."""
+    """The alert's incident; one posted before incidents existed is opened on first use, for its post's group."""
     incident = await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
     if incident is not None:
         return incident
     alert = await asyncio.to_thread(deps.store.alerts.get, alert_id)
     if alert is None:
         return None
-    await opened(deps, alert, alert.first_seen_at, now)
+    post = post_of(alert)
+    group = await asyncio.to_thread(deps.store.alerts.sharing_post, post.channel, post.ts) if post else [alert]
+    alone = [a for a in group if a.alert_id != alert_id
+             and await asyncio.to_thread(deps.store.incidents.for_alert, a.alert_id) is None]
+    await opened(deps, [alert, *alone], alert.first_seen_at, now)
     return await asyncio.to_thread(deps.store.incidents.for_alert, alert_id)
+
+
+async def _group(deps: Deps, incident: Incident) -> list[StoredAlert]:
+    """The alerts of the incident's post, the lead first."""
+    ids = await asyncio.to_thread(deps.store.incidents.alert_ids, incident.incident_id)
+    found = [await asyncio.to_thread(deps.store.alerts.get, alert_id) for alert_id in ids]
+    return [a for a in found if a is not None]
+
+
+async def _approvals(deps: Deps, incident: Incident) -> list[Approval]:
+    """Requests proposed by an investigation of any alert of the group."""
+    ids = await asyncio.to_thread(deps.store.incidents.alert_ids, incident.incident_id)
+    return [a for alert_id in ids for a in await asyncio.to_thread(deps.store.approvals.for_alert, alert_id)]
 
 
 async def _for_approval(deps: Deps, approval: Approval) -> Incident | None:

@@ -1,4 +1,5 @@
-"""Incidents: one per alert, moved through its lifecycle by compare-and-set, with SPEC §6's timings.
+"""Incidents: one per alert post (the alerts of one component that fire together, like Alertmanager's
+group_by), moved through its lifecycle by compare-and-set, with SPEC §6's timings.
 
 open (alert posted) → investigating → awaiting_approval → remediating → resolved | escalated.
 Escalated means "people must act": it stays open, and still resolves when the alert clears.
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import naive_utc
 from bot.store.records import Incident, from_row
-from bot.store.tables import incidents
+from bot.store.tables import incident_alerts, incidents
 
 OPEN_STATUSES = ("open", "investigating", "awaiting_approval", "remediating", "escalated")
 
@@ -23,26 +24,40 @@ class IncidentStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def open(self, *, alert_id: str, fingerprint: str, alert_type: str, severity: str, component: str,
+    def open(self, *, alert_ids: list[str], fingerprint: str, alert_type: str, severity: str, component: str,
              breach_started_at: datetime, now: datetime, slack_channel: str | None = None,
              slack_ts: str | None = None) -> Incident:
-        """The alert's incident, opened once whoever asks first (the alert id is unique)."""
+        """The incident of a group of alerts posted together, opened once whoever asks first: the lead
+        (first) alert's id is unique, and so is each alert's place in a group."""
         incident_id = f"INC-{now:%Y-%m%d}-{secrets.token_hex(2).upper()}"
         try:
             with self._engine.begin() as conn:
                 conn.execute(insert(incidents).values(
-                    incident_id=incident_id, alert_id=alert_id, fingerprint=fingerprint, alert_type=alert_type,
+                    incident_id=incident_id, alert_id=alert_ids[0], fingerprint=fingerprint, alert_type=alert_type,
                     severity=severity, component=component, status="open",
                     breach_started_at=naive_utc(breach_started_at), detected_at=naive_utc(now), actions=[],
                     slack_channel=slack_channel, slack_ts=slack_ts))
+                conn.execute(insert(incident_alerts), [{"alert_id": a, "incident_id": incident_id}
+                                                       for a in alert_ids])
         except IntegrityError:
-            pass  # already open
-        return self.for_alert(alert_id)  # type: ignore[return-value]
+            pass  # already open (the transaction left nothing half-written)
+        return self.for_alert(alert_ids[0])  # type: ignore[return-value]
 
     def for_alert(self, alert_id: str) -> Incident | None:
+        """The incident any alert of its group belongs to."""
+        query = (select(incidents).join(incident_alerts, incident_alerts.c.incident_id == incidents.c.incident_id)
+                 .where(incident_alerts.c.alert_id == alert_id))
         with self._engine.connect() as conn:
-            row = conn.execute(select(incidents).where(incidents.c.alert_id == alert_id)).mappings().first()
+            row = conn.execute(query).mappings().first()
         return from_row(Incident, row) if row else None
+
+    def alert_ids(self, incident_id: str) -> list[str]:
+        """Every alert of the incident's group, the lead first."""
+        with self._engine.connect() as conn:
+            lead = conn.execute(select(incidents.c.alert_id).where(incidents.c.incident_id == incident_id)).scalar()
+            rest = conn.execute(select(incident_alerts.c.alert_id).where(incident_alerts.c.incident_id == incident_id)
+                                .order_by(incident_alerts.c.alert_id)).scalars().all()
+        return [lead, *[a for a in rest if a != lead]] if lead else []
 
     def get(self, incident_id: str) -> Incident | None:
         with self._engine.connect() as conn:

@@ -144,7 +144,8 @@ approval_decisions = Table(
     Column("decided_at", DateTime, nullable=False),
 )
 
-# One incident per alert (migration 0003): its lifecycle and the times SPEC §6's Resolution reports.
+# One incident per alert post (migrations 0003, 0006): its lifecycle and the times SPEC §6's Resolution
+# reports. alert_id is the group's lead alert; incident_alerts lists every alert of the group.
 incidents = Table(
     "incidents", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -167,6 +168,12 @@ incidents = Table(
     Column("slack_ts", String(40)),
     Column("github_issue", Integer),
     Column("warehouse_recorded_at", DateTime),  # the INCIDENTS row exists
+)
+
+incident_alerts = Table(
+    "incident_alerts", metadata,
+    Column("alert_id", String(40), primary_key=True),  # an alert belongs to one incident
+    Column("incident_id", String(40), ForeignKey("incidents.incident_id"), nullable=False, index=True),
 )
 
 audit_log = Table(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,6 +61,8 @@ class MemoryActionReport:
     async def finished(self, status: str, details: str) -> None:
         self.announcer.said.append(Said("action_finished", self.approval,
                                         {"status": status, "details": details, "steps": self.steps}))
+        if self.announcer.while_outcome_posts is not None:
+            await self.announcer.while_outcome_posts()
 
 
 class MemoryAnnouncer:
@@ -68,6 +70,9 @@ class MemoryAnnouncer:
         self.said: list[Said] = []
         self.lock = threading.Lock()
         self.refuse_posts = 0  # how many of the next posts fail, as an outage of the medium would
+        # what else happens while an action's outcome is being posted (a sweep on the same loop, say):
+        # the medium is slow, so other work interleaves exactly there
+        self.while_outcome_posts: Callable[[], Awaitable[None]] | None = None
         self._ids = itertools.count(1)
 
     def of(self, what: str) -> list[Said]:
