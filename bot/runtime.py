@@ -30,10 +30,11 @@ from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
 from bot.redact import Redactor
 from bot.remediation.expiry import abandon_stale_actions, expire_due
-from bot.rules import RuleSet, load_rules, unknown_components
+from bot.rules import load_rules
+from bot.startup import check_data_dir, warn_unknown_overrides
 from bot.store import open_store
 from bot.tracker import open_tracker
-from bot.warehouse import Warehouse, WarehouseError, open_warehouse
+from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
 from handlers.slack_edge import SlackEdge, build_web_client
 from handlers.socket_handler import AckTrackingSocketModeHandler
@@ -60,7 +61,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
     except Exception:
         store.close()
         raise
-    _warn_unknown_overrides(rules, warehouse)
+    warn_unknown_overrides(rules, warehouse)
     clock = clock or SystemClock()
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules.rules), rules=rules, clock=clock,
@@ -68,21 +69,6 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                      redact=Redactor(settings.secret_values())),
                 tracker=open_tracker(settings))
-
-
-def _warn_unknown_overrides(rules: RuleSet, warehouse: Warehouse) -> None:
-    """A warning, not a refusal: a new model may have no metrics yet, and the warehouse may be down at start."""
-    if not rules.overrides:
-        return
-    from agents.subject import known_components
-
-    try:
-        known = set(known_components(warehouse))
-    except WarehouseError as error:
-        log.warning("could not check the rules file's overrides against the warehouse: %s", error)
-        return
-    for line in unknown_components(rules, known):
-        log.warning("%s", line)
 
 
 def close_deps(deps: Deps) -> None:
@@ -203,29 +189,17 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     """The composition root: the domain's Deps announcing to the Slack edge (opened when the bot starts)."""
     metrics = Metrics()
     slack = SlackEdge(settings, metrics)
-    return Bot(build_deps(settings, SlackAnnouncer(slack), clock, metrics), slack)
-
-
-def _check_data_dir(settings: Settings) -> None:
-    """The embedded warehouse and the default SQLite store live in AGENTOPS_DATA_DIR: one line if it cannot
-    be written, before either trips over it."""
-    if not (settings.embedded_warehouse or not settings.database_url):
-        return
-    where = settings.agentops_data_dir
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        probe = where / f".write-check-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as error:
-        raise ConfigError(f"AGENTOPS_DATA_DIR={where} cannot be created or written ({error.strerror or error}); "
-                          "set AGENTOPS_DATA_DIR to a directory the bot can write") from None
+    announcer = SlackAnnouncer(slack)
+    deps = build_deps(settings, announcer, clock, metrics)
+    announcer.watch_silences(lambda fingerprint: getattr(deps.store.silences.active(fingerprint, deps.clock.now()),
+                                                         "ends_at", None))
+    return Bot(deps, slack)
 
 
 def run(settings: Settings) -> int:
     """`agentops run`: serve until SIGTERM or Ctrl-C."""
     _tokens(settings)  # fail before opening anything
-    _check_data_dir(settings)
+    check_data_dir(settings)
     bot = build_bot(settings)
     try:
         asyncio.run(_serve(bot))

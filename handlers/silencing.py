@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.deps import Deps
 from bot.notify import PostRef
-from bot.store.records import Silence, StoredAlert
-from handlers import alert_blocks, silence_blocks
+from bot.store.records import Silence
+from handlers import silence_blocks
 from handlers.blocks import Blocks
 from handlers.slack_edge import SlackEdge, SlackFailure
 
@@ -30,15 +30,6 @@ class Told:
         return "Nothing fires for it now; the alert channel says so."
 
 
-async def _silenced_until(deps: Deps, alerts: list[StoredAlert], now: datetime) -> dict[str, datetime]:
-    found = {}
-    for alert in alerts:
-        silence = await asyncio.to_thread(deps.store.silences.active, alert.fingerprint, now)
-        if silence is not None:
-            found[alert.fingerprint] = silence.ends_at
-    return found
-
-
 async def _tell(deps: Deps, slack: SlackEdge, fingerprint: str, message: tuple[str, Blocks],
                 clicked: PostRef | None = None) -> Told:
     """The notice in the firing alert's thread, then its post redrawn; with nothing firing, the thread of the
@@ -50,12 +41,9 @@ async def _tell(deps: Deps, slack: SlackEdge, fingerprint: str, message: tuple[s
     posted = await slack.call("chat.postMessage", slack.client.chat_postMessage(
         channel=thread.channel if thread else deps.settings.slack_alert_channel,
         thread_ts=thread.ts if thread else None, text=text, blocks=blocks))
-    if post is not None and alert is not None:
+    if post is not None and alert is not None:  # the post redrawn as the monitor draws it: 🔕 while silenced
         sharing = await asyncio.to_thread(deps.store.alerts.sharing_post, post.channel, post.ts)
-        until = await _silenced_until(deps, sharing, deps.clock.now())
-        drawn_text, drawn = alert_blocks.alert_post(alert.component, sharing, silenced_until=until)
-        await slack.call("chat.update", slack.client.chat_update(channel=post.channel, ts=post.ts, text=drawn_text,
-                                                                 blocks=drawn))
+        await deps.announcer.alert_changed(post, alert.component, sharing)
     return Told(in_thread=thread is not None, posted=not isinstance(posted, SlackFailure))
 
 

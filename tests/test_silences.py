@@ -120,3 +120,20 @@ def test_silences_lists_them_and_unsilence_lifts_one_audited_and_told(running_bo
     slack.wait_ack(slack.slash_command(f"unsilence {DRIFT}"))
     again = slack.wait_for(lambda: len(e := slack.ephemerals("U0ONCALL")) >= 3 and e)[2]
     assert again.text.startswith(f"`{DRIFT}` is not silenced.")
+
+
+def test_a_redraw_by_the_monitor_keeps_the_mark_while_the_silence_lasts(running_bot: RunningBot) -> None:
+    from bot.notify import PostRef
+
+    slack, post = running_bot.slack, alert_post(running_bot)
+    slack.wait_ack(slack.slash_command(f"silence {DRIFT} 1h"))
+    slack.wait_for(lambda: "🔕" in slack.render_blocks(post))
+    sharing = running_bot.deps.store.alerts.sharing_post(CHANNEL, post.ts)
+    redraw = running_bot.deps.announcer.alert_changed(PostRef(CHANNEL, post.ts), "classifier_v2", sharing)
+    edits = post.edits
+    running_bot.thread.call(redraw)  # what the monitor does when an alert of the post changes
+    assert post.edits == edits + 1 and "🔕 silenced until" in slack.render_blocks(post)
+    running_bot.clock.advance(timedelta(hours=2))  # the silence is over: the next redraw drops the mark
+    running_bot.thread.call(running_bot.deps.announcer.alert_changed(PostRef(CHANNEL, post.ts), "classifier_v2",
+                                                                     sharing))
+    assert "🔕" not in slack.render_blocks(post)
