@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from bot import durations
 from bot.errors import ConfigError
 
 __all__ = ["ConfigError", "ModelSpec", "Settings", "load_settings", "parse_duration"]
@@ -33,8 +34,6 @@ __all__ = ["ConfigError", "ModelSpec", "Settings", "load_settings", "parse_durat
 # Slack user ids look like U012AB3CD (or W… on Enterprise Grid).
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_.\-]{0,79}|[CG][A-Z0-9]{2,})$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class ModelSpec(BaseModel):
@@ -67,15 +66,8 @@ DEFAULT_MODELS = {
 
 
 def parse_duration(value: object) -> timedelta:
-    """'90' → 90 s, '30m', '4h', '1d'. Used for settings and for `/agentops silence`."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if not match or len(match.group(1)) > 9:  # nine digits is 30 years of seconds; more overflows timedelta
-        raise ValueError("expected a duration such as 90, 30m, 4h or 1d")
-    return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2)])
+    """A setting's duration: '30m', '4h', '1h30m', or bare seconds ('90'), as settings always took."""
+    return durations.parse_duration(value, bare_seconds=True)
 
 
 class Settings(BaseSettings):

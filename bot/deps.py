@@ -3,6 +3,7 @@ the monitor, investigations, approvals, actions and incidents, and to the listen
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -54,3 +55,6 @@ class Deps:
     # the slots that quick replies need
     investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
     claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)
+    # Investigate clicks claim their investigation in the order they arrived (an asyncio.Lock is first
+    # come, first served): the first clicker is the requester, whom the four-eyes rule keeps from approving
+    investigation_claims: asyncio.Lock = field(default_factory=asyncio.Lock)

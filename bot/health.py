@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.deps import Deps
+from bot.errors import UserFacingError
 from bot.http_site import start_site
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,12 @@ class HealthServer:
         app = web.Application()
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/metrics", self.metrics)
-        self._runner, self.port = await start_site(app, self.host, self.port)
+        try:
+            self._runner, self.port = await start_site(app, self.host, self.port)
+        except OSError as error:
+            problem = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be opened ({error.strerror})"
+            raise UserFacingError(f"HEALTH_PORT={self.port} {problem} on {self.host}; set HEALTH_PORT to a free "
+                                  "port (0 picks one, or stop what listens there)") from None
         log.info("health endpoint on http://%s:%s/healthz", self.host, self.port)
 
     async def stop(self) -> None:

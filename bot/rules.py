@@ -74,6 +74,8 @@ class RuleSet:
     overrides: dict[str, tuple[Rule, ...]] | None = None  # component → its rules
     stale_after: timedelta = timedelta(hours=3)
     lookback: timedelta = timedelta(hours=24)  # how far back a sweep reads (SWEEP_LOOKBACK)
+    source: str = ""  # the rules file, and where each override starts in it, for start-up checks
+    override_lines: dict[str, int] | None = None
 
     def for_component(self, component: str, target: str) -> tuple[Rule, ...]:
         rules = (self.overrides or {}).get(component, self.rules)
@@ -106,12 +108,33 @@ def load_rules(path: Path | None, stale_after: timedelta, lookback: timedelta = 
         key = sorted(unknown)[0]
         raise RulesFileError(f"{path}:line {sections[key][0].start_mark.line + 1}: unknown section {key!r} "
                              "(expected defaults and/or overrides)")
-    base = _apply(path, DEFAULT_RULES, sections["defaults"][1]) if "defaults" in sections else DEFAULT_RULES
-    overrides = {}
+    base = (_apply(path, DEFAULT_RULES, sections["defaults"][1], "defaults") if "defaults" in sections
+            else DEFAULT_RULES)
+    overrides: dict[str, tuple[Rule, ...]] = {}
+    lines: dict[str, int] = {}
     if "overrides" in sections:
-        for component, (_, node) in _mapping(path, sections["overrides"][1], "overrides").items():
-            overrides[component] = _apply(path, base, node)
-    return RuleSet(base, overrides, stale_after, lookback)
+        for component, (name_node, node) in _mapping(path, sections["overrides"][1], "overrides").items():
+            overrides[component] = _apply(path, base, node, f"overrides.{component}")
+            lines[component] = name_node.start_mark.line + 1
+    return RuleSet(base, overrides, stale_after, lookback, str(path), lines)
+
+
+def unknown_components(rules: RuleSet, known: set[str]) -> list[str]:
+    """A line for each override naming a component the warehouse has never measured (a typo pages nobody)."""
+    return [f"{rules.source}:line {(rules.override_lines or {}).get(name, '?')}: overrides.{name}: the warehouse "
+            f"has never measured a model or pipeline named {name!r}; check the name"
+            for name in sorted(rules.overrides or {}) if name not in known]
+
+
+def _check_order(path: Path, rule: Rule, where: str, line: int) -> None:
+    # a rule fires its warning before its critical: for "above" the warning limit is the lower one
+    w, c = rule.warning, rule.critical
+    if rule.direction == "equals" or not isinstance(w, float | int) or not isinstance(c, float | int):
+        return
+    if (rule.direction == "above" and w > c) or (rule.direction == "below" and w < c):
+        side, other = ("above", "below") if rule.direction == "above" else ("below", "above")
+        raise RulesFileError(f"{path}:line {line}: {where}.{rule.name}: warning {w:g} is {side} critical {c:g}; "
+                             f"{rule.column} alerts {side} its limits, so warning must be {other} critical")
 
 
 def _mapping(path: Path, node: yaml.Node, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -120,7 +143,7 @@ def _mapping(path: Path, node: yaml.Node, where: str) -> dict[str, tuple[yaml.No
     return {key.value: (key, value) for key, value in node.value}
 
 
-def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node) -> tuple[Rule, ...]:
+def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node, where: str) -> tuple[Rule, ...]:
     by_name = {r.name: r for r in rules}
     changed = dict(by_name)
     for name, (key_node, value_node) in _mapping(path, node, "a rules block").items():
@@ -138,6 +161,7 @@ def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node) -> tuple[Rule, 
         changed[name] = replace(rule, warning=fields.get("warning", rule.warning),
                                 critical=fields.get("critical", rule.critical),
                                 for_count=fields.get("for", rule.for_count))
+        _check_order(path, changed[name], where, line)
     return tuple(changed.values())
 
 

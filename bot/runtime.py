@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -15,14 +16,12 @@ from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app
 from bot.claude import anthropic_client
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.fleet import FleetView
 from bot.health import HealthServer
 from bot.metrics import Metrics
@@ -32,21 +31,19 @@ from bot.notify import Announcer
 from bot.redact import Redactor
 from bot.remediation.expiry import abandon_stale_actions, expire_due
 from bot.rules import load_rules
+from bot.startup import check_data_dir, warn_unknown_overrides
 from bot.store import open_store
 from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
 from handlers.slack_edge import SlackEdge, build_web_client
 from handlers.socket_handler import AckTrackingSocketModeHandler
+from handlers.startup_checks import check_alert_channel, check_app_token, check_bot_token
 
 T = TypeVar("T")
 log = logging.getLogger("agentops")
 DRAIN_SEC = 10  # well inside the 30 s an orchestrator usually waits after SIGTERM
 EXPIRY_SWEEP_SEC = 10
-
-
-class SlackSetupError(UserFacingError):
-    """Slack refused a token at start-up; the message says which and what to do."""
 
 
 def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = None,
@@ -64,6 +61,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
     except Exception:
         store.close()
         raise
+    warn_unknown_overrides(rules, warehouse)
     clock = clock or SystemClock()
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules), rules=rules, clock=clock,
@@ -106,20 +104,21 @@ class Bot:
     async def _start(self) -> None:
         settings = self.deps.settings
         bot_token, app_token = _tokens(settings)
+        if settings.health_port:
+            # first: a busy port is refused before Slack is asked anything, and /healthz answers (degraded)
+            # while the socket connects
+            alive = (lambda: self.monitor.alive(self.deps.clock.now())) if settings.monitor_poll_interval_sec else None
+            self.health = HealthServer(self.deps, settings.health_host, settings.health_port, self.slack.connected,
+                                       alive)
+            await self.health.start()
         client = await self.slack.open(bot_token)
-        try:
-            identity = await client.auth_test()
-        except SlackApiError as error:
-            raise SlackSetupError(f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')}); "
-                                  "copy the Bot User OAuth Token (xoxb-…) again") from None
+        identity = await check_bot_token(client, settings.slack_api_url)
+        await check_app_token(client, app_token)
+        await check_alert_channel(client, settings.slack_alert_channel)
         self.handler = AckTrackingSocketModeHandler(build_app(self.deps, self.slack), app_token,
                                                     web_client=build_web_client(settings, None), deps=self.deps,
                                                     slack=self.slack)
-        try:
-            await self.handler.connect_async()
-        except SlackApiError as error:
-            raise SlackSetupError(f"Slack rejected SLACK_APP_TOKEN ({error.response.get('error')}); it needs the "
-                                  "connections:write scope and socket mode enabled") from None
+        await self.handler.connect_async()  # retries until Slack answers; SIGTERM cancels it (see _serve)
         self.slack.watch_socket(self.handler.client.is_connected)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         if settings.monitor_poll_interval_sec:
@@ -130,11 +129,6 @@ class Bot:
         self.scheduler.add_job(self.expire_approvals, "interval", seconds=EXPIRY_SWEEP_SEC, max_instances=1,
                                coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
-        if settings.health_port:
-            alive = (lambda: self.monitor.alive(self.deps.clock.now())) if settings.monitor_poll_interval_sec else None
-            self.health = HealthServer(self.deps, settings.health_host, settings.health_port, self.slack.connected,
-                                       alive)
-            await self.health.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
     async def expire_approvals(self) -> list:
@@ -174,9 +168,19 @@ async def _serve(bot: Bot) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await bot.start()
+    # a signal is honoured while starting too: the socket client retries an unreachable Slack forever
+    starting, stopping = asyncio.ensure_future(bot.start()), asyncio.ensure_future(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():
+        starting.cancel()  # Bot.start stops what it opened on the way out
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        return
+    if starting.exception() is not None:
+        stopping.cancel()
+    starting.result()  # a refusal at start-up is raised here, for the CLI's one line
     try:
-        await stop.wait()
+        await stopping
     finally:
         await bot.stop()
 
@@ -185,12 +189,17 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     """The composition root: the domain's Deps announcing to the Slack edge (opened when the bot starts)."""
     metrics = Metrics()
     slack = SlackEdge(settings, metrics)
-    return Bot(build_deps(settings, SlackAnnouncer(slack), clock, metrics), slack)
+    announcer = SlackAnnouncer(slack)
+    deps = build_deps(settings, announcer, clock, metrics)
+    announcer.watch_silences(lambda fingerprint: getattr(deps.store.silences.active(fingerprint, deps.clock.now()),
+                                                         "ends_at", None))
+    return Bot(deps, slack)
 
 
 def run(settings: Settings) -> int:
     """`agentops run`: serve until SIGTERM or Ctrl-C."""
     _tokens(settings)  # fail before opening anything
+    check_data_dir(settings)
     bot = build_bot(settings)
     try:
         asyncio.run(_serve(bot))

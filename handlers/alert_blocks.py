@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.monitor.sweep import RUNBOOKS
@@ -13,8 +13,9 @@ from handlers.blocks import SEVERITY_EMOJI, Blocks, button, context, header, sec
 from handlers.mrkdwn import code, esc
 
 
-def alert_post(component: str, alerts: Sequence[StoredAlert]) -> tuple[str, Blocks]:
-    """One message per component: every alert that fired with it, firing or resolved."""
+def alert_post(component: str, alerts: Sequence[StoredAlert],
+               silenced_until: Mapping[str, datetime] | None = None) -> tuple[str, Blocks]:
+    """One message per component: every alert that fired with it, firing or resolved; 🔕 on a silenced one."""
     firing = [a for a in alerts if a.status == "firing"]
     if firing:
         worst = max((a.severity for a in firing), key=SEVERITY_ORDER.__getitem__)
@@ -25,6 +26,9 @@ def alert_post(component: str, alerts: Sequence[StoredAlert]) -> tuple[str, Bloc
     for alert in alerts:
         state = ("firing" if alert.status == "firing"
                  else f"✅ resolved at {alert.resolved_at:%H:%M} UTC" if alert.resolved_at else "resolved")
+        until = (silenced_until or {}).get(alert.fingerprint)
+        if until is not None and alert.status == "firing":
+            state += f" · 🔕 silenced until {until:%Y-%m-%d %H:%M} UTC"
         blocks.append(section(f"*{esc(alert.alert_type)}* · {code(alert.fingerprint)} · {state}\n{esc(alert.message)}"))
         blocks.append(context(f"detected {alert.first_seen_at:%Y-%m-%d %H:%M} UTC · runbook "
                               f"`{RUNBOOKS.get(alert.alert_type, 'runbooks/incident_response.md')}`"))

@@ -3,7 +3,8 @@ builders and posts or edits it, reporting a failed call through the edge, never 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from agents.investigation import InvestigationResult
@@ -55,6 +56,19 @@ class SlackAnnouncer:
     def __init__(self, edge: SlackEdge) -> None:
         self.edge = edge
         self.settings = edge.settings
+        self._silenced_until: Callable[[str], datetime | None] = lambda _fingerprint: None
+
+    def watch_silences(self, silenced_until: Callable[[str], datetime | None]) -> None:
+        """Where an alert post looks up a fingerprint's silence (the store exists once the Deps are built),
+        so every redraw keeps the 🔕 of a silence in force."""
+        self._silenced_until = silenced_until
+
+    async def _alert_post(self, component: str, alerts: Sequence[StoredAlert]) -> tuple[str, Blocks]:
+        until = {}
+        for alert in alerts:
+            if alert.status == "firing" and (end := await asyncio.to_thread(self._silenced_until, alert.fingerprint)):
+                until[alert.fingerprint] = end
+        return alert_blocks.alert_post(component, alerts, silenced_until=until)
 
     async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None) -> PostRef | None:
         posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
@@ -70,10 +84,10 @@ class SlackAnnouncer:
             await self._post(alert.slack_channel, *message, thread_ts=alert.slack_ts)
 
     async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
-        return await self._post(self.settings.slack_alert_channel, *alert_blocks.alert_post(component, alerts))
+        return await self._post(self.settings.slack_alert_channel, *await self._alert_post(component, alerts))
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
-        await self._update(post, *alert_blocks.alert_post(component, alerts))
+        await self._update(post, *await self._alert_post(component, alerts))
 
     async def alert_severity_changed(self, alert: StoredAlert, old_severity: str) -> None:
         await self._in_alert_thread(alert, alert_blocks.severity_changed(alert, old_severity))

@@ -19,7 +19,10 @@ USAGE = [
     ("status", "model and pipeline health right now"),
     ("investigate <what you see>", "start an investigation, e.g. `investigate F1 dropped on classifier_v2`"),
     ("alerts", "firing alerts"),
-    ("silence <fingerprint> <duration>", "mute an alert, e.g. `silence model_drift:classifier_v2 4h`"),
+    ("silence <fingerprint> <duration> [reason]",
+     "mute an alert for 1 minute to 30 days, e.g. `silence model_drift:classifier_v2 4h` (or `4 hours`, `1h30m`)"),
+    ("silences", "the silences in force"),
+    ("unsilence <fingerprint>", "lift a silence before it ends"),
 ]
 
 
@@ -50,7 +53,7 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     lines = "\n".join(f"• `/agentops {esc(name)}` — {esc(what)}" for name, what in USAGE)
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
-                       "silence <fingerprint> <duration>")
+                       "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint>")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 

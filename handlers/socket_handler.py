@@ -4,6 +4,7 @@ to pending acks; acks are counted where they are sent."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -21,12 +22,22 @@ from handlers.slack_edge import SlackEdge
 from handlers.unhandled import answer_unhandled
 
 
+def _one_line_retries(record: logging.LogRecord) -> bool:
+    # slack-sdk logs each failed (re)connection with a traceback; the reason is all an operator needs
+    if str(record.msg).startswith(("Failed to connect", "Failed to retrieve WSS URL")):
+        record.msg, record.args = " ".join(record.getMessage().split()), ()
+        record.exc_info = record.exc_text = None
+    return True
+
+
 class AckTrackingSocketModeHandler(AsyncSocketModeHandler):
     """Tracks envelopes from receipt to ack, so background work can yield to pending acks,
     and counts acks where they are sent (cheaper than a Bolt middleware on every request)."""
 
     def __init__(self, *args: Any, deps: Deps, slack: SlackEdge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not any(f is _one_line_retries for f in self.client.logger.filters):
+            self.client.logger.addFilter(_one_line_retries)
         self._deps, self._slack = deps, slack
         self.client.on_message_listeners.append(self._received)
 

@@ -29,7 +29,7 @@ def test_usage_names_every_subcommand_and_the_problem() -> None:
     text, built = blocks.usage("I don't know `frobnicate`.")
     assert text.startswith("I don't know `frobnicate`.")
     shown = built[0]["text"]["text"]
-    for name in ("help", "status", "investigate", "alerts", "silence"):
+    for name in ("help", "status", "investigate", "alerts", "silence", "silences", "unsilence"):
         assert f"`/agentops {name}" in shown
     assert validate_blocks(built) == []
 

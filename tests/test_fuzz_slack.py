@@ -35,7 +35,12 @@ def test_fuzzed_envelopes_are_acked_answered_and_audited(running_bot: RunningBot
     while time.monotonic() < deadline and not owed <= set(slack.answered):
         time.sleep(0.1)
     assert owed - set(slack.answered) == set(), "senders left without an answer"
-    silenced = sum(p.in_thread for p in made)
+    # a note in the alert's thread for every silence click, and for every command silencing a fingerprint it shows
+    on_post = {a.fingerprint for a in running_bot.deps.store.alerts.sharing_post(post.channel, post.ts)}
+    by_command = [
+        e for e in running_bot.deps.store.audit.entries(limit=10_000)
+        if e.action == "silence.add" and e.details.get("via") == "command" and e.subject in on_post]
+    silenced = sum(p.in_thread for p in made) + len(by_command)
     assert len(slack.wait_for(lambda: len(notes := [m for m in slack.messages(thread_ts=post.ts)
                                                     if m.text.startswith("🔕")]) >= silenced and notes)) == silenced
     clicks = [p for p in made if p.kind == "interactive"]

@@ -16,6 +16,8 @@ from tests.helpers.slack_bot import RunningBot
 
 def a_message(bot: RunningBot) -> str:
     bot.slack.wait_ack(bot.slack.slash_command("silence model_drift:lstm_v1 1h"))  # any bot message to click on
+    bot.slack.wait_for(lambda: bot.slack.ephemerals())
+    bot.slack.ws.ephemerals.clear()  # the silence's confirmation: what the test reads next is the click's answer
     return bot.slack.wait_for(lambda: bot.slack.messages())[0].ts
 
 

@@ -152,3 +152,25 @@ def test_with_claude_unreachable_the_thread_says_the_offline_investigator_answer
         assert "⚠️ Claude was unreachable (APIConnectionError); this is the offline runbook investigator's" in shown
         assert "V14, V17" in shown and "offline runbook investigator" in shown
         assert bot.deps.store.investigations.recent()[0].engine == "offline"
+
+
+
+def test_of_two_clicks_at_once_the_first_clicker_is_the_requester(running_bot: RunningBot) -> None:
+    """The four-eyes rule keeps the requester from approving, so the requester must be who clicked first,
+    whichever click's lookups finish first. Three rounds, each with the other person first."""
+    slack = running_bot.slack
+    running_bot.tick()
+    [alert_post] = slack.messages(CHANNEL)
+    for first, second in [("U0ONCALL", "U0APPROVER"), ("U0APPROVER", "U0ONCALL"), ("U0ONCALL", "U0APPROVER")]:
+        before = {r.investigation_id for r in running_bot.deps.store.investigations.recent()}
+        clicks = [slack.prepare_click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user=user)
+                  for user in (first, second)]
+        for envelope in slack.burst(clicks):
+            slack.wait_ack(envelope)
+        record = slack.wait_for(lambda seen=before: next((r for r in running_bot.deps.store.investigations.recent()
+                                                          if r.investigation_id not in seen and r.status == "done"),
+                                                         None), timeout=30)
+        assert record.requested_by == first
+        told = slack.wait_for(lambda user=second: slack.ephemerals(user))[-1]
+        assert told.text.startswith("An investigation of this alert is already running")
+        slack.ws.ephemerals.clear()

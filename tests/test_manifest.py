@@ -22,6 +22,7 @@ def test_the_command_and_events_the_handlers_register() -> None:
 def test_scopes_are_the_ones_called() -> None:
     # chat.postMessage/update/postEphemeral → chat:write; reactions.add → reactions:write;
     # app_mention → app_mentions:read; /agentops → commands; chart uploads → files:write.
-    # views.publish needs no extra scope.
+    # views.publish needs no extra scope; conversations.info/list at start-up → channels:read, groups:read.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
-        "app_mentions:read", "chat:write", "commands", "files:write", "reactions:write"]
+        "app_mentions:read", "channels:read", "chat:write", "commands", "files:write", "groups:read",
+        "reactions:write"]

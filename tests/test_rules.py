@@ -115,6 +115,15 @@ def test_rules_file_overrides_globally_and_per_component(tmp_path: Path) -> None
     ("alerts:\n  x: 1\n", "line 1: unknown section 'alerts'"),
     ("defaults: [1, 2]\n", "line 1: a rules block must be a mapping"),
     ("defaults:\n  model_drift: {critical: 0.4\n", "not valid YAML"),
+    # warning past critical: the order an "above" rule fires in, and the reverse for "below"
+    ("overrides:\n  lstm_v1:\n    model_drift: {warning: 0.5, critical: 0.3}\n",
+     "line 3: overrides.lstm_v1.model_drift: warning 0.5 is above critical 0.3; drift_score alerts above its "
+     "limits, so warning must be below critical"),
+    ("defaults:\n  model_drift:\n    critical: 0.15\n",  # the default warning (0.2) is now past it
+     "line 2: defaults.model_drift: warning 0.2 is above critical 0.15"),
+    ("overrides:\n  lstm_v1:\n    accuracy_drop: {warning: 0.80, critical: 0.88}\n",
+     "line 3: overrides.lstm_v1.accuracy_drop: warning 0.8 is below critical 0.88; f1_score alerts below its "
+     "limits, so warning must be above critical"),
 ])
 def test_a_bad_rules_file_names_the_line_and_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "rules.yaml"
@@ -122,3 +131,15 @@ def test_a_bad_rules_file_names_the_line_and_key(tmp_path: Path, text: str, mess
     with pytest.raises(RulesFileError) as raised:
         load_rules(path, timedelta(hours=3))
     assert str(raised.value).startswith(str(path)) and message in str(raised.value)
+
+
+def test_overrides_for_components_never_measured_are_named_with_their_line(tmp_path: Path) -> None:
+    from bot.rules import unknown_components
+
+    path = tmp_path / "rules.yaml"
+    path.write_text("overrides:\n  lstm_v1:\n    accuracy_drop: {critical: 0.9}\n"
+                    "  classifer_v2:\n    model_drift: {critical: 0.4}\n")
+    rules = load_rules(path, timedelta(hours=3))
+    assert unknown_components(rules, {"lstm_v1", "classifier_v2"}) == [
+        f"{path}:line 4: overrides.classifer_v2: the warehouse has never measured a model or pipeline named "
+        "'classifer_v2'; check the name"]

@@ -7,6 +7,7 @@ from the schema's unique keys, never from process memory.
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from bot.errors import UserFacingError
 from bot.store.alerts import AlertStore, SilenceStore
@@ -47,7 +48,11 @@ class Store:
 
 def open_store(url: str) -> Store:
     """Connect and migrate to the newest schema; unreachable → StoreUnavailable with a clear message."""
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except OSError as error:  # the SQLite file's directory cannot be made
+        raise StoreUnavailable(f"state store (sqlite) unavailable: {error.strerror or error}: "
+                               f"{make_url(url).database} cannot be created or written; check DATABASE_URL") from None
     try:
         migrate(engine)
     except Exception as error:

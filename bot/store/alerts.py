@@ -122,3 +122,19 @@ class SilenceStore:
                 silences.c.fingerprint == fingerprint, silences.c.starts_at <= moment,
                 silences.c.ends_at > moment).order_by(silences.c.ends_at.desc())).mappings().first()
         return from_row(Silence, row) if row else None
+
+    def list_active(self, now: datetime) -> list[Silence]:
+        """Every silence in force, the soonest to end first."""
+        moment = naive_utc(now)
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(silences).where(silences.c.starts_at <= moment, silences.c.ends_at > moment)
+                                .order_by(silences.c.ends_at, silences.c.id)).mappings().all()
+        return [from_row(Silence, r) for r in rows]
+
+    def end(self, fingerprint: str, now: datetime) -> int:
+        """End the fingerprint's silences in force now (kept, for the record, as having ended now)."""
+        moment = naive_utc(now)
+        with self._engine.begin() as conn:
+            return conn.execute(update(silences).where(
+                silences.c.fingerprint == fingerprint, silences.c.starts_at <= moment,
+                silences.c.ends_at > moment).values(ends_at=moment)).rowcount

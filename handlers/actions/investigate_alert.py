@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.deps import Deps
 from bot.investigations import resolve_subject, start_investigation
 from bot.notify import PostRef
-from handlers.actions.click import read_click
+from handlers.actions.click import Click, read_click
 from handlers.actions.malformed import refuse_malformed
 from handlers.blocks import notice
 from handlers.mrkdwn import esc
@@ -26,19 +26,24 @@ def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]
             if not clicked.readable:
                 await refuse_malformed(deps, slack, clicked, "alert.investigate")
                 return
-            subject = await resolve_subject(deps, clicked.value)
-            await asyncio.to_thread(deps.store.audit.record, actor=clicked.user, action="alert.investigate",
-                                    subject=clicked.value, now=deps.clock.now(),
-                                    outcome="refused:unknown_component" if isinstance(subject, str) else "requested",
-                                    channel=clicked.channel, message_ts=clicked.message_ts)
-            if isinstance(subject, str):
-                await reply(slack, clicked.response_url, *notice(esc(subject)))
-                return
-            alert = await asyncio.to_thread(deps.store.alerts.firing, clicked.value)
-            problem = await start_investigation(
-                deps, subject=subject, requested_by=clicked.user, thread=PostRef(clicked.channel, clicked.thread_ts),
-                alert_id=alert.alert_id if alert else None)
+            async with deps.investigation_claims:  # held from lookup to claim: the first click wins
+                problem = await _claim(deps, clicked)
             if problem:
                 await reply(slack, clicked.response_url, *notice(esc(problem)))
 
     return investigate_alert
+
+
+async def _claim(deps: Deps, clicked: Click) -> str | None:
+    """Start the investigation for this click; the reason to tell the clicker privately when it did not."""
+    subject = await resolve_subject(deps, clicked.value)
+    await asyncio.to_thread(deps.store.audit.record, actor=clicked.user, action="alert.investigate",
+                            subject=clicked.value, now=deps.clock.now(),
+                            outcome="refused:unknown_component" if isinstance(subject, str) else "requested",
+                            channel=clicked.channel, message_ts=clicked.message_ts)
+    if isinstance(subject, str):
+        return subject
+    alert = await asyncio.to_thread(deps.store.alerts.firing, clicked.value)
+    return await start_investigation(deps, subject=subject, requested_by=clicked.user,
+                                     thread=PostRef(clicked.channel, clicked.thread_ts),
+                                     alert_id=alert.alert_id if alert else None)

@@ -50,6 +50,8 @@ def auth_test(ws: Workspace, args: dict) -> dict:
 
 def post_message(ws: Workspace, args: dict) -> dict:
     channel = resolve_channel(ws, args)
+    if channel in ws.not_member:
+        raise SlackError("not_in_channel")
     blocks = _blocks(ws, "chat.postMessage", args)
     if not args.get("text") and not blocks:
         raise SlackError("no_text")
@@ -102,6 +104,25 @@ def reactions_add(ws: Workspace, args: dict) -> dict:
     return {}
 
 
+def _channel(ws: Workspace, name: str, channel: str) -> dict:
+    return {"id": channel, "name": name, "is_channel": True, "is_archived": False,
+            "is_member": channel not in ws.not_member}
+
+
+def conversations_info(ws: Workspace, args: dict) -> dict:
+    # Slack answers only a channel id here; a name is channel_not_found, as there
+    channel = args.get("channel")
+    name = next((n for n, c in ws.channels.items() if c == channel), None)
+    if name is None:
+        raise SlackError("channel_not_found")
+    return {"channel": _channel(ws, name, channel)}
+
+
+def conversations_list(ws: Workspace, args: dict) -> dict:
+    return {"channels": [_channel(ws, name, channel) for name, channel in ws.channels.items()],
+            "response_metadata": {"next_cursor": ""}}
+
+
 def users_info(ws: Workspace, args: dict) -> dict:
     user = args.get("user")
     if user not in ws.users:
@@ -119,6 +140,8 @@ METHODS: dict[str, Handler] = {
     "views.publish": views_publish,
     "reactions.add": reactions_add,
     "users.info": users_info,
+    "conversations.info": conversations_info,
+    "conversations.list": conversations_list,
 }
 
 

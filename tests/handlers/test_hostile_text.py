@@ -16,8 +16,8 @@ from agents.diagnosis import Diagnosis, RecommendedAction
 from agents.investigation import InvestigationResult
 from bot.fleet import ComponentHealth
 from bot.remediation.decisions import ClickResult
-from bot.store.records import Approval, Incident, Investigation, StoredAlert
-from handlers import alert_blocks, approval_blocks, blocks, incident_blocks, investigation_blocks
+from bot.store.records import Approval, Incident, Investigation, Silence, StoredAlert
+from handlers import alert_blocks, approval_blocks, blocks, incident_blocks, investigation_blocks, silence_blocks
 from handlers.home.view import HomeData, home_view
 from seed.slack.blockkit import validate_blocks, validate_view
 from seed.slack.hostile import STRINGS, markup_tokens, mrkdwn_texts
@@ -75,6 +75,11 @@ def messages(h: str) -> list[tuple[str, list[dict]]]:
         blocks.notice(approval_blocks.refusal(ClickResult("already_decided", decided, "approved"), [LEAD])),
         investigation_blocks.progress(h, [h, h]), investigation_blocks.diagnosis_blocks(h, result(h)),
         investigation_blocks.failed(h, h), incident_blocks.resolution_summary(incident(h), github=True),
+        alert_blocks.alert_post(h, [alert], silenced_until={alert.fingerprint: NOW}),
+        silence_blocks.silenced(h, h, timedelta(hours=4), NOW, h),
+        silence_blocks.silence_confirmed(h, timedelta(hours=4), NOW, h), silence_blocks.unsilenced(h, h),
+        silence_blocks.nothing_to_unsilence(h),
+        silence_blocks.silences_list([Silence(1, h, h, h, NOW, NOW + timedelta(hours=1))], NOW),
     ]
 
 
