@@ -180,6 +180,7 @@ class SlackStandIn:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack-sdk sends some reads (chat.getPermalink) as GET
         app.router.add_post("/respond/{token}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         self._runner, self.port = await start_site(app, self.host, self.port)

@@ -92,6 +92,9 @@ class Workspace:
         self.invalid_blocks: list[tuple[str, list[str]]] = []
         self.missing_text: list[str] = []  # methods called with blocks but no text fallback
         self.connection_events: list[tuple[float, str, int]] = []  # (time, "open"|"close", connection id)
+        # assistant.threads.setStatus: the status shown under each thread now, and every one ever set
+        self.statuses: dict[tuple[str, str], str] = {}
+        self.status_log: list[tuple[str, str, str]] = []  # (channel, thread_ts, status)
         self._ts = itertools.count(100)
         self._base = int(time.time())
 
