@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.fleet import ComponentHealth
 from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
-from handlers.blocks import alert_line, context, header, health_sections, section
+from handlers.blocks import SECTION_LIMIT, alert_line, context, header, health_sections, section
 from handlers.mrkdwn import code, esc
 
 MAX_ROWS = 10
@@ -30,8 +30,13 @@ class HomeData:
 def _listing(title: str, lines: list[str], empty: str) -> dict:
     if not lines:
         return section(f"*{title}*\n{empty}")
-    more = f"\n…and {len(lines) - MAX_ROWS} more" if len(lines) > MAX_ROWS else ""
-    return section(f"*{title}*\n" + "\n".join(lines[:MAX_ROWS]) + more)
+    shown: list[str] = []
+    for line in lines[:MAX_ROWS]:  # whole lines: a section cut at its limit could end inside a date token
+        if sum(len(x) + 1 for x in shown) + len(line) > SECTION_LIMIT - 100:
+            break
+        shown.append(line)
+    more = f"\n…and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    return section(f"*{title}*\n" + "\n".join(shown) + more)
 
 
 def approval_line(approval: Approval) -> str:
