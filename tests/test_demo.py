@@ -28,7 +28,7 @@ def test_the_demo_tells_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     story = ["🔴 CRITICAL — classifier_v2", "▶ <@U0ONCALL> clicks Investigate", "🩺 classifier_v2: distribution shift",
              "🛂 Approval needed: Roll back classifier_v2", "✅ Approved by <@U0LEAD>",
              "Roll back classifier_v2 done and verified*", "Retrain classifier_v2 done and verified*",
-             "✅ Resolved at", "✅ RESOLVED — classifier_v2", "resolved*", "Summary"]
+             "✅ Resolved 20", "✅ RESOLVED — classifier_v2", "resolved*", "Summary"]
     positions = [out.find(line) for line in story]
     assert -1 not in positions, [line for line in story if line not in out]
     assert positions == sorted(positions)  # in the order it happened
