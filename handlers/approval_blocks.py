@@ -92,7 +92,8 @@ def approval_closed(approval: Approval) -> tuple[str, Blocks]:
         outcome = decided + (f" {when(approval.decided_at, seconds=True)}" if approval.decided_at else "")
     return text[:3000], [
         header(f"🛂 {_title(approval)}"),
-        section(_what(approval)),
+        # why and when were read before deciding; once decided, what was done and by whom is the news
+        section(f"*Action* {code(approval.action)} on *{esc(approval.target)}*"),
         context(_who_proposed(approval)),
         section(f"*{outcome}*"),
     ]
