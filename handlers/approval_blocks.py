@@ -17,7 +17,9 @@ DECIDED = {"approved": "✅ Approved", "denied": "🚫 Denied"}
 def _who_proposed(approval: Approval) -> str:
     engine = {"claude": "Claude", "offline": "the offline runbook investigator"}.get(approval.proposed_by) \
         or mention(approval.proposed_by)
-    return f"proposed by {engine} in an investigation {mention(approval.requested_by)} started"
+    # the header says the action in words; the id here is what the audit log and the ML service call it
+    return (f"{code(approval.action)} on *{esc(approval.target)}* proposed by {engine} in an investigation "
+            f"{mention(approval.requested_by)} started")
 
 
 def _title(approval: Approval) -> str:
@@ -39,7 +41,7 @@ def _what(approval: Approval, diagnosis: str = "") -> str:
     line, condition = headline(approval.reason)
     seen = f" ({link(diagnosis, 'the diagnosis')})" if diagnosis else " (the diagnosis above)"
     when_ = f"\n*When* {esc(condition)}" if condition else ""
-    return f"*Action* {code(approval.action)} on *{esc(approval.target)}*\n*Why* {esc(line)}{seen}{when_}"
+    return f"*Why* {esc(line)}{seen}{when_}"
 
 
 def _confirm(approval: Approval) -> dict:
@@ -93,9 +95,8 @@ def approval_closed(approval: Approval) -> tuple[str, Blocks]:
     return text[:3000], [
         header(f"🛂 {_title(approval)}"),
         # why and when were read before deciding; once decided, what was done and by whom is the news
-        section(f"*Action* {code(approval.action)} on *{esc(approval.target)}*"),
-        context(_who_proposed(approval)),
         section(f"*{outcome}*"),
+        context(_who_proposed(approval)),
     ]
 
 

@@ -88,7 +88,7 @@ def test_the_request_shows_action_target_reason_proposer_and_expiry(slack, tmp_p
         _, requests = approval_requests(bot)
         shown = slack.render_blocks(requests["rollback_model"].message)
     assert "Approval needed: Roll back classifier_v2" in shown
-    assert "`rollback_model` on *classifier_v2*" in shown and "drift" in shown.lower()
+    assert "`rollback_model` on *classifier_v2* proposed by" in shown and "drift" in shown.lower()
     assert "proposed by the offline runbook investigator in an investigation <@U0ONCALL> started" in shown
     assert "expires 2026-11-21 12:05 UTC" in shown and "may decide: <@U0LEAD>, <@U0ONCALL>" in shown
     assert [b["elements"][0]["value"] for b in requests["rollback_model"].message.blocks

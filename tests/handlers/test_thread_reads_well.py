@@ -121,7 +121,7 @@ def test_an_approval_request_names_the_diagnosis_in_one_line() -> None:
                                                    diagnosis="https://x.slack.com/archives/C0ML/p2")
     assert text == ("🛂 Approval needed: Retrain classifier_v2 — Distribution shift on classifier_v2: drift_score 0.45 "
                     "(critical) driven by V14, V17")
-    assert blocks_text(built).splitlines()[2:4] == [
+    assert blocks_text(built).splitlines()[1:3] == [
         "*Why* Distribution shift on classifier_v2: drift_score 0.45 (critical) driven by V14, V17 (the diagnosis↗)",
         "*When* after the rollback, on data since the shift"]
     [approve, deny] = built[-1]["elements"]
