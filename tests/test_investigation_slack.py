@@ -32,7 +32,9 @@ def test_investigate_on_an_alert_shows_progress_as_thread_status_then_posts_the_
     # only what matters: the two drifted features in full, three of the rest by name, never cut mid-item
     [drift] = [line for line in shown.splitlines() if "features with PSI" in line]
     assert drift.endswith("Highest of the rest: V21 0.07, V20 0.07, Amount 0.06") and "KS 0.06" not in drift
-    assert shown.endswith("[👍] [👎]")  # feedback on the diagnosis
+    assert shown.endswith("[👍] [👎]")  # feedback on the diagnosis, stored
+    slack.wait_ack(slack.click("feedback_diagnosis", "good", result.ts, user="U0APPROVER"))
+    assert slack.wait_for(lambda: running_bot.deps.store.feedback.votes(CHANNEL, result.ts) == {"good": 1, "bad": 0})
     assert result.text == ("Diagnosis for classifier_v2: distribution shift, 85% confident; proposes roll back "
                            "then retrain (needs an approver)")
     assert "1. `rollback_model` on *classifier_v2* — needs an approver" in shown
