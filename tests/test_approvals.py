@@ -225,6 +225,8 @@ def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(sl
             for action, title in (("rollback_model", "Roll back"), ("retrain_model", "Retrain")):
                 click(bot, "approve_action", requests[action].id, requests[action].message, LEAD)
                 assert outcome_message(bot, alert_post.ts, f"{title} classifier_v2").text.startswith("✅")
+            # each action's comment follows its Slack outcome: wait for both, or the resolution may overtake one
+            slack.wait_for(lambda: sum(len(i.comments) for i in github.issues.values()) >= 2)
             bot.clock.advance(timedelta(minutes=1))
             bot.tick()  # the monitor reads the retrained model's first measurement
             summary = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
