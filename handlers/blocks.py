@@ -123,7 +123,7 @@ def status(components: list[ComponentHealth] | None, warehouse_error: str | None
     text = f"AgentOps status: {worst}; {len(alerts)} firing alert(s)"
     blocks = [header(f"{STATUS_EMOJI[worst]} AgentOps status"), *health_sections(components, warehouse_error)]
     blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
-    blocks.append(context(f"As of {now:%Y-%m-%d %H:%M} UTC · `/agentops alerts` lists them"))
+    blocks.append(context(f"As of {when(now)} · `/agentops alerts` lists them"))
     return text, blocks
 
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from bot.fleet import ComponentHealth
 from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
+from handlers.approval_blocks import headline
 from handlers.blocks import SECTION_LIMIT, alert_line, context, header, health_sections, section
-from handlers.mrkdwn import code, esc
+from handlers.mrkdwn import code, esc, when
 
 MAX_ROWS = 10
 
@@ -40,8 +41,9 @@ def _listing(title: str, lines: list[str], empty: str) -> dict:
 
 
 def approval_line(approval: Approval) -> str:
-    return (f"⏳ {code(approval.action)} on *{esc(approval.target)}* — {esc(approval.reason)} "
-            f"_(expires {approval.expires_at:%H:%M} UTC)_")
+    # the diagnosis in one line, as in the request itself (the whole root cause crowds the tab)
+    return (f"⏳ {code(approval.action)} on *{esc(approval.target)}* — {esc(headline(approval.reason)[0])} "
+            f"_(expires {when(approval.expires_at)})_")
 
 
 def incident_line(incident: Incident) -> str:
@@ -70,6 +72,6 @@ def home_view(data: HomeData) -> dict:
         _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
                  esc("None yet. Try `/agentops investigate <what you see>`.")),
-        context(f"Updated {data.now:%Y-%m-%d %H:%M} UTC · reopen the tab to refresh"),
+        context(f"Updated {when(data.now)} · reopen the tab to refresh"),
     ]
     return {"type": "home", "blocks": blocks}
