@@ -138,6 +138,11 @@ class Settings(BaseSettings):
     github_token: SecretStr | None = None
     github_repo: str = ""
     github_api_url: str = "https://api.github.com"
+    github_web_url: str = "https://github.com"  # where people open an issue (GitHub Enterprise: its host)
+
+    # Links in Slack messages; unset, the runbook is shown as its path and no dashboard link is drawn
+    runbook_base_url: str = ""  # e.g. https://github.com/acme/agentops/blob/main (the runbook's path is appended)
+    dashboard_url: str = ""  # "{component}" in it becomes the model's or pipeline's name
 
     # Approvals
     agentops_approvers: Annotated[list[str], NoDecode] = []
@@ -180,11 +185,18 @@ class Settings(BaseSettings):
             raise ValueError(f"expected a token starting with {prefix}")
         return value
 
-    @field_validator("ml_service_url", "github_api_url")
+    @field_validator("ml_service_url", "github_api_url", "github_web_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("runbook_base_url", "dashboard_url")
+    @classmethod
+    def _link_base(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s<>|]+$", value):
+            raise ValueError("expected an http(s) URL without spaces, <, > or |")
         return value.rstrip("/")
 
     @field_validator("runbooks_dir", "incidents_dir", mode="before")

@@ -1,4 +1,8 @@
-"""Pure builders for alert posts in #ml-alerts and their thread notes."""
+"""Pure builders for alert posts in #ml-alerts and their thread notes.
+
+Times are Slack date tokens (each reader's own time zone, and "x minutes ago"); the breach start the
+monitor wrote into the message as a UTC clock time is read back and shown that way too.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from bot.monitor.sweep import RUNBOOKS
 from bot.rules import SEVERITY_ORDER
 from bot.store.records import StoredAlert
 from handlers.actions.ids import INVESTIGATE_ALERT, SILENCE_ALERT
-from handlers.blocks import SEVERITY_EMOJI, Blocks, button, context, header, section
-from handlers.mrkdwn import code, esc
+from handlers.blocks import SEVERITY_EMOJI, Blocks, breaching, button, context, header, section, what
+from handlers.links import NO_LINKS, Links
+from handlers.mrkdwn import code, esc, when
 
 
-def alert_post(component: str, alerts: Sequence[StoredAlert],
+def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_LINKS,
                silenced_until: Mapping[str, datetime] | None = None) -> tuple[str, Blocks]:
     """One message per component: every alert that fired with it, firing or resolved; 🔕 on a silenced one."""
     firing = [a for a in alerts if a.status == "firing"]
@@ -25,36 +30,38 @@ def alert_post(component: str, alerts: Sequence[StoredAlert],
     blocks: Blocks = [header(title)]
     for alert in alerts:
         state = ("firing" if alert.status == "firing"
-                 else f"✅ resolved at {alert.resolved_at:%H:%M} UTC" if alert.resolved_at else "resolved")
+                 else f"✅ resolved {when(alert.resolved_at)}" if alert.resolved_at else "resolved")
         until = (silenced_until or {}).get(alert.fingerprint)
         if until is not None and alert.status == "firing":
-            state += f" · 🔕 silenced until {until:%Y-%m-%d %H:%M} UTC"
-        blocks.append(section(f"*{esc(alert.alert_type)}* · {code(alert.fingerprint)} · {state}\n{esc(alert.message)}"))
-        blocks.append(context(f"detected {alert.first_seen_at:%Y-%m-%d %H:%M} UTC · runbook "
-                              f"`{RUNBOOKS.get(alert.alert_type, 'runbooks/incident_response.md')}`"))
+            state += f" · 🔕 silenced until {when(until)}"
+        blocks.append(section(f"*{esc(alert.alert_type)}* · {code(alert.fingerprint)} · {state}\n{esc(what(alert))}"))
+        runbook = links.runbook(RUNBOOKS.get(alert.alert_type, "runbooks/incident_response.md"))
+        dashboard = links.dashboard_for(component)
+        blocks.append(context(f"{breaching(alert)} · runbook {runbook}" + (f" · {dashboard}" if dashboard else "")))
         if alert.status == "firing":
             blocks.append({"type": "actions", "elements": [
                 button("Investigate", INVESTIGATE_ALERT, alert.fingerprint, style="primary"),
                 button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]})
-    text = esc(f"{title}: " + "; ".join(a.message for a in alerts))
+    # the push notification: the component once, then what each alert says
+    text = esc(f"{title}: " + "; ".join(what(a) for a in alerts))
     return text[:3000], blocks
 
 
 def still_firing(alert: StoredAlert, now: datetime) -> tuple[str, Blocks]:
     hours = (now - alert.first_seen_at).total_seconds() / 3600
-    text = f"🔁 Still firing after {hours:.1f} h: {esc(alert.message)}"
-    return text, [section(text)]
+    text = f"🔁 {esc(alert.component)} still firing after {hours:.1f} h: {esc(what(alert))}"
+    return text, [section(f"{text}; {breaching(alert)}")]
 
 
 def severity_changed(alert: StoredAlert, old: str) -> tuple[str, Blocks]:
-    arrow = "⬆️ Escalated" if SEVERITY_ORDER[alert.severity] > SEVERITY_ORDER[old] else "⬇️ Eased"
-    text = f"{arrow} from {old} to {alert.severity}: {esc(alert.message)}"
-    return text, [section(text)]
+    mark, verb = ("⬆️", "escalated") if SEVERITY_ORDER[alert.severity] > SEVERITY_ORDER[old] else ("⬇️", "eased")
+    text = f"{mark} {esc(alert.component)} {verb} from {old} to {alert.severity}: {esc(what(alert))}"
+    return text, [section(f"{text}; {breaching(alert)}")]
 
 
 def resolved(alert: StoredAlert, latest: dict[str, float]) -> tuple[str, Blocks]:
-    at = f" at {alert.resolved_at:%H:%M} UTC" if alert.resolved_at else ""
     values = ", ".join(f"{esc(metric)} {value:g}" for metric, value in latest.items())
     now = f" (latest: {values})" if values else ""
-    text = f"✅ Resolved{at}: {code(alert.fingerprint)} no longer breaches its rule{now}."
-    return text, [section(text)]
+    said = f"{code(alert.fingerprint)} no longer breaches its rule{now}."
+    at = f" {when(alert.resolved_at)}" if alert.resolved_at else ""
+    return f"✅ Resolved: {said}", [section(f"✅ Resolved{at}: {said}")]

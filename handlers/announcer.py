@@ -12,27 +12,42 @@ from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
 from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks
 from handlers.blocks import Blocks
+from handlers.links import Links
 from handlers.progress import ProgressMessage
 from handlers.slack_edge import SlackEdge, SlackFailure
+from handlers.thread_status import ThreadStatus
 
 
 class SlackInvestigationReport:
-    def __init__(self, edge: SlackEdge, progress: ProgressMessage, component: str) -> None:
-        self.edge, self.progress, self.component = edge, progress, component
+    """Progress as the thread's status line; the diagnosis (or the failure) is the one message it leaves."""
+
+    def __init__(self, announcer: SlackAnnouncer, status: ThreadStatus, component: str) -> None:
+        self.announcer, self.edge, self.status, self.component = announcer, announcer.edge, status, component
 
     @property
     def thread(self) -> PostRef:
-        # the channel as Slack answered it (an id, even when the alert channel was configured by name)
-        return PostRef(self.progress.channel, self.progress.thread_ts)
+        return PostRef(self.status.channel, self.status.thread_ts)
 
     def step(self, step: str) -> None:
-        self.progress.step(step)
+        self.status.step(step)
 
     async def diagnosis_ready(self, result: InvestigationResult) -> None:
-        await self.progress.show(*investigation_blocks.diagnosis_blocks(self.component, result))
+        await self.status.settled()
+        posted = await self.announcer._post(self.thread.channel, *investigation_blocks.diagnosis_blocks(
+            self.component, result, self.announcer.links), thread_ts=self.thread.ts)
+        if posted is None:
+            await self.status.clear()  # nothing replied, so Slack would keep showing the last step
+            return
+        link = await self.edge.call("chat.getPermalink", self.edge.client.chat_getPermalink(
+            channel=posted.channel, message_ts=posted.ts))
+        # approval requests below link back to it; without a permalink they still name it
+        self.announcer.diagnoses[self.thread] = "" if isinstance(link, SlackFailure) else str(link["permalink"])
 
     async def failed(self, reason: str) -> None:
-        await self.progress.show(*investigation_blocks.failed(self.component, reason))
+        await self.status.settled()
+        if await self.announcer._post(self.thread.channel, *investigation_blocks.failed(self.component, reason),
+                                      thread_ts=self.thread.ts) is None:
+            await self.status.clear()
 
     async def trend_chart(self, png: bytes, title: str) -> None:
         thread = self.thread
@@ -57,6 +72,10 @@ class SlackAnnouncer:
         self.edge = edge
         self.settings = edge.settings
         self._silenced_until: Callable[[str], datetime | None] = lambda _fingerprint: None
+        self.links = Links.of(edge.settings)
+        # thread → permalink of its latest diagnosis, for the approval requests that follow it in this
+        # process (a request made elsewhere names the diagnosis without the link)
+        self.diagnoses: dict[PostRef, str] = {}
 
     def watch_silences(self, silenced_until: Callable[[str], datetime | None]) -> None:
         """Where an alert post looks up a fingerprint's silence (the store exists once the Deps are built),
@@ -68,7 +87,7 @@ class SlackAnnouncer:
         for alert in alerts:
             if alert.status == "firing" and (end := await asyncio.to_thread(self._silenced_until, alert.fingerprint)):
                 until[alert.fingerprint] = end
-        return alert_blocks.alert_post(component, alerts, silenced_until=until)
+        return alert_blocks.alert_post(component, alerts, self.links, silenced_until=until)
 
     async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None) -> PostRef | None:
         posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
@@ -99,15 +118,15 @@ class SlackAnnouncer:
         await self._in_alert_thread(alert, alert_blocks.resolved(alert, latest))
 
     async def investigation_started(self, thread: PostRef, component: str) -> SlackInvestigationReport | None:
-        progress = ProgressMessage(self.edge, thread.channel, thread.ts,
-                                   lambda steps: investigation_blocks.progress(component, steps))
-        if not await progress.post():
+        status = ThreadStatus(self.edge, thread.channel, thread.ts)
+        if not await status.start(f"investigating {component}"):
             return None
-        return SlackInvestigationReport(self.edge, progress, component)
+        return SlackInvestigationReport(self, status, component)
 
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return await self._post(thread.channel, *approval_blocks.approval_request(
-            approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes), thread_ts=thread.ts)
+            approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes,
+            diagnosis=self.diagnoses.get(thread, "")), thread_ts=thread.ts)
 
     async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
         await self._post(thread.channel, *approval_blocks.proposal_dropped(action, target, why), thread_ts=thread.ts)
@@ -131,4 +150,5 @@ class SlackAnnouncer:
 
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None:
         await self._post(thread.channel, *incident_blocks.resolution_summary(
-            incident, github=bool(self.settings.github_token and self.settings.github_repo)), thread_ts=thread.ts)
+            incident, github=bool(self.settings.github_token and self.settings.github_repo), links=self.links),
+            thread_ts=thread.ts)

@@ -7,7 +7,8 @@ from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval
 from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
 from handlers.blocks import Blocks, button, context, header, progress_lines, section
-from handlers.mrkdwn import code, esc, mention
+from handlers.investigation_blocks import clip
+from handlers.mrkdwn import code, esc, link, mention, when
 
 VERBS = {"rollback_model": "Roll back", "retrain_model": "Retrain"}
 DECIDED = {"approved": "✅ Approved", "denied": "🚫 Denied"}
@@ -16,7 +17,9 @@ DECIDED = {"approved": "✅ Approved", "denied": "🚫 Denied"}
 def _who_proposed(approval: Approval) -> str:
     engine = {"claude": "Claude", "offline": "the offline runbook investigator"}.get(approval.proposed_by) \
         or mention(approval.proposed_by)
-    return f"proposed by {engine} in an investigation {mention(approval.requested_by)} started"
+    # the header says the action in words; the id here is what the audit log and the ML service call it
+    return (f"{code(approval.action)} on *{esc(approval.target)}* proposed by {engine} in an investigation "
+            f"{mention(approval.requested_by)} started")
 
 
 def _title(approval: Approval) -> str:
@@ -24,24 +27,51 @@ def _title(approval: Approval) -> str:
     return f"{VERBS.get(approval.action, approval.action)} {approval.target}"
 
 
-def _what(approval: Approval) -> str:
-    return f"*Action* {code(approval.action)} on *{esc(approval.target)}*\n*Why* {esc(approval.reason)}"
+def headline(reason: str) -> tuple[str, str]:
+    """The diagnosis in one line, and the proposal's condition: the reason is the root cause with the
+    condition in parentheses at its end (bot/remediation/proposals.py)."""
+    condition = ""
+    if reason.endswith(")") and " (" in reason:
+        reason, condition = reason[:-1].rsplit(" (", 1)
+    first = reason.split("; ", 1)[0].split(". ", 1)[0]
+    return clip(first, 120), condition
 
 
-def approval_request(approval: Approval, approvers: list[str], four_eyes: bool) -> tuple[str, Blocks]:
-    """The request: action, target, reason, who proposed it, expiry, [Approve] [Deny]."""
+def _what(approval: Approval, diagnosis: str = "") -> str:
+    line, condition = headline(approval.reason)
+    seen = f" ({link(diagnosis, 'the diagnosis')})" if diagnosis else " (the diagnosis above)"
+    when_ = f"\n*When* {esc(condition)}" if condition else ""
+    return f"*Why* {esc(line)}{seen}{when_}"
+
+
+def _confirm(approval: Approval) -> dict:
+    """A second look before a rollback or retrain runs on the serving service (plain text: never markup)."""
+    title = _title(approval)
+    return {"title": {"type": "plain_text", "text": clip(f"{title}?", 100)},
+            "text": {"type": "plain_text", "text": clip(
+                f"{title} on the ML serving service now? AgentOps runs it and verifies it, and the thread "
+                "shows the outcome. It is not undone from Slack.", 300)},
+            "confirm": {"type": "plain_text", "text": "Approve and run"},
+            "deny": {"type": "plain_text", "text": "Not yet"}, "style": "danger"}
+
+
+def approval_request(approval: Approval, approvers: list[str], four_eyes: bool,
+                     diagnosis: str = "") -> tuple[str, Blocks]:
+    """The request: action, target, the diagnosis in one line (linked), who proposed it, expiry,
+    [Approve] (with a confirm dialog) [Deny]. `diagnosis` is the diagnosis message's permalink."""
     who = ", ".join(mention(u) for u in approvers) if approvers else (
         "⚠️ nobody: AGENTOPS_APPROVERS is empty, so this request can only expire")
     rule = " (not the requester: four-eyes rule)" if four_eyes else ""
-    text = esc(f"🛂 Approval needed: {_title(approval)} — {approval.reason}")
+    approve = button("Approve", APPROVE_ACTION, approval.request_id, style="primary")
+    if approval.action in VERBS:
+        approve["confirm"] = _confirm(approval)
+    text = esc(f"🛂 Approval needed: {_title(approval)} — {headline(approval.reason)[0]}")
     return text[:3000], [
         header(f"🛂 Approval needed: {_title(approval)}"),
-        section(_what(approval)),
-        context(f"{_who_proposed(approval)} · expires {approval.expires_at:%H:%M} UTC · "
-                f"may decide: {who}{rule}"),
+        section(_what(approval, diagnosis)),
+        context(f"{_who_proposed(approval)} · expires {when(approval.expires_at)} · may decide: {who}{rule}"),
         {"type": "actions", "block_id": "approval", "elements": [
-            button("Approve", APPROVE_ACTION, approval.request_id, style="primary"),
-            button("Deny", DENY_ACTION, approval.request_id, style="danger")]},
+            approve, button("Deny", DENY_ACTION, approval.request_id, style="danger")]},
     ]
 
 
@@ -55,16 +85,18 @@ def proposal_dropped(action: str, target: str, why: str) -> tuple[str, Blocks]:
 def approval_closed(approval: Approval) -> tuple[str, Blocks]:
     """The request once decided or expired: the buttons are gone, the decision says who and when."""
     if approval.status == "expired":
-        outcome = f"⌛ Expired at {approval.expires_at:%H:%M} UTC: nobody decided in time; nothing was done"
+        said = "nobody decided in time; nothing was done"
+        text = f"⌛ {esc(_title(approval))} expired: {said}"
+        outcome = f"⌛ Expired {when(approval.expires_at)}: {said}"
     else:
-        at = f"{approval.decided_at:%H:%M:%S} UTC" if approval.decided_at else ""
-        outcome = f"{DECIDED.get(approval.status, approval.status)} by {mention(approval.decided_by)} at {at}"
-    text = f"{esc(_title(approval))}: {outcome}"
+        decided = f"{DECIDED.get(approval.status, approval.status)} by {mention(approval.decided_by)}"
+        text = f"{esc(_title(approval))}: {decided}"
+        outcome = decided + (f" {when(approval.decided_at, seconds=True)}" if approval.decided_at else "")
     return text[:3000], [
         header(f"🛂 {_title(approval)}"),
-        section(_what(approval)),
-        context(_who_proposed(approval)),
+        # why and when were read before deciding; once decided, what was done and by whom is the news
         section(f"*{outcome}*"),
+        context(_who_proposed(approval)),
     ]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from agents.prompt import breach_start
 from bot.fleet import ComponentHealth
 from bot.store.records import StoredAlert
-from handlers.mrkdwn import code, esc
+from handlers.mrkdwn import ago, code, esc, when
 
 Blocks = list[dict]
 STATUS_EMOJI = {"healthy": "🟢", "warning": "🟡", "critical": "🔴", "unknown": "⚪"}
@@ -49,6 +50,17 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return element
 
 
+def feedback(action_id: str) -> dict:
+    """👍/👎 under a message (Slack's feedback_buttons, which live in a context_actions block)."""
+    def choice(emoji: str, value: str, label: str) -> dict:
+        return {"text": {"type": "plain_text", "text": emoji}, "value": value, "accessibility_label": label}
+
+    return {"type": "context_actions", "elements": [{
+        "type": "feedback_buttons", "action_id": action_id,
+        "positive_button": choice("👍", "good", "This was helpful"),
+        "negative_button": choice("👎", "bad", "This was not helpful")}]}
+
+
 def usage(problem: str | None = None) -> tuple[str, Blocks]:
     lines = "\n".join(f"• `/agentops {esc(name)}` — {esc(what)}" for name, what in USAGE)
     intro = f"{problem}\n\n" if problem else ""
@@ -84,11 +96,27 @@ def health_sections(components: list[ComponentHealth] | None, warehouse_error: s
     return blocks
 
 
+_SINCE = "; breaching since "
+
+
+def what(alert: StoredAlert) -> str:
+    """The alert's words without the component it is about (the post names it once) or its clock time."""
+    message = alert.message
+    cut = message.rfind(_SINCE)
+    message = message[:cut] if cut >= 0 else message
+    return message.removeprefix(f"{alert.component}: ")
+
+
+def breaching(alert: StoredAlert) -> str:
+    """mrkdwn: since when the rule has held, and how long ago that is, for each reader."""
+    start = breach_start(alert.message, alert.first_seen_at) or alert.first_seen_at
+    return f"breaching since {when(start)} ({ago(start)})"
+
+
 def alert_line(alert: StoredAlert, now: datetime) -> str:
-    minutes = int((now - alert.first_seen_at).total_seconds() // 60)
-    age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    # the breach's start, not when the bot noticed it: "firing 0 min" for a 70-minute breach misleads
     return (f"{SEVERITY_EMOJI.get(alert.severity, '⚪')} *{alert.severity}* {code(alert.fingerprint)} — "
-            f"{esc(alert.message)} _(firing {age})_")
+            f"{esc(alert.component)}: {esc(what(alert))} _({breaching(alert)})_")
 
 
 def status(components: list[ComponentHealth] | None, warehouse_error: str | None, alerts: list[StoredAlert],
@@ -98,17 +126,23 @@ def status(components: list[ComponentHealth] | None, warehouse_error: str | None
     text = f"AgentOps status: {worst}; {len(alerts)} firing alert(s)"
     blocks = [header(f"{STATUS_EMOJI[worst]} AgentOps status"), *health_sections(components, warehouse_error)]
     blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
-    blocks.append(context(f"As of {now:%Y-%m-%d %H:%M} UTC · `/agentops alerts` lists them"))
+    blocks.append(context(f"As of {when(now)} · `/agentops alerts` lists them"))
     return text, blocks
 
 
 def alerts_list(alerts: list[StoredAlert], now: datetime, limit: int = 20) -> tuple[str, Blocks]:
     if not alerts:
         return "No alerts are firing.", [section("✅ No alerts are firing.")]
-    shown = alerts[:limit]
-    more = f"\n…and {len(alerts) - limit} more" if len(alerts) > limit else ""
     text = f"{len(alerts)} firing alert(s)"
-    return text, [section(f"*{text}*\n" + "\n".join(alert_line(a, now) for a in shown) + more),
+    # whole lines only: a section cut at its limit could end inside a date token
+    lines: list[str] = []
+    for alert in alerts[:limit]:
+        line = alert_line(alert, now)
+        if sum(len(x) + 1 for x in lines) + len(line) > SECTION_LIMIT - 100:
+            break
+        lines.append(line)
+    more = f"\n…and {len(alerts) - len(lines)} more" if len(alerts) > len(lines) else ""
+    return text, [section(f"*{text}*\n" + "\n".join(lines) + more),
                   context(esc("Silence one with `/agentops silence <fingerprint> 4h`."))]
 
 
@@ -133,8 +167,20 @@ def to_mrkdwn(markdown: str) -> str:
     return re.sub(r"^#{1,6}\s+(.*)$", r"*\1*", text, flags=re.M)
 
 
-def answer(question: str, body: str, citations: list[str]) -> tuple[str, Blocks]:
+def first_line(markdown: str, limit: int = 150) -> str:
+    """The answer's first real line, as plain words for a notification (headings and bold marks dropped)."""
+    for line in markdown.splitlines():
+        line = re.sub(r"^#{1,6}\s+|^>\s*|\*\*|__", "", line.strip()).strip()
+        if line and not re.match(r"^From .*:$", line):  # a quoted passage's "From <source>:" header
+            return line if len(line) <= limit else line[: limit - 2].rsplit(" ", 1)[0] + " …"
+    return "(no answer)"
+
+
+def answer(question: str, body: str, citations: list[str], feedback_id: str = "") -> tuple[str, Blocks]:
     blocks = [section(to_mrkdwn(body))]
     if citations:
         blocks.append(context("Sources: " + " · ".join(code(c) for c in citations)))
-    return f"Answer to: {esc(question[:200])}", blocks
+    if feedback_id:
+        blocks.append(feedback(feedback_id))
+    # the notification says what the answer is, not what was asked (the asker knows that)
+    return esc(first_line(body)), blocks

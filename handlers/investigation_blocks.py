@@ -1,22 +1,24 @@
-"""Pure builders for an investigation in a thread: progress, the diagnosis, a failure."""
+"""Pure builders for an investigation in a thread: the diagnosis (with 👍/👎 for it) and a failure.
+
+Progress is the thread's status line (`handlers/thread_status.py`), so the thread keeps only these.
+"""
 
 from __future__ import annotations
 
 from agents.investigation import InvestigationResult
-from handlers.blocks import Blocks, context, header, progress_lines, section
+from handlers.actions.ids import FEEDBACK_DIAGNOSIS
+from handlers.blocks import Blocks, context, feedback, header, section
+from handlers.links import NO_LINKS, Links
 from handlers.mrkdwn import code, esc
 
 MAX_EVIDENCE = 6
+EVIDENCE_LINE = 400
+VERBS = {"rollback_model": "roll back", "retrain_model": "retrain"}
 
 
-def progress(component: str, steps: list[str]) -> tuple[str, Blocks]:
-    text = esc(f"🔎 Investigating {component}: {steps[-1] if steps else 'starting'}")
-    return text, [section(f"🔎 *Investigating {esc(component)}*\n{progress_lines(steps)}")]
-
-
-def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str, Blocks]:
+def diagnosis_blocks(component: str, outcome: InvestigationResult, links: Links = NO_LINKS) -> tuple[str, Blocks]:
     diagnosis, usage = outcome.diagnosis, outcome.usage
-    evidence = "\n".join(f"• {esc(clip(line, 400))}" for line in diagnosis.evidence[:MAX_EVIDENCE])
+    evidence = "\n".join(f"• {esc(clip(line, EVIDENCE_LINE))}" for line in diagnosis.evidence[:MAX_EVIDENCE])
     actions = "\n".join(
         f"{a.priority}. {code(a.action)} on *{esc(a.target)}*"
         + (" — needs an approver" if a.requires_approval else "") + (f" ({esc(a.condition)})" if a.condition else "")
@@ -28,16 +30,26 @@ def diagnosis_blocks(component: str, outcome: InvestigationResult) -> tuple[str,
     else:
         spent = f" ({usage.total:,} tokens, {_usd(usage.cost_usd)} spent first)" if usage.total else ""
         cost = "offline runbook investigator" + spent
-    text = esc(f"Diagnosis for {component}: {diagnosis.root_cause_category} "
-               f"({diagnosis.confidence:.0%}) — {diagnosis.root_cause}")
     note = [section(f"⚠️ {esc(outcome.note)}")] if outcome.note else []
-    return text[:3000], [
+    dashboard = links.dashboard_for(component)
+    return notification(component, outcome), [
         header(f"🩺 {component}: {diagnosis.root_cause_category.replace('_', ' ')}"), *note,
         section(f"*Root cause* (confidence {diagnosis.confidence:.0%})\n{esc(diagnosis.root_cause)}"),
         section(f"*Evidence*\n{evidence}"),
         section(f"*Proposed actions*\n{actions}"),
-        context(f"Runbook {code(diagnosis.runbook_reference)} · similar incidents: {similar} · {cost}"),
+        context(f"Runbook {links.runbook(diagnosis.runbook_reference)} · similar incidents: {similar} · {cost}"
+                + (f" · {dashboard}" if dashboard else "")),
+        feedback(FEEDBACK_DIAGNOSIS),
     ]
+
+
+def notification(component: str, outcome: InvestigationResult) -> str:
+    """What a phone shows: the verdict and what it asks of people, not the first 100 characters of prose."""
+    diagnosis = outcome.diagnosis
+    asks = [VERBS[a.action] for a in diagnosis.recommended_actions if a.requires_approval and a.action in VERBS]
+    ask = f"; proposes {' then '.join(asks)} (needs an approver)" if asks else ""
+    return esc(f"Diagnosis for {component}: {diagnosis.root_cause_category.replace('_', ' ')}, "
+               f"{diagnosis.confidence:.0%} confident{ask}")[:3000]
 
 
 def _usd(amount: float) -> str:
@@ -51,8 +63,13 @@ def failed(component: str, reason: str) -> tuple[str, Blocks]:
 
 
 def clip(line: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary with a visible mark, never mid-number."""
+    """At most `limit` characters, cut after a whole item ("; ", ", ") or else a whole word, with a visible
+    mark: never inside a number or a name ("V4 PSI 0.0")."""
     if len(line) <= limit:
         return line
-    cut = line[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
+    cut = line[: limit - 2]
+    for sep in ("; ", ", ", " "):
+        at = cut.rfind(sep)
+        if at > limit // 2:
+            return cut[:at].rstrip(",;") + " …"
+    return cut + " …"

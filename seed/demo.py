@@ -38,19 +38,27 @@ class StoryFailed(Exception):
 
 
 class Transcript:
-    """Prints each new message and each edit of the channel once, threads indented."""
+    """Prints each new message and each edit of the channel once, threads indented; a thread's status
+    line (progress, which is not a message) as one line marked ⋯ each time it changes."""
 
     def __init__(self, slack: SlackStandIn, out: TextIO) -> None:
         self.slack, self.out = slack, out
         self._seen: dict[str, int] = {}
+        self._statuses = 0
         self._started = time.monotonic()
 
     def flush(self) -> None:
         with self.slack.ws.changed:
             messages = [m for m in self.slack.ws.messages if m.channel == CHANNEL]
-            fresh = [(m, m.edits, m.readable()) for m in messages if self._seen.get(m.ts) != m.edits]
+            # in the order they changed: a post edited after its thread's replies prints after them
+            changed = sorted((m for m in messages if self._seen.get(m.ts) != m.edits), key=lambda m: m.changed_at)
+            fresh = [(m, m.edits, m.readable()) for m in changed]
             for m, edits, _ in fresh:
                 self._seen[m.ts] = edits
+            statuses = [s for c, _, s in self.slack.ws.status_log[self._statuses:] if c == CHANNEL and s]
+            self._statuses = len(self.slack.ws.status_log)
+        for status in statuses:
+            print(f"[{time.monotonic() - self._started:5.1f}s]     ⋯ AgentOps {status}", file=self.out)
         for message, edits, text in fresh:
             clock = f"[{time.monotonic() - self._started:5.1f}s]"
             prefix = "    ↳ " if message.thread_ts else ""
@@ -150,7 +158,8 @@ def run_demo(out: TextIO = sys.stdout, keep: bool = False) -> int:
             agentops_data_dir=workdir, database_url="", snowflake_account="", snowflake_host="",
             slack_bot_token=slack.bot_token, slack_app_token=slack.app_token, slack_api_url=slack.api_url,
             slack_alert_channel=CHANNEL, ml_service_url=service.url, github_token=github.token,
-            github_repo=github.repo, github_api_url=github.api_url, agentops_approvers=APPROVER,
+            github_repo=github.repo, github_api_url=github.api_url, github_web_url=github.url,
+            agentops_approvers=APPROVER,
             agentops_four_eyes=True, monitor_poll_interval_sec=2, action_poll_interval_sec=0.5, health_port=0)
         bot = build_bot(settings)
         deps = bot.deps

@@ -88,11 +88,30 @@ def test_the_request_shows_action_target_reason_proposer_and_expiry(slack, tmp_p
         _, requests = approval_requests(bot)
         shown = slack.render_blocks(requests["rollback_model"].message)
     assert "Approval needed: Roll back classifier_v2" in shown
-    assert "`rollback_model` on *classifier_v2*" in shown and "drift" in shown.lower()
+    assert "`rollback_model` on *classifier_v2* proposed by" in shown and "drift" in shown.lower()
     assert "proposed by the offline runbook investigator in an investigation <@U0ONCALL> started" in shown
-    assert "expires 12:05 UTC" in shown and "may decide: <@U0LEAD>, <@U0ONCALL>" in shown
+    assert "expires 2026-11-21 12:05 UTC" in shown and "may decide: <@U0LEAD>, <@U0ONCALL>" in shown
     assert [b["elements"][0]["value"] for b in requests["rollback_model"].message.blocks
             if b["type"] == "actions"] == [requests["rollback_model"].id]  # the request id and nothing else
+
+
+def test_the_request_names_the_diagnosis_in_one_line_links_it_and_confirms_approve(  # type: ignore[no-untyped-def]
+        slack, tmp_path, now, store_url) -> None:
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, _):
+        alert_post, requests = approval_requests(bot)
+        diagnosis = next(m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if m.text.startswith("Diagnosis"))
+    for request in requests.values():
+        [why] = [b["text"]["text"] for b in request.message.blocks if b["type"] == "section"]
+        line = why.split("*Why* ", 1)[1].split("\n")[0]
+        # one line naming the diagnosis (not its 230-character root cause), linked to its message
+        permalink = f"https://agentops-standin.slack.com/archives/{CHANNEL}/p{diagnosis.ts.replace('.', '')}"
+        assert line.startswith("Distribution shift on classifier_v2: drift_score 0.45 (critical) driven by V14, V17")
+        assert f"(<{permalink}?thread_ts={alert_post.ts}&cid={CHANNEL}|the diagnosis>)" in line
+        assert len(line) < 230 and "roll back, then retrain" not in line
+        [approve] = [b["elements"][0] for b in request.message.blocks if b["type"] == "actions"]
+        assert approve["confirm"]["confirm"]["text"] == "Approve and run"  # a second look before it runs
+        assert approve["confirm"]["title"]["text"].startswith(("Roll back classifier_v2", "Retrain classifier_v2"))
+    assert "*When* after the rollback" in slack.render_blocks(requests["retrain_model"].message)
 
 
 def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +133,7 @@ def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url
         assert told(bot, REQUESTER, 2).startswith("Already approved by <@U0LEAD> at 12:")
 
         assert not [b for b in rollback.blocks if b["type"] == "actions"]  # the buttons are gone
-        assert "✅ Approved by <@U0LEAD> at 12:" in slack.render_blocks(rollback)
+        assert "✅ Approved by <@U0LEAD> 2026-11-21 12:" in slack.render_blocks(rollback)
         assert outcome.shown.startswith("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
                                        "v2.4.0 → v2.3.1 (green slot); health ok, ready")
         assert len(service.calls("POST", "/model/rollback")) == 1
@@ -142,7 +161,7 @@ def test_an_expired_request_is_refused_at_click_time_and_shown_expired(slack, tm
         assert [a.action for a in expired] == ["rollback_model"]
         for request in requests.values():
             shown = slack.render_blocks(request.message)
-            assert "⌛ Expired at 12:05 UTC: nobody decided in time; nothing was done" in shown
+            assert "⌛ Expired 2026-11-21 12:05 UTC: nobody decided in time; nothing was done" in shown
         assert service.calls("POST", "/training/trigger") == [] and service.calls("POST", "/model/rollback") == []
         assert audit_outcomes(bot, ids["retrain_model"])[-1] == (LEAD, "approval.approve", "refused:expired")
         assert audit_outcomes(bot, ids["rollback_model"])[-1] == (
@@ -158,7 +177,7 @@ def test_a_denied_action_is_not_run(slack, tmp_path, now, store_url) -> None:  #
         click(bot, "deny_action", rollback.id, rollback.message, LEAD)
         shown = slack.wait_for(lambda: "Denied" in slack.render_blocks(rollback.message)
                                and slack.render_blocks(rollback.message))
-        assert "🚫 Denied by <@U0LEAD> at 12:00:00 UTC" in shown
+        assert "🚫 Denied by <@U0LEAD> 2026-11-21 12:00:00 UTC" in shown
         assert service.calls("POST", "/model/rollback") == []
 
 
@@ -206,6 +225,8 @@ def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(sl
             for action, title in (("rollback_model", "Roll back"), ("retrain_model", "Retrain")):
                 click(bot, "approve_action", requests[action].id, requests[action].message, LEAD)
                 assert outcome_message(bot, alert_post.ts, f"{title} classifier_v2").text.startswith("✅")
+            # each action's comment follows its Slack outcome: wait for both, or the resolution may overtake one
+            slack.wait_for(lambda: sum(len(i.comments) for i in github.issues.values()) >= 2)
             bot.clock.advance(timedelta(minutes=1))
             bot.tick()  # the monitor reads the retrained model's first measurement
             summary = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)

@@ -12,18 +12,31 @@ def diagnosis_in(bot: RunningBot, thread_ts: str):  # type: ignore[no-untyped-de
                                             if m.text.startswith("Diagnosis for")), None), timeout=30)
 
 
-def test_investigate_on_an_alert_edits_progress_then_shows_the_diagnosis(running_bot: RunningBot) -> None:
+def test_investigate_on_an_alert_shows_progress_as_thread_status_then_posts_the_diagnosis(
+        running_bot: RunningBot) -> None:
     slack = running_bot.slack
     running_bot.tick()
     [alert_post] = slack.messages(CHANNEL)
     slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user="U0APPROVER"))
     result = diagnosis_in(running_bot, alert_post.ts)
-    assert result.edits >= 3  # progress edited in place, then replaced by the diagnosis
-    # one message, not a stream of posts (the chart follows as a file)
+    # progress is the thread's status line, one status per step, never an edited message
+    statuses = [s for c, t, s in slack.ws.status_log if (c, t) == (CHANNEL, alert_post.ts)]
+    assert statuses[0] == "is investigating classifier_v2…"
+    assert "is querying feature drift of classifier_v2…" in statuses and len(statuses) >= 5
+    assert result.edits == 0 and (CHANNEL, alert_post.ts) not in slack.ws.statuses  # the reply cleared it
+    # one message, the diagnosis (the chart follows as a file)
     assert len([m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if not m.files]) == 1
     shown = slack.render_blocks(result)
     assert shown.startswith("🩺 classifier_v2: distribution shift")
     assert "V14 PSI 0.80" in shown and "V17 PSI 0.60" in shown
+    # only what matters: the two drifted features in full, three of the rest by name, never cut mid-item
+    [drift] = [line for line in shown.splitlines() if "features with PSI" in line]
+    assert drift.endswith("Highest of the rest: V21 0.07, V20 0.07, Amount 0.06") and "KS 0.06" not in drift
+    assert shown.endswith("[👍] [👎]")  # feedback on the diagnosis, stored
+    slack.wait_ack(slack.click("feedback_diagnosis", "good", result.ts, user="U0APPROVER"))
+    assert slack.wait_for(lambda: running_bot.deps.store.feedback.votes(CHANNEL, result.ts) == {"good": 1, "bad": 0})
+    assert result.text == ("Diagnosis for classifier_v2: distribution shift, 85% confident; proposes roll back "
+                           "then retrain (needs an approver)")
     assert "1. `rollback_model` on *classifier_v2* — needs an approver" in shown
     assert "INC-2026-0115" in shown and "runbooks/model_drift.md" in shown
     [record] = running_bot.deps.store.investigations.recent()

@@ -20,7 +20,8 @@ def test_the_command_and_events_the_handlers_register() -> None:
 
 
 def test_scopes_are_the_ones_called() -> None:
-    # chat.postMessage/update/postEphemeral → chat:write; reactions.add → reactions:write;
+    # chat.postMessage/update/postEphemeral and assistant.threads.setStatus (investigation progress in a
+    # channel thread) → chat:write; chat.getPermalink needs none; reactions.add/remove → reactions:write;
     # app_mention → app_mentions:read; /agentops → commands; chart uploads → files:write.
     # views.publish needs no extra scope; conversations.info/list at start-up → channels:read, groups:read.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [

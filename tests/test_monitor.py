@@ -39,7 +39,7 @@ def test_no_new_posts_while_firing_until_the_repeat_interval(running_bot: Runnin
     assert running_bot.slack.messages(CHANNEL, thread_ts=post.ts) == []
     running_bot.tick(timedelta(minutes=6))  # 31 minutes after the post; REPEAT_INTERVAL is 30m here
     replies = running_bot.slack.messages(CHANNEL, thread_ts=post.ts)
-    assert len(replies) == 2 and all(r.text.startswith("🔁 Still firing after 0.5 h") for r in replies)
+    assert len(replies) == 2 and all(r.text.startswith("🔁 classifier_v2 still firing after 0.5 h") for r in replies)
     running_bot.tick(timedelta(minutes=1))
     assert len(running_bot.slack.messages(CHANNEL, thread_ts=post.ts)) == 2
     assert len(posts(running_bot)) == 1
@@ -84,7 +84,7 @@ def test_a_severity_change_is_noted_and_the_header_redrawn(running_bot: RunningB
     running_bot.tick(timedelta(minutes=2))
     [post] = posts(running_bot)
     thread = [r.text for r in running_bot.slack.messages(CHANNEL, thread_ts=post.ts)]
-    assert any(t.startswith("⬇️ Eased from critical to warning") for t in thread)
+    assert any(t.startswith("⬇️ classifier_v2 eased from critical to warning") for t in thread)
     assert any(t.startswith("✅ Resolved") and "accuracy_drop:classifier_v2" in t for t in thread)
     assert running_bot.slack.render_blocks(post).startswith("🟡 WARNING — classifier_v2")
 
@@ -147,7 +147,7 @@ def test_a_warehouse_outage_is_one_notice_that_resolves(slack, tmp_path) -> None
         server = serve()
         assert bot.tick(timedelta(minutes=1)) == []
         assert slack.render_blocks(post).startswith("✅ RESOLVED — warehouse")
-        assert [r.text[:11] for r in slack.messages(CHANNEL, thread_ts=post.ts)] == ["✅ Resolved "]
+        assert [r.text[:11] for r in slack.messages(CHANNEL, thread_ts=post.ts)] == ["✅ Resolved:"]
     finally:
         thread.stop()
         close_deps(deps)

@@ -23,6 +23,11 @@ def button(action_id: str = "go", value: str = "v") -> dict:
     return {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": action_id, "value": value}
 
 
+FEEDBACK = {"type": "feedback_buttons", "action_id": "fb",
+            "positive_button": {"text": {"type": "plain_text", "text": "👍"}, "value": "good"},
+            "negative_button": {"text": {"type": "plain_text", "text": "👎"}, "value": "bad"}}
+
+
 @pytest.mark.parametrize(("blocks", "reason"), [
     ([section("x")] * 51, "no more than 50 items"),
     ([section("x" * 3001)], "cannot exceed 3000 characters"),
@@ -32,6 +37,16 @@ def button(action_id: str = "go", value: str = "v") -> dict:
     ([{"type": "no_such_block"}], "unsupported block type"),
     ([{"type": "carousel"}], "invalid block"),
     ([{"type": "actions", "elements": [{"type": "button"}]}], "missing 1 required keyword-only argument: 'text'"),
+    # feedback buttons: only in context_actions, which holds only them or icon buttons, at most 5
+    ([{"type": "actions", "elements": [FEEDBACK]}], "only allowed in context_actions"),
+    ([{"type": "context_actions", "elements": [button()]}], "unsupported element type 'button' in context_actions"),
+    ([{"type": "context_actions", "elements": [FEEDBACK] * 6}], "no more than 5 items"),
+    ([{"type": "context_actions", "elements": []}], "at least 1 element"),
+    ([{"type": "context_actions", "elements": [{**FEEDBACK, "negative_button": {"value": "bad"}}]}],
+     "missing 1 required keyword-only argument: 'text'"),
+    ([{"type": "context_actions", "elements": [
+        {**FEEDBACK, "positive_button": {**FEEDBACK["positive_button"], "value": "v" * 2001}}]}],
+     "value must be a string of 1 to 2000"),
 ])
 def test_invalid_blocks_are_refused_like_slack_does(slack: SlackStandIn, client: WebClient, blocks: list,
                                                      reason: str) -> None:
@@ -94,3 +109,38 @@ def test_validate_blocks_accepts_what_slack_accepts() -> None:
               {"type": "actions", "elements": [button("investigate_alert", "model_drift:classifier_v2")]},
               {"type": "divider"}]
     assert validate_blocks(blocks) == []
+
+
+def test_feedback_buttons_in_context_actions_are_accepted() -> None:
+    assert validate_blocks([section("x"), {"type": "context_actions", "elements": [FEEDBACK]}]) == []
+
+
+def test_thread_status_is_set_in_a_thread_by_channel_id_and_cleared_by_the_reply(slack: SlackStandIn,
+                                                                                 client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C0MLALERTS", text="alert")["ts"]
+    client.assistant_threads_setStatus(channel_id="C0MLALERTS", thread_ts=parent, status="is looking…")
+    assert slack.ws.statuses == {("C0MLALERTS", parent): "is looking…"}
+    reply = client.chat_postMessage(channel="C0MLALERTS", thread_ts=parent, text="found it")["ts"]
+    assert slack.ws.statuses == {}  # the app's reply ends its status, as in Slack
+    for args, error in (({"channel_id": "#ml-alerts", "thread_ts": parent}, "channel_not_found"),
+                        ({"channel_id": "C0MLALERTS", "thread_ts": reply}, "invalid_thread_ts"),
+                        ({"channel_id": "C0MLALERTS", "thread_ts": "1.2"}, "invalid_thread_ts")):
+        with pytest.raises(SlackApiError) as refused:
+            client.assistant_threads_setStatus(status="x", **args)
+        assert refused.value.response["error"] == error
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call("assistant.threads.setStatus", json={"channel_id": "C0MLALERTS", "thread_ts": parent})
+    assert refused.value.response["error"] == "invalid_arguments"  # status is required ("" clears it)
+
+
+def test_permalink_and_reaction_removal(slack: SlackStandIn, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C0MLALERTS", text="alert")["ts"]
+    reply = client.chat_postMessage(channel="C0MLALERTS", thread_ts=parent, text="diagnosis")["ts"]
+    link = client.chat_getPermalink(channel="C0MLALERTS", message_ts=reply)["permalink"]
+    assert link == (f"https://agentops-standin.slack.com/archives/C0MLALERTS/p{reply.replace('.', '')}"
+                    f"?thread_ts={parent}&cid=C0MLALERTS")
+    client.reactions_add(channel="C0MLALERTS", timestamp=parent, name="eyes")
+    client.reactions_remove(channel="C0MLALERTS", timestamp=parent, name="eyes")
+    with pytest.raises(SlackApiError) as refused:
+        client.reactions_remove(channel="C0MLALERTS", timestamp=parent, name="eyes")
+    assert refused.value.response["error"] == "no_reaction"

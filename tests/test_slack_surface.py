@@ -70,7 +70,34 @@ def test_mention_gets_a_threaded_cited_answer(running_bot: RunningBot) -> None:
     assert shown.startswith("From *runbooks/model_drift.md ›")
     assert "Sources: `runbooks/model_drift.md" in shown
     assert "**" not in shown  # GitHub bold was turned into Slack's
-    assert slack.wait_for(lambda: question.reactions) == ["eyes"]
+    # 👀 while it was composed, gone once answered
+    reacted = slack.wait_for(lambda: (calls := [(c.method, c.args.get("name"), c.ok) for c in slack.ws.calls
+                                                if c.method.startswith("reactions.")]) and len(calls) == 2 and calls)
+    assert reacted == [("reactions.add", "eyes", True), ("reactions.remove", "eyes", True)]
+    assert question.reactions == []
+    # the notification is the answer's first line, not "Answer to: <the question>"
+    first = shown.splitlines()[1]
+    assert not reply.shown.startswith("Answer to") and first.startswith(reply.shown.removesuffix(" …"))
+
+
+def test_feedback_on_an_answer_is_stored_one_vote_per_person(running_bot: RunningBot) -> None:
+    slack = running_bot.slack
+    slack.wait_ack(slack.mention("What should I do when model drift is detected?"))
+    question = slack.messages()[0]
+    reply = slack.wait_for(lambda: slack.messages(thread_ts=question.ts))[0]
+    [row] = [b for b in reply.blocks or [] if b["type"] == "context_actions"]
+    assert row["elements"][0]["type"] == "feedback_buttons"
+    slack.wait_ack(slack.click("feedback_answer", "bad", reply.ts, user="U0VIEWER"))
+    slack.wait_ack(slack.click("feedback_answer", "good", reply.ts, user="U0VIEWER"))  # changed their mind
+    slack.wait_ack(slack.click("feedback_answer", "good", reply.ts, user="U0ONCALL"))
+    feedback = running_bot.deps.store.feedback
+    assert slack.wait_for(lambda: feedback.votes("C0MLALERTS", reply.ts) == {"good": 2, "bad": 0}, timeout=10)
+    assert slack.wait_for(lambda: len(slack.ephemerals("U0ONCALL")) == 1)
+    assert slack.ephemerals("U0ONCALL")[0].text == "Thanks: your 👍 on this answer is recorded."
+    slack.wait_ack(slack.click("feedback_answer", "launch the rollback", reply.ts, user="U0ONCALL"))
+    assert slack.wait_for(lambda: len(slack.ephemerals("U0ONCALL")) == 2)
+    assert feedback.votes("C0MLALERTS", reply.ts) == {"good": 2, "bad": 0}  # not a vote: refused, audited
+    assert [e.outcome for e in running_bot.deps.store.audit.entries()] == ["refused:malformed"]
 
 
 def test_button_clicks_are_acked(running_bot: RunningBot) -> None:

@@ -109,6 +109,20 @@ investigation_steps = Table(
     UniqueConstraint("investigation_id", "seq", name="uq_investigation_steps_seq"),
 )
 
+# migration 0007: one 👍/👎 per person and message (a later vote replaces the earlier one)
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # diagnosis | answer
+    Column("channel", String(40), nullable=False),
+    Column("message_ts", String(40), nullable=False),
+    Column("thread_ts", String(40)),  # the alert's or question's thread: ties a diagnosis to its investigation
+    Column("user_id", String(40), nullable=False),
+    Column("vote", String(8), nullable=False),  # good | bad
+    Column("at", DateTime, nullable=False),
+    UniqueConstraint("channel", "message_ts", "user_id", name="uq_feedback_vote"),
+)
+
 approvals = Table(
     "approvals", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -3,8 +3,15 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers.actions import decide_approval, investigate_alert, silence_alert
-from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION, INVESTIGATE_ALERT, SILENCE_ALERT
+from handlers.actions import decide_approval, feedback, investigate_alert, silence_alert
+from handlers.actions.ids import (
+    APPROVE_ACTION,
+    DENY_ACTION,
+    FEEDBACK_ANSWER,
+    FEEDBACK_DIAGNOSIS,
+    INVESTIGATE_ALERT,
+    SILENCE_ALERT,
+)
 from handlers.slack_edge import SlackEdge
 
 
@@ -13,3 +20,5 @@ def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
     app.action(SILENCE_ALERT)(silence_alert.make_listener(deps, slack))
     app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, slack, "approved"))
     app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))
+    app.action(FEEDBACK_DIAGNOSIS)(feedback.make_listener(deps, slack, "diagnosis"))
+    app.action(FEEDBACK_ANSWER)(feedback.make_listener(deps, slack, "answer"))

@@ -5,3 +5,7 @@ INVESTIGATE_ALERT = "investigate_alert"
 SILENCE_ALERT = "silence_alert"
 APPROVE_ACTION = "approve_action"
 DENY_ACTION = "deny_action"
+# 👍/👎 under a diagnosis or an @mention answer; the value is only "good" or "bad"
+FEEDBACK_DIAGNOSIS = "feedback_diagnosis"
+FEEDBACK_ANSWER = "feedback_answer"
+FEEDBACK_VALUES = {"good", "bad"}

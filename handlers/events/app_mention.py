@@ -9,6 +9,7 @@ from logging import Logger
 
 from agents.answer import answer as answer_question
 from bot.deps import Deps
+from handlers.actions.ids import FEEDBACK_ANSWER
 from handlers.blocks import answer, notice
 from handlers.mrkdwn import code
 from handlers.slack_edge import SlackEdge, SlackFailure
@@ -43,9 +44,11 @@ async def _answer(deps: Deps, slack: SlackEdge, event: dict, logger: Logger) -> 
     else:
         body, passages = await asyncio.to_thread(answer_question, deps.knowledge, question, deps.anthropic,
                                                  deps.settings.anthropic_model)
-        text, blocks = answer(question, body, [p.citation for p in passages])
+        text, blocks = answer(question, body, [p.citation for p in passages], FEEDBACK_ANSWER)
     posted = await slack.call("chat.postMessage", slack.client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, text=text, blocks=blocks))
+    # 👀 meant "working on it"; once answered (or failed to) it would only say that forever
+    await slack.call("reactions.remove", slack.client.reactions_remove(channel=channel, timestamp=ts, name="eyes"))
     if isinstance(posted, SlackFailure):
         # the threaded answer failed: tell the asker why, where only they see it
         text, blocks = notice(f"I couldn't reply in this thread: Slack answered {code(posted.code)} to "

@@ -8,8 +8,9 @@ from datetime import datetime
 from bot.fleet import ComponentHealth
 from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
-from handlers.blocks import alert_line, context, header, health_sections, section
-from handlers.mrkdwn import code, esc
+from handlers.approval_blocks import headline
+from handlers.blocks import SECTION_LIMIT, alert_line, context, header, health_sections, section
+from handlers.mrkdwn import code, esc, when
 
 MAX_ROWS = 10
 
@@ -30,13 +31,19 @@ class HomeData:
 def _listing(title: str, lines: list[str], empty: str) -> dict:
     if not lines:
         return section(f"*{title}*\n{empty}")
-    more = f"\n…and {len(lines) - MAX_ROWS} more" if len(lines) > MAX_ROWS else ""
-    return section(f"*{title}*\n" + "\n".join(lines[:MAX_ROWS]) + more)
+    shown: list[str] = []
+    for line in lines[:MAX_ROWS]:  # whole lines: a section cut at its limit could end inside a date token
+        if sum(len(x) + 1 for x in shown) + len(line) > SECTION_LIMIT - 100:
+            break
+        shown.append(line)
+    more = f"\n…and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    return section(f"*{title}*\n" + "\n".join(shown) + more)
 
 
 def approval_line(approval: Approval) -> str:
-    return (f"⏳ {code(approval.action)} on *{esc(approval.target)}* — {esc(approval.reason)} "
-            f"_(expires {approval.expires_at:%H:%M} UTC)_")
+    # the diagnosis in one line, as in the request itself (the whole root cause crowds the tab)
+    return (f"⏳ {code(approval.action)} on *{esc(approval.target)}* — {esc(headline(approval.reason)[0])} "
+            f"_(expires {when(approval.expires_at)})_")
 
 
 def incident_line(incident: Incident) -> str:
@@ -65,6 +72,6 @@ def home_view(data: HomeData) -> dict:
         _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
                  esc("None yet. Try `/agentops investigate <what you see>`.")),
-        context(f"Updated {data.now:%Y-%m-%d %H:%M} UTC · reopen the tab to refresh"),
+        context(f"Updated {when(data.now)} · reopen the tab to refresh"),
     ]
     return {"type": "home", "blocks": blocks}

@@ -6,6 +6,8 @@ section accessories) are parsed and validated one by one as well.
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -14,6 +16,13 @@ from slack_sdk.models.blocks.block_elements import BlockElement
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
+# context_actions holds only these, at most 5 (docs.slack.dev: Context actions block), and
+# feedback_buttons are allowed nowhere else
+CONTEXT_ACTIONS_ELEMENTS = {"feedback_buttons", "icon_button"}
+CONTEXT_ACTIONS_MAX = 5
+FEEDBACK_TEXT_MAX, FEEDBACK_VALUE_MAX, FEEDBACK_LABEL_MAX = 75, 2000, 75
+_DATE = re.compile(r"<!date\^(\d+)\^([^|<>]*)\|([^<>]*)>")
+_LINK = re.compile(r"<(?:https?|mailto):[^|<>]*\|([^<>]*)>")
 
 
 def _element_errors(element: Any, where: str) -> list[str]:
@@ -32,6 +41,49 @@ def _element_errors(element: Any, where: str) -> list[str]:
     except SlackObjectFormationError as error:
         return [f"{error} [json-pointer:{where}]"]
     return []
+
+
+def _feedback_errors(element: dict, where: str) -> list[str]:
+    """Slack's rules for feedback_buttons beyond what slack_sdk checks: both buttons, plain_text ≤ 75,
+    a value ≤ 2,000, an accessibility label ≤ 75."""
+    errors = []
+    for side in ("positive_button", "negative_button"):
+        button = element.get(side)
+        at = f"{where}/{side}"
+        if not isinstance(button, dict):
+            errors.append(f"missing required field: {side} [json-pointer:{at}]")
+            continue
+        text = button.get("text")
+        if not isinstance(text, dict) or text.get("type") != "plain_text" or not text.get("text"):
+            errors.append(f"text must be a plain_text object [json-pointer:{at}/text]")
+        elif len(text["text"]) > FEEDBACK_TEXT_MAX:
+            errors.append(f"must be less than {FEEDBACK_TEXT_MAX + 1} characters [json-pointer:{at}/text]")
+        value = button.get("value")
+        if not isinstance(value, str) or not value or len(value) > FEEDBACK_VALUE_MAX:
+            errors.append(f"value must be a string of 1 to {FEEDBACK_VALUE_MAX} characters [json-pointer:{at}/value]")
+        label = button.get("accessibility_label")
+        if label is not None and (not isinstance(label, str) or len(label) > FEEDBACK_LABEL_MAX):
+            errors.append(f"must be less than {FEEDBACK_LABEL_MAX + 1} characters "
+                          f"[json-pointer:{at}/accessibility_label]")
+    if len(str(element.get("action_id", ""))) > 255:
+        errors.append(f"must be less than 256 characters [json-pointer:{where}/action_id]")
+    return errors
+
+
+def _context_actions_errors(raw: dict, where: str) -> list[str]:
+    elements = raw.get("elements")
+    if not isinstance(elements, list) or not elements:
+        return [f"must provide at least 1 element [json-pointer:{where}/elements]"]
+    errors = [f"must provide no more than {CONTEXT_ACTIONS_MAX} items [json-pointer:{where}/elements]"] \
+        if len(elements) > CONTEXT_ACTIONS_MAX else []
+    for j, element in enumerate(elements):
+        at = f"{where}/elements/{j}"
+        kind = element.get("type") if isinstance(element, dict) else None
+        if kind not in CONTEXT_ACTIONS_ELEMENTS:
+            errors.append(f"unsupported element type {kind!r} in context_actions [json-pointer:{at}]")
+        elif kind == "feedback_buttons":
+            errors += _feedback_errors(element, at)
+    return errors
 
 
 def validate_blocks(blocks: Any, max_blocks: int = MESSAGE_BLOCKS) -> list[str]:
@@ -55,7 +107,13 @@ def validate_blocks(blocks: Any, max_blocks: int = MESSAGE_BLOCKS) -> list[str]:
             block.validate_json()
         except SlackObjectFormationError as error:
             errors.append(f"{error} [json-pointer:{where}]")
+        if raw.get("type") == "context_actions":
+            errors += _context_actions_errors(raw, where)
         for j, element in enumerate(raw.get("elements", []) if raw.get("type") in ("actions", "context") else []):
+            if isinstance(element, dict) and element.get("type") == "feedback_buttons":
+                errors.append("feedback_buttons are only allowed in context_actions "
+                              f"[json-pointer:{where}/elements/{j}]")
+                continue
             errors += _element_errors(element, f"{where}/elements/{j}")
         if "accessory" in raw:
             errors += _element_errors(raw["accessory"], f"{where}/accessory")
@@ -69,8 +127,22 @@ def validate_view(view: Any) -> list[str]:
 
 
 def as_read(text: str) -> str:
-    """mrkdwn as a person reads it: Slack shows its three escapes as the characters they stand for."""
+    """mrkdwn as a person reads it: a date token as its fallback (the UTC time), a link as its label,
+    and Slack's three escapes as the characters they stand for."""
+    text = _LINK.sub(r"\1↗", _DATE.sub(_date, text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _date(token: re.Match) -> str:
+    """`{ago}` as Slack counts it for the reader now; any other format as its UTC fallback."""
+    if token.group(2) != "{ago}":
+        return token.group(3)
+    minutes = max(0, int(time.time() - int(token.group(1))) // 60)
+    if minutes < 1:
+        return "just now"
+    amount, unit = (minutes, "minute") if minutes < 60 else (minutes // 60, "hour") if minutes < 2880 \
+        else (minutes // 1440, "day")
+    return f"{amount} {unit}{'s' if amount != 1 else ''} ago"
 
 
 def blocks_text(blocks: list[dict] | None) -> str:
@@ -88,6 +160,9 @@ def blocks_text(blocks: list[dict] | None) -> str:
             lines.append(" · ".join(e.get("text", e.get("alt_text", "")) for e in block.get("elements", [])))
         elif kind == "actions":
             lines.append(" ".join(f"[{e['text']['text']}]" for e in block.get("elements", []) if "text" in e))
+        elif kind == "context_actions":
+            lines.append(" ".join(f"[{e[side]['text']['text']}]" for e in block.get("elements", [])
+                                  for side in ("positive_button", "negative_button") if side in e))
         elif kind == "image":
             lines.append(f"[image: {block.get('alt_text', '')}]")
         elif kind == "divider":

@@ -22,11 +22,20 @@ STRINGS = [
 ]
 
 _TOKEN = re.compile(r"<[^<>]*>")
+# a date token as the bot builds one (handlers/mrkdwn.py `when`, `ago`): from a datetime only, so an
+# epoch, one of two fixed formats and a UTC fallback; nothing else a hostile string could choose
+_BOT_DATE = re.compile(r"^<!date\^\d{10}\^(\{date_short_pretty\} \{time(_secs)?\}|\{ago\})"
+                       r"\|\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC>$")
 
 
 def markup_tokens(mrkdwn: str) -> list[str]:
     """Every `<…>` Slack would read as a mention, a channel, a special command or a link."""
     return _TOKEN.findall(mrkdwn)
+
+
+def is_bot_date(token: str) -> bool:
+    """Whether a `<…>` token is a date token of the bot's own making (safe: it only shows a time)."""
+    return bool(_BOT_DATE.match(token))
 
 
 def mrkdwn_texts(blocks: object) -> list[str]:

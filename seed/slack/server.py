@@ -180,7 +180,8 @@ class SlackStandIn:
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
-        app.router.add_get("/api/{method}", self._api)  # slack-sdk sends some reads (conversations.list) as GET
+        # slack-sdk sends some reads (conversations.list, chat.getPermalink) as GET
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{token}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         self._runner, self.port = await start_site(app, self.host, self.port)
@@ -241,7 +242,7 @@ class SlackStandIn:
             original = self.ws.find(context["channel"], context.get("message_ts", ""))
             if body.get("replace_original") and original is not None:
                 original.text, original.blocks = body.get("text", ""), body.get("blocks")
-                original.edits += 1
+                original.edited()
             elif body.get("response_type") == "in_channel":
                 self.ws.messages.append(Message(context["channel"], self.ws.next_ts(), BOT_USER,
                                                 body.get("text", ""), body.get("blocks"),

@@ -57,6 +57,8 @@ def post_message(ws: Workspace, args: dict) -> dict:
         raise SlackError("no_text")
     message = Message(channel, ws.next_ts(), BOT_USER, args.get("text", ""), blocks, args.get("thread_ts") or None)
     ws.messages.append(message)
+    if message.thread_ts:  # as in Slack, the app's reply in a thread clears its status there
+        ws.statuses.pop((channel, message.thread_ts), None)
     return {"channel": channel, "ts": message.ts, "message": {"text": message.text, "ts": message.ts}}
 
 
@@ -68,7 +70,7 @@ def update(ws: Workspace, args: dict) -> dict:
     blocks = _blocks(ws, "chat.update", args)
     message.text = args.get("text", message.text)
     message.blocks = blocks if blocks is not None else message.blocks
-    message.edits += 1
+    message.edited()
     return {"channel": channel, "ts": message.ts, "text": message.text}
 
 
@@ -123,6 +125,51 @@ def conversations_list(ws: Workspace, args: dict) -> dict:
             "response_metadata": {"next_cursor": ""}}
 
 
+def reactions_remove(ws: Workspace, args: dict) -> dict:
+    message = ws.find(resolve_channel(ws, args), args.get("timestamp", ""))
+    if message is None:
+        raise SlackError("message_not_found")
+    if args.get("name") not in message.reactions:
+        raise SlackError("no_reaction")
+    message.reactions.remove(args["name"])
+    return {}
+
+
+def set_status(ws: Workspace, args: dict) -> dict:
+    """assistant.threads.setStatus: a channel id (never a name), an existing thread, a status ("" clears)."""
+    channel = args.get("channel_id")
+    if not channel or channel not in ws.channels.values():
+        raise SlackError("channel_not_found")
+    parent = ws.find(channel, args.get("thread_ts") or "")
+    if parent is None or parent.thread_ts is not None:
+        raise SlackError("invalid_thread_ts")
+    status = args.get("status")
+    if not isinstance(status, str):
+        raise SlackError("invalid_arguments")
+    loading = args.get("loading_messages")
+    loading = json.loads(loading) if isinstance(loading, str) else loading
+    if loading is not None and (not isinstance(loading, list) or len(loading) > 10
+                                or not all(isinstance(m, str) for m in loading)):
+        raise SlackError("invalid_arguments")
+    if status:
+        ws.statuses[(channel, parent.ts)] = status
+    else:
+        ws.statuses.pop((channel, parent.ts), None)
+    ws.status_log.append((channel, parent.ts, status))
+    return {}
+
+
+def get_permalink(ws: Workspace, args: dict) -> dict:
+    channel = resolve_channel(ws, args)
+    message = ws.find(channel, args.get("message_ts") or "")
+    if message is None:
+        raise SlackError("message_not_found")
+    link = f"https://agentops-standin.slack.com/archives/{channel}/p{message.ts.replace('.', '')}"
+    if message.thread_ts:
+        link += f"?thread_ts={message.thread_ts}&cid={channel}"
+    return {"channel": channel, "permalink": link}
+
+
 def users_info(ws: Workspace, args: dict) -> dict:
     user = args.get("user")
     if user not in ws.users:
@@ -139,6 +186,9 @@ METHODS: dict[str, Handler] = {
     "chat.postEphemeral": post_ephemeral,
     "views.publish": views_publish,
     "reactions.add": reactions_add,
+    "reactions.remove": reactions_remove,
+    "assistant.threads.setStatus": set_status,
+    "chat.getPermalink": get_permalink,
     "users.info": users_info,
     "conversations.info": conversations_info,
     "conversations.list": conversations_list,

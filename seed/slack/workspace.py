@@ -33,6 +33,12 @@ class Message:
     edits: int = 0
     files: list[dict] = field(default_factory=list)
     reactions: list[str] = field(default_factory=list)
+    # when it was posted or last edited, so a transcript can print changes in the order they happened
+    changed_at: float = field(default_factory=time.monotonic)
+
+    def edited(self) -> None:
+        self.edits += 1
+        self.changed_at = time.monotonic()
 
     def readable(self) -> str:
         return blocks_text(self.blocks) or as_read(self.text)
@@ -93,6 +99,9 @@ class Workspace:
         self.invalid_blocks: list[tuple[str, list[str]]] = []
         self.missing_text: list[str] = []  # methods called with blocks but no text fallback
         self.connection_events: list[tuple[float, str, int]] = []  # (time, "open"|"close", connection id)
+        # assistant.threads.setStatus: the status shown under each thread now, and every one ever set
+        self.statuses: dict[tuple[str, str], str] = {}
+        self.status_log: list[tuple[str, str, str]] = []  # (channel, thread_ts, status)
         self._ts = itertools.count(100)
         self._base = int(time.time())
 

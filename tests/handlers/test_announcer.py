@@ -67,8 +67,8 @@ def test_alerts_are_posted_redrawn_and_resolved_in_their_thread(slack: SlackStan
     [post] = slack.messages(CHANNEL)
     assert post.edits == 1 and slack.render_blocks(post).startswith("✅ RESOLVED — classifier_v2")
     assert [m.shown for m in slack.messages(CHANNEL, thread_ts=post.ts)] == [
-        "✅ Resolved at 12:00 UTC: `model_drift:classifier_v2` no longer breaches its rule (latest: drift_score 0.08).",
-        "🔁 Still firing after 4.0 h: classifier_v2: drift_score 0.45 > 0.3"]
+        "✅ Resolved: `model_drift:classifier_v2` no longer breaches its rule (latest: drift_score 0.08).",
+        "🔁 classifier_v2 still firing after 4.0 h: drift_score 0.45 > 0.3"]
 
 
 def test_a_refused_post_is_reported_once_and_returned_as_not_posted(slack: SlackStandIn, tmp_path: Path) -> None:
@@ -76,7 +76,9 @@ def test_a_refused_post_is_reported_once_and_returned_as_not_posted(slack: Slack
 
     async def story(announcer: SlackAnnouncer) -> None:
         assert await announcer.alert_posted("classifier_v2", [alert()]) is None
-        assert await announcer.investigation_started(PostRef(CHANNEL, "1.000"), "classifier_v2") is not None
+        post = await announcer.alert_posted("classifier_v2", [alert()])  # the next one goes out
+        assert post is not None
+        assert await announcer.investigation_started(post, "classifier_v2") is not None
 
     metrics = with_announcer(slack, tmp_path, story)
     assert metrics.slack_errors.labels(method="chat.postMessage", error="not_in_channel")._value.get() == 1
@@ -99,7 +101,7 @@ def test_an_approval_is_requested_then_closed_and_its_action_reported_in_place(s
     with_announcer(slack, tmp_path, story)
     [alert_post] = slack.messages(CHANNEL)
     request, progress = slack.messages(CHANNEL, thread_ts=alert_post.ts)
-    assert "✅ Approved by <@U0LEAD> at 12:00:00 UTC" in slack.render_blocks(request)
+    assert "✅ Approved by <@U0LEAD> 2026-11-21 12:00:00 UTC" in slack.render_blocks(request)
     assert not [b for b in request.blocks or [] if b["type"] == "actions"]
     assert progress.text == ("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
                              "v2.4.0 → v2.3.1")
