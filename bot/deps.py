@@ -4,6 +4,7 @@ the monitor, investigations, approvals, actions and incidents, and to the listen
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,20 @@ if TYPE_CHECKING:  # heavy imports, needed only where they are used (the CLI sta
     import anthropic
 
     from agents.knowledge import KnowledgeBase
+
+
+class ClaimOrder:
+    """First come, first served per key (an alert post): an asyncio.Lock serves its waiters in order.
+    Clicks on other posts never wait behind a slow lookup; a key nobody holds keeps no lock."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def of(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
 
 @dataclass
@@ -55,6 +70,6 @@ class Deps:
     # the slots that quick replies need
     investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
     claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)
-    # Investigate clicks claim their investigation in the order they arrived (an asyncio.Lock is first
-    # come, first served): the first clicker is the requester, whom the four-eyes rule keeps from approving
-    investigation_claims: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Investigate clicks on one alert post claim their investigation in the order they arrived: the first
+    # clicker is the requester, whom the four-eyes rule keeps from approving
+    investigation_claims: ClaimOrder = field(default_factory=lambda: ClaimOrder())

@@ -27,6 +27,9 @@ def _unit(word: str) -> int | None:
     return UNITS.get(word) or (UNITS.get(word[:-1]) if word.endswith("s") and len(word) > 2 else None)
 
 
+MAX_SECONDS = 100 * 365 * 86400  # a century: far past every bound, well inside timedelta's range
+
+
 def parse_duration(value: object, *, bare_seconds: bool = False) -> timedelta:
     """'4h', '4 hours', '1h30m', '1 hour 30 minutes' → timedelta; a bare number only with `bare_seconds`."""
     if isinstance(value, timedelta):
@@ -46,6 +49,8 @@ def parse_duration(value: object, *, bare_seconds: bool = False) -> timedelta:
         seconds, end = seconds + int(match.group(1)) * unit, match.end()
     if end == 0 or _SEPARATORS.sub("", text[end:]):
         raise DurationError(f"expected a duration such as {EXAMPLES}")
+    if seconds > MAX_SECONDS:  # "999999999w" or many parts added up: past what a timedelta holds
+        raise DurationError(f"that is longer than any duration AgentOps uses; try e.g. {EXAMPLES}")
     return timedelta(seconds=seconds)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -31,6 +32,8 @@ class MLServiceRejected(MLServiceUnavailable):
 class MLService:
     def __init__(self, base_url: str, timeout_sec: float, retries: int = 2, redact: Redactor = NO_SECRETS) -> None:
         self.base_url = base_url.rstrip("/")
+        # what messages call it: without any user:password the URL carries
+        self.shown_url = _without_credentials(self.base_url)
         self._retries = retries
         # the service's error messages reach the thread, the incident and the store: no secret it echoes may
         self._redact = redact
@@ -89,7 +92,7 @@ class MLService:
                 raise MLServiceUnavailable(self._unanswered(method, path, problem, written=True))
             if response.status_code >= 400:
                 error_class = MLServiceRejected if not idempotent else MLServiceUnavailable
-                raise error_class(f"ML service at {self.base_url} refused {method} {path}: "
+                raise error_class(f"ML service at {self.shown_url} refused {method} {path}: "
                                   f"HTTP {response.status_code}{self._detail(response)}")
             return response.text if text else response.json()
         raise MLServiceUnavailable(self._unanswered(method, path, problem, written=False))
@@ -97,9 +100,9 @@ class MLService:
     def _unanswered(self, method: str, path: str, problem: str, *, written: bool) -> str:
         if written:
             # the service may or may not have acted: say so rather than guess
-            return (f"ML service at {self.base_url} did not confirm {method} {path} ({problem}); it may or may "
+            return (f"ML service at {self.shown_url} did not confirm {method} {path} ({problem}); it may or may "
                     "not have acted; check the model's state before trying again")
-        return (f"ML service at {self.base_url} did not answer {method} {path} ({problem}); "
+        return (f"ML service at {self.shown_url} did not answer {method} {path} ({problem}); "
                 "check ML_SERVICE_URL and that the service is up")
 
     def _detail(self, response: httpx.Response) -> str:
@@ -110,3 +113,11 @@ class MLService:
             return ""
         message = body.get("error") if isinstance(body, dict) else None
         return f": {self._redact(str(message))[:300]}" if message else ""
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))

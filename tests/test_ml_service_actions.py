@@ -95,6 +95,14 @@ def test_a_refused_connection_is_retried_even_for_a_write_and_then_reported() ->
     assert result.status == "failed" and "did not answer GET /model/info (ConnectError)" in result.details
 
 
+def test_credentials_in_the_service_url_never_reach_a_message() -> None:
+    port = free_port()
+    ml = MLService(f"http://agentops:s3cret-p&ss@127.0.0.1:{port}", timeout_sec=1, retries=0)
+    result = run_action(ml, "rollback_model", "classifier_v2", NOW, lambda step: None, poll_sec=0.01, timeout_sec=1)
+    assert result.status == "failed" and f"ML service at http://127.0.0.1:{port} did not answer" in result.details
+    assert "s3cret" not in result.details
+
+
 def test_an_unknown_model_is_reported(service: DemoMLService) -> None:
     result = run_action(client(service), "rollback_model", "fraud_gbm_v7", NOW, lambda s: None, poll_sec=0.01,
                         timeout_sec=1)

@@ -30,7 +30,8 @@ def test_durations_people_type_read_back_in_words(text: str, expected: timedelta
     assert in_words(parse_duration(text)) == words
 
 
-@pytest.mark.parametrize("text", ["4", "hours", "4 parsecs", "4h then", "99999999999d"])
+@pytest.mark.parametrize("text", ["4", "hours", "4 parsecs", "4h then", "99999999999d", "999999999w",
+                                  "999999999d 999999999d"])
 def test_what_is_not_a_duration_is_refused(text: str) -> None:
     with pytest.raises(DurationError):
         parse_duration(text)

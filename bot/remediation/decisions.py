@@ -8,13 +8,19 @@ of replicas produce one decision.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from bot.deps import Deps
 from bot.remediation import incidents
 from bot.remediation.execute import execute_approved
 from bot.store import DecisionOutcome
 from bot.store.records import Approval
+
+log = logging.getLogger("agentops.approvals")
+AUDIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,24 @@ def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin
             result = ClickResult("unknown_request", None, decision)
         else:
             result = ClickResult(stored.outcome.value, stored.approval, decision)
-    deps.store.audit.record(
-        actor=user, action=f"approval.{verb}", subject=request_id[:200], now=now,
-        outcome=decision if result.outcome == "decided" else f"refused:{result.outcome}",
-        details={"action": approval.action, "target": approval.target} if approval else {},
-        channel=origin.channel, message_ts=origin.message_ts)
+    _audit(deps, actor=user, action=f"approval.{verb}", subject=request_id[:200], now=now,
+           outcome=decision if result.outcome == "decided" else f"refused:{result.outcome}",
+           details={"action": approval.action, "target": approval.target} if approval else {},
+           channel=origin.channel, message_ts=origin.message_ts)
     deps.metrics.approvals.labels(decision=decision if result.outcome == "decided" else result.outcome).inc()
     return result
+
+
+def _audit(deps: Deps, **entry: Any) -> None:
+    """The decision is already committed: an audit write that fails (a locked SQLite file, a dropped
+    connection) is retried, and then logged, but never keeps an approved action from running."""
+    for attempt in range(AUDIT_ATTEMPTS):
+        try:
+            deps.store.audit.record(**entry)
+            return
+        except Exception:
+            if attempt == AUDIT_ATTEMPTS - 1:
+                log.exception("could not audit %s by %s (%s); the decision stands", entry["action"], entry["actor"],
+                              entry["outcome"])
+                return
+            time.sleep(0.2 * 2**attempt)

@@ -26,7 +26,8 @@ def make_listener(deps: Deps, slack: SlackEdge) -> Callable[..., Awaitable[None]
             if not clicked.readable:
                 await refuse_malformed(deps, slack, clicked, "alert.investigate")
                 return
-            async with deps.investigation_claims:  # held from lookup to claim: the first click wins
+            # held from lookup to claim, per post (its buttons share one incident): the first click wins
+            async with deps.investigation_claims.of(f"{clicked.channel}:{clicked.message_ts}"):
                 problem = await _claim(deps, clicked)
             if problem:
                 await reply(slack, clicked.response_url, *notice(esc(problem)))
