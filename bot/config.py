@@ -167,6 +167,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 
+    # Outages: degrading honestly
+    # the Snowflake connector's cloud platform probes at login (169.254.169.254 and friends); off
+    # unless wanted, since every replica would otherwise dial the metadata address, even off-cloud
+    snowflake_platform_detection: bool = False
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_url_ends_in_slash(cls, value: str) -> str:

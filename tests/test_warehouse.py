@@ -58,9 +58,16 @@ def test_snowflake_password_params(monkeypatch: pytest.MonkeyPatch) -> None:
     assert snowflake_params(load_settings()) == {
         "account": "xy12345.eu-west-1", "user": "AGENTOPS_BOT", "password": "s3cret-pass",
         "database": "AGENTOPS", "schema": "PUBLIC", "warehouse": "COMPUTE_WH", "role": "ML_OPS",
-        "login_timeout": 20, "network_timeout": 20, "application": "AgentOps",
+        "application": "AgentOps", "platform_detection_timeout_seconds": 0.0,
         "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
     }
+
+
+def test_cloud_platform_probes_are_off_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 0 makes the connector skip its calls to 169.254.169.254 and metadata.google.internal at login
+    assert embedded_params(load_settings(), "127.0.0.1", 4321)["platform_detection_timeout_seconds"] == 0.0
+    monkeypatch.setenv("SNOWFLAKE_PLATFORM_DETECTION", "true")
+    assert embedded_params(load_settings(), "127.0.0.1", 4321)["platform_detection_timeout_seconds"] is None
 
 
 def test_snowflake_key_pair_params_win_over_a_password(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -81,7 +88,7 @@ def test_embedded_and_snowflake_differ_only_in_where_and_who(monkeypatch: pytest
     monkeypatch.delenv("SNOWFLAKE_ACCOUNT")
     fake = embedded_params(load_settings(), "127.0.0.1", 4321)
     shared = {k for k in real.keys() & fake.keys() if real[k] == fake[k]}
-    assert shared == {"database", "schema", "login_timeout", "network_timeout", "application",
+    assert shared == {"database", "schema", "application", "platform_detection_timeout_seconds",
                       "session_parameters"}
     assert set(fake) - shared == {"account", "user", "password", "host", "port", "protocol"}
 

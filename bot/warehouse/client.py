@@ -1,12 +1,14 @@
 """The warehouse client: parameterized Snowflake SQL over one reusable connection.
 
-Every call has a timeout; reads are retried a bounded number of times on connection
-failures; an outage surfaces as WarehouseUnavailable with a message fit for a user.
+Every call is bounded end to end by one deadline (login, statement, the connector's own retries
+and its cancel); reads are retried a bounded number of times within it on connection failures;
+an outage surfaces as WarehouseUnavailable with a message fit for a user.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -14,6 +16,7 @@ from typing import Any
 
 import snowflake.connector
 from snowflake.connector import DictCursor
+from snowflake.connector.backoff_policies import exponential_backoff
 from snowflake.connector.errors import DatabaseError, InterfaceError, OperationalError, ProgrammingError
 
 from bot.errors import UserFacingError
@@ -23,6 +26,8 @@ from bot.warehouse.names import clean_text
 log = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | None
+# the connector sleeps between its own retries up to 16 s by default, past any deadline it was given
+BACKOFF_CAP_SEC = 1
 
 
 class WarehouseError(UserFacingError):
@@ -70,7 +75,9 @@ class Warehouse:
 
     def close(self) -> None:
         with self._lock:
-            self._disconnect()
+            if self._conn is not None:
+                _close_quietly(self._conn)  # at the end, the session is ended before the process goes
+                self._conn = None
         if self._on_close:
             self._on_close()
             self._on_close = None
@@ -82,20 +89,19 @@ class Warehouse:
         self.close()
 
     def _run(self, sql: str, params: Params, *, fetch: bool, attempts: int) -> Any:
+        # one deadline for the whole call: retries share it rather than each getting a fresh timeout
+        deadline = time.monotonic() + self._timeout
         last_error: Exception | None = None
         for attempt in range(attempts):
             if attempt:
-                time.sleep(min(0.25 * 2**attempt, 2.0))
+                time.sleep(min(0.25 * 2**attempt, 2.0, max(0.0, deadline - time.monotonic())))
+            left = deadline - time.monotonic()
+            if attempt and left < 1:
+                break  # the connector takes whole seconds: less than one is no attempt at all
+            budget = max(1, int(left))
             with self._lock:
                 try:
-                    conn = self._connect()
-                    with conn.cursor(DictCursor) as cursor:
-                        self.statements += 1
-                        cursor.execute(sql, dict(params) if params is not None else None, timeout=self._timeout)
-                        if not fetch:
-                            return cursor.rowcount or 0
-                        return [{k.lower(): clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
-                                for row in cursor.fetchall()]
+                    return self._statement(self._connect(budget), sql, params, fetch=fetch, budget=budget)
                 except ProgrammingError as error:
                     # SQL errors are final; a timeout is reported by Snowflake as one too
                     if getattr(error, "errno", None) == 604:
@@ -108,23 +114,64 @@ class Warehouse:
                     last_error = error
                     self._disconnect()
         raise WarehouseUnavailable(
-            f"warehouse unavailable ({self.describe}): {self._short(last_error)}; "
+            f"warehouse unavailable ({self.describe}): {self._short(last_error, self._timeout)}; "
             f"check the SNOWFLAKE_* settings and that the warehouse is up"
         ) from None
 
-    def _connect(self) -> snowflake.connector.SnowflakeConnection:
+    def _statement(self, conn: snowflake.connector.SnowflakeConnection, sql: str, params: Params, *,
+                   fetch: bool, budget: int) -> Any:
+        cursor = conn.cursor(DictCursor)
+        self.statements += 1
+        cursor.execute(sql, dict(params) if params is not None else None, timeout=budget)
+        rows, count = (cursor.fetchall() if fetch else None), cursor.rowcount or 0
+        # Closed only once it answered: closing waits for the connector's cancel of a timed-out
+        # statement, which, to an unreachable warehouse, lasts a timeout of its own.
+        cursor.close()
+        if rows is None:
+            return count
+        return [{k.lower(): clean_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+    def _connect(self, budget: int) -> snowflake.connector.SnowflakeConnection:
         if self._conn is None or self._conn.is_closed():
-            self._conn = snowflake.connector.connect(**self._params)
+            # Login within what is left of the call. The connection keeps these for what it does on
+            # its own later (the cancel a statement's timeout sends, one socket read), so none of them
+            # can outlast WAREHOUSE_TIMEOUT_SEC; each statement passes its own remaining budget.
+            self._conn = snowflake.connector.connect(**self._params | {
+                "login_timeout": budget, "network_timeout": budget, "socket_timeout": budget,
+                "backoff_policy": exponential_backoff(cap=BACKOFF_CAP_SEC)})
         return self._conn
 
     def _disconnect(self) -> None:
         if self._conn is not None:
-            try:
-                self._conn.close()
-            except Exception:  # closing a dead connection may fail; it is gone either way
-                log.debug("ignoring error while closing a warehouse connection", exc_info=True)
+            # closing tells the warehouse the session ends: a network call that, to an unreachable
+            # warehouse, waits out its socket timeout. It must not hold the lock (and the next caller).
+            threading.Thread(target=_close_quietly, args=(self._conn,), name="warehouse-close", daemon=True).start()
             self._conn = None
 
-    def _short(self, error: Exception | None) -> str:
+    def _short(self, error: Exception | None, timeout: int | None = None) -> str:
+        if error is None and timeout is not None:
+            return f"no answer within WAREHOUSE_TIMEOUT_SEC={timeout}"
         text = str(getattr(error, "msg", None) or error or "unknown error").strip().splitlines()[0]
-        return self._redact(text)[:300]
+        return self._redact(_plain(text))[:300]
+
+
+# the connector wraps a network failure in urllib3's words: pool, URL, request ids, then the cause
+_POOL_ERROR = re.compile(r"(?:Failed to execute request: )?HTTPS?ConnectionPool\(.*")
+_CAUSE = re.compile(r"\[Errno -?\d+\] ([^\"')]+)|(Read timed out)|(timed out)")
+
+
+def _plain(text: str) -> str:
+    """"250003: Failed to execute request: HTTPConnectionPool(…): Max retries exceeded with url: /queries/…
+    (Caused by NewConnectionError(…[Errno 111] Connection refused))" → "250003: connection refused"."""
+    if not _POOL_ERROR.search(text):
+        return text
+    found = _CAUSE.search(text)
+    cause = next((g for g in found.groups() if g), "") if found else ""
+    return _POOL_ERROR.sub(cause.strip().lower() or "no answer", text).replace(": :", ":").rstrip(": ")
+
+
+def _close_quietly(conn: snowflake.connector.SnowflakeConnection) -> None:
+    try:
+        conn.close()
+    except Exception:  # closing a dead connection may fail; it is gone either way
+        log.debug("ignoring error while closing a warehouse connection", exc_info=True)

@@ -16,9 +16,11 @@ def common_params(settings: Settings) -> dict[str, Any]:
     return {
         "database": settings.snowflake_database,
         "schema": settings.snowflake_schema,
-        "login_timeout": settings.warehouse_timeout_sec,
-        "network_timeout": settings.warehouse_timeout_sec,
+        # the timeouts are set per call by the client, from what is left of WAREHOUSE_TIMEOUT_SEC
         "application": APPLICATION,
+        # The connector probes cloud metadata endpoints (169.254.169.254, metadata.google.internal) at
+        # every login to report the platform it runs on; 0 skips those calls. Opt in with the setting.
+        "platform_detection_timeout_seconds": None if settings.snowflake_platform_detection else 0.0,
         # out-of-band telemetry is a second network path with its own timeouts; we want one
         "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
     }
