@@ -34,7 +34,8 @@ def build_app(deps: Deps, slack: SlackEdge) -> AsyncApp:
 
     @app.error
     async def on_unhandled(error: Exception, body: dict) -> None:
-        log.error("unhandled error in a %s listener", _request_kind(body), exc_info=error)
+        if not deps.store_outages.reported(error, f"handling a {_request_kind(body)}", deps.clock.now()):
+            log.error("unhandled error in a %s listener", _request_kind(body), exc_info=error)
 
     register_all(app, deps, slack)
     return app

@@ -16,6 +16,7 @@ from bot.ml_service import MLService
 from bot.notify import Announcer
 from bot.rules import RuleSet
 from bot.store import Store
+from bot.store.outage import StoreOutageLog
 from bot.tracker import IssueTracker
 from bot.warehouse import Warehouse
 from bot.work import WorkSlots
@@ -70,6 +71,8 @@ class Deps:
     # the slots that quick replies need
     investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
     claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)
+    # a state store outage is one warning line per kind per minute, wherever it is met
+    store_outages: StoreOutageLog = field(default_factory=StoreOutageLog)
     # Investigate clicks on one alert post claim their investigation in the order they arrived: the first
     # clicker is the requester, whom the four-eyes rule keeps from approving
     investigation_claims: ClaimOrder = field(default_factory=lambda: ClaimOrder())

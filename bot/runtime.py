@@ -139,8 +139,9 @@ class Bot:
                 expired = await expire_due(self.deps)
                 await abandon_stale_actions(self.deps)
                 return expired
-            except Exception:
-                log.exception("expiring approval requests failed; the next pass retries")
+            except Exception as error:
+                if not self.deps.store_outages.reported(error, "expiring approval requests", self.deps.clock.now()):
+                    log.exception("expiring approval requests failed; the next pass retries")
                 return []
 
     async def stop(self) -> None:

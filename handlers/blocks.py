@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agents.prompt import breach_start
+from bot.durations import in_words
 from bot.fleet import ComponentHealth
 from bot.store.records import StoredAlert
 from handlers.mrkdwn import ago, code, esc, when
@@ -83,9 +84,15 @@ def component_line(c: ComponentHealth) -> str:
     return f"{STATUS_EMOJI.get(c.status, '⚪')} {name} — {detail}"
 
 
-def health_sections(components: list[ComponentHealth] | None, warehouse_error: str | None) -> Blocks:
+def health_sections(components: list[ComponentHealth] | None, warehouse_error: str | None,
+                    read_at: datetime | None = None) -> Blocks:
+    """`read_at`: when `components` were read, shown with them while the warehouse cannot be read."""
     if components is None:
         return [section(f"⚠️ *Warehouse unavailable* — {esc(warehouse_error)}\nShowing what the bot remembers only.")]
+    if warehouse_error:
+        last = f"from {when(read_at)} ({ago(read_at)})" if read_at else "from earlier"
+        return [section(f"⚠️ *Warehouse unavailable* — {esc(warehouse_error)}\nShowing the last reading, {last}."),
+                *health_sections(components, None)]
     if not components:
         return [section("No metrics in the warehouse yet. Seed a demo with `agentops seed --scenario drift`.")]
     models = [component_line(c) for c in components if c.kind == "model"]
@@ -119,13 +126,21 @@ def alert_line(alert: StoredAlert, now: datetime) -> str:
             f"{esc(alert.component)}: {esc(what(alert))} _({breaching(alert)})_")
 
 
-def status(components: list[ComponentHealth] | None, warehouse_error: str | None, alerts: list[StoredAlert],
-           now: datetime) -> tuple[str, Blocks]:
+def status(components: list[ComponentHealth] | None, warehouse_error: str | None, alerts: list[StoredAlert] | None,
+           now: datetime, read_at: datetime | None = None) -> tuple[str, Blocks]:
+    """`alerts` None: the state store could not be read; `read_at`: when `components` were read."""
     worst = max((c.status for c in components or []), default="unknown",
                 key=["unknown", "healthy", "warning", "critical"].index)
-    text = f"AgentOps status: {worst}; {len(alerts)} firing alert(s)"
-    blocks = [header(f"{STATUS_EMOJI[worst]} AgentOps status"), *health_sections(components, warehouse_error)]
-    blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
+    firing = "firing alerts unknown" if alerts is None else f"{len(alerts)} firing alert(s)"
+    text = f"AgentOps status: {worst}; {firing}"
+    if warehouse_error and components is not None and read_at:
+        text += f" (warehouse unavailable; last reading {in_words(max(now - read_at, timedelta(0)))} old)"
+    blocks = [header(f"{STATUS_EMOJI[worst]} AgentOps status"),
+              *health_sections(components, warehouse_error, read_at)]
+    if alerts is None:
+        blocks.append(section("⚠️ *Firing alerts:* unknown — the state store is unreachable"))
+    else:
+        blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
     blocks.append(context(f"As of {when(now)} · `/agentops alerts` lists them"))
     return text, blocks
 

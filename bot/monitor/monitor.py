@@ -40,16 +40,20 @@ class Monitor:
                     await self._ensure_schema()
                 result = await asyncio.to_thread(sweep, self.deps.warehouse, self.deps.rules, now)
                 alerts = result.alerts
+                self.deps.fleet.reachable()
             except WarehouseError as error:
                 if not isinstance(error, WarehouseUnavailable):
                     log.error("sweep query failed: %s", error)
+                self.deps.fleet.unavailable(error)  # status and App Home answer from the last snapshot
                 result, alerts = None, [source_unavailable(error, now)]
             try:
                 await self.notifier.apply({a.fingerprint: a for a in alerts}, result, now)
                 if result is not None:
                     await incidents.record_pending(self.deps, now)
-            except Exception:
-                log.exception("notifying the sweep's alerts failed; the next sweep retries")
+                self.deps.store_outages.recovered()
+            except Exception as error:
+                if not self.deps.store_outages.reported(error, "recording a sweep's alerts", now):
+                    log.exception("notifying the sweep's alerts failed; the next sweep retries")
             self.deps.metrics.sweeps.labels(outcome="ok" if result is not None else "warehouse_unavailable").inc()
             self.last_tick_at = now
             return alerts

@@ -56,7 +56,11 @@ async def _route(command: dict, slack: SlackEdge, logger: Logger, deps: Deps) ->
     invocation = Invocation(name.lower(), args.strip(), user, channel, response_url, slack, deps)
     try:
         await subcommand(invocation)
-    except Exception:
+    except Exception as error:
+        if deps.store_outages.reported(error, f"running /agentops {invocation.name}", deps.clock.now()):
+            await invocation.reply(*notice(f"I can't reach the state store, so `/agentops {invocation.name}` did "
+                                           "nothing. Try again in a minute."))
+            return
         logger.exception("/agentops %s failed", invocation.name)
         await invocation.reply(*notice(f"Something went wrong running `/agentops {invocation.name}`; the error "
                                        "is in the bot's log. Try again in a minute."))

@@ -10,11 +10,20 @@ from handlers.slack_edge import SlackEdge
 
 
 def gather(deps: Deps, slack_connected: bool) -> HomeData:
-    """Blocking reads (warehouse, state store); call it in a worker thread."""
-    components, warehouse_error = deps.fleet.get_or_reason()
-    return HomeData(components, warehouse_error, deps.store.alerts.list_firing(), deps.store.approvals.pending(),
-                    deps.store.investigations.recent(5), deps.store.ping(), slack_connected, deps.clock.now(),
-                    deps.store.incidents.recent(5))
+    """Blocking reads (warehouse, state store); call it in a worker thread. Either may be down: the
+    tab is published anyway, saying which."""
+    fleet, now = deps.fleet.latest(), deps.clock.now()
+    try:
+        remembered = (deps.store.alerts.list_firing(), deps.store.approvals.pending(),
+                      deps.store.investigations.recent(5), deps.store.incidents.recent(5))
+    except Exception as error:
+        if not deps.store_outages.reported(error, "gathering App Home", now):
+            raise
+        return HomeData(fleet.components, fleet.problem, [], [], [], False, slack_connected, now,
+                        read_at=fleet.read_at)
+    alerts, approvals, investigations, incidents = remembered
+    return HomeData(fleet.components, fleet.problem, alerts, approvals, investigations, True, slack_connected, now,
+                    incidents, read_at=fleet.read_at)
 
 
 async def publish_home(slack: SlackEdge, deps: Deps, user_id: str) -> None:

@@ -26,6 +26,7 @@ class HomeData:
     socket_connected: bool
     now: datetime
     incidents: list[Incident] = field(default_factory=list)
+    read_at: datetime | None = None  # when `components` were read (older than now during an outage)
 
 
 def _listing(title: str, lines: list[str], empty: str) -> dict:
@@ -58,20 +59,29 @@ def investigation_line(investigation: Investigation) -> str:
     return f"• {investigation.started_at:%m-%d %H:%M} {investigation.status}{outcome}: {esc(trigger)}"
 
 
-def home_view(data: HomeData) -> dict:
-    ok = {True: "🟢", False: "🔴"}
-    warehouse_ok = data.components is not None
-    blocks = [
-        header("AgentOps — ML operations"),
-        *health_sections(data.components, data.warehouse_error),
-        section(f"*System*\n{ok[warehouse_ok]} warehouse · {ok[data.store_ok]} state store · "
-                f"{ok[data.socket_connected]} Slack connection"),
-        {"type": "divider"},
+def _remembered(data: HomeData) -> list[dict]:
+    if not data.store_ok:  # nothing to list is not "none": say why the lists are missing
+        return [section("⚠️ *State store unreachable* — firing alerts, approvals, incidents and investigations "
+                        "cannot be read right now. The bot keeps sweeping; reopen the tab in a minute.")]
+    return [
         _listing("Firing alerts", [alert_line(a, data.now) for a in data.alerts], "None — all quiet."),
         _listing("Pending approvals", [approval_line(a) for a in data.approvals], "Nothing waiting for a decision."),
         _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
                  esc("None yet. Try `/agentops investigate <what you see>`.")),
+    ]
+
+
+def home_view(data: HomeData) -> dict:
+    ok = {True: "🟢", False: "🔴"}
+    warehouse_ok = data.warehouse_error is None
+    blocks = [
+        header("AgentOps — ML operations"),
+        *health_sections(data.components, data.warehouse_error, data.read_at),
+        section(f"*System*\n{ok[warehouse_ok]} warehouse · {ok[data.store_ok]} state store · "
+                f"{ok[data.socket_connected]} Slack connection"),
+        {"type": "divider"},
+        *_remembered(data),
         context(f"Updated {when(data.now)} · reopen the tab to refresh"),
     ]
     return {"type": "home", "blocks": blocks}

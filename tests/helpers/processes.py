@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.children import Children
 from seed.slack import SlackStandIn
+
+stop = Children.stop  # SIGTERM, then SIGKILL if it does not go in time; a no-op for one that already ended
 
 
 def base_env() -> dict[str, str]:
@@ -41,8 +44,7 @@ def shared_warehouse(cwd: Path) -> Iterator[dict[str, str]]:
         line = server.stdout.readline() if server.stdout else ""
         found = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
         assert found, f"the warehouse did not start: {line!r}"
-        yield {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
-               "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": found.group(1), "SNOWFLAKE_PROTOCOL": "http"}
+        yield served_at(int(found.group(1)))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -60,3 +62,22 @@ def seed_served(snowflake_env: dict[str, str], scenario: str) -> None:
 
     with open_warehouse(load_settings(**{k.lower(): v for k, v in snowflake_env.items()})) as warehouse:
         seed(warehouse, scenario, naive_utc(datetime.now(UTC)), reset=True)
+
+
+def serve_warehouse_on(cwd: Path, port: int) -> subprocess.Popen:
+    """`agentops warehouse serve --port PORT` (its data under cwd), returned once it serves: for tests
+    that stop it and start it again at the same address, as an outage would. Stop it with `stop`."""
+    server = subprocess.Popen([sys.executable, "-m", "bot", "warehouse", "serve", "--port", str(port)], cwd=cwd,
+                              stdout=subprocess.PIPE, text=True, env=base_env())
+    line = server.stdout.readline() if server.stdout else ""
+    if f"serving on 127.0.0.1:{port}" not in line:
+        stop(server)
+        raise AssertionError(f"the warehouse did not start on port {port}: {line!r}")
+    return server
+
+
+def served_at(port: int) -> dict[str, str]:
+    """The SNOWFLAKE_* settings that point a process at `serve_warehouse_on(…, port)`."""
+    return {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_USER": "agentops", "SNOWFLAKE_PASSWORD": "embedded",
+            "SNOWFLAKE_HOST": "127.0.0.1", "SNOWFLAKE_PORT": str(port), "SNOWFLAKE_PROTOCOL": "http"}
+
