@@ -1,8 +1,7 @@
-"""/healthz and /metrics for orchestrators, on HEALTH_PORT."""
+"""/healthz (liveness), /readyz (readiness) and /metrics for orchestrators, on HEALTH_PORT."""
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.http_site import start_site
+from bot.readiness import Readiness
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +23,20 @@ class HealthServer:
         self.deps, self.host, self.port = deps, host, port
         self.slack_connected = slack_connected
         self.scheduler_alive = scheduler_alive  # None when the monitor is not scheduled
+        self.readiness = Readiness(deps, slack_connected, scheduler_alive)
         self._runner: web.AppRunner | None = None
 
     async def health(self, _request: web.Request) -> web.Response:
-        checks: dict[str, bool | None] = {
-            "slack_socket": await self.slack_connected(),
-            "state_store": await asyncio.to_thread(self.deps.store.ping),
-            "scheduler": self.scheduler_alive() if self.scheduler_alive else None,
-        }
-        healthy = all(value is not False for value in checks.values())
-        body: dict[str, object] = {"status": "ok" if healthy else "degraded", "checks": checks}
+        """Liveness: 503 only when this process is stuck; a dependency's outage is /readyz's business."""
+        alive, body = self.readiness.alive()
         # not a reason to restart the bot (it investigates offline meanwhile), but people must act
         if self.deps.claude_health.problem:
             body["warnings"] = [f"claude: {self.deps.claude_health.problem}"]
-        return web.json_response(body, status=200 if healthy else 503)
+        return web.json_response(body, status=200 if alive else 503)
+
+    async def ready(self, _request: web.Request) -> web.Response:
+        ready, body = await self.readiness.ready()
+        return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(self, _request: web.Request) -> web.Response:
         response = web.Response(body=self.deps.metrics.render())
@@ -46,6 +46,7 @@ class HealthServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/healthz", self.health)
+        app.router.add_get("/readyz", self.ready)
         app.router.add_get("/metrics", self.metrics)
         try:
             self._runner, self.port = await start_site(app, self.host, self.port)
@@ -59,3 +60,4 @@ class HealthServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.readiness.close()

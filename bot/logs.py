@@ -11,8 +11,13 @@ from datetime import UTC, datetime
 from bot.redact import Redactor
 
 # Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
-_QUIET = ("snowflake.connector", "uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
+_QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
           "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "aiohttp.access")
+
+
+# Loggers that only repeat what the bot reports itself: every error the Snowflake connector logs (with a
+# traceback, and a urllib3 warning per retry) is raised to the warehouse client too, which says it in one line.
+_SILENT = ("snowflake.connector",)
 
 
 class RedactSecrets(logging.Filter):
@@ -66,6 +71,8 @@ def configure_logging(level: str = "INFO", json_lines: bool = False, secrets: li
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in _SILENT:  # LOG_LEVEL=DEBUG still shows them, for finding out what the connector did
+        logging.getLogger(name).setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL)
     for name in _QUIET:
         quiet = logging.getLogger(name)
         quiet.setLevel(max(logging.WARNING, root.level))

@@ -129,7 +129,10 @@ def test_health_and_metrics_endpoints(running_bot: RunningBot) -> None:
     port = running_bot.deps.settings.health_port
     health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
     assert health.status_code == 200
-    assert health.json()["checks"] == {"slack_socket": True, "state_store": True, "scheduler": None}
+    assert health.json()["checks"] == {"scheduler": None}
+    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"warehouse": True, "state_store": True, "slack_socket": True, "claude": True}
     metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     assert 'agentops_acks_total{kind="slash_commands"} 1.0' in metrics
 

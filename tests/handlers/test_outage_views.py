@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -76,7 +77,13 @@ def test_with_the_state_store_down_app_home_and_status_say_so(slack: SlackStandI
             text, shown, _ = _status(slack)
             assert "⚠️ *Firing alerts:* unknown — the state store is unreachable" in shown
             assert text.endswith("; firing alerts unknown")
+            probes = f"http://127.0.0.1:{bot.deps.settings.health_port}"
+            ready = httpx.get(f"{probes}/readyz", timeout=5)
+            assert ready.status_code == 503 and ready.json()["down"] == ["state_store"]
+            assert httpx.get(f"{probes}/healthz", timeout=5).status_code == 200
             proxy.restore()
+            bot.clock.advance(timedelta(seconds=10))  # past the reuse of the last ping
+            assert httpx.get(f"{probes}/readyz", timeout=5).status_code == 200
             slack.ws.views.clear()
             slack.wait_ack(slack.open_home())
             home = slack.render_blocks(slack.wait_for(lambda: slack.ws.views.get("U0ONCALL"), timeout=30))
