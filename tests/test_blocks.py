@@ -41,6 +41,33 @@ def test_status_with_an_unreachable_warehouse_says_so() -> None:
     assert validate_blocks(built) == []
 
 
+def test_status_during_an_outage_shows_the_last_reading_and_its_age() -> None:
+    read_at = NOW - timedelta(minutes=4, seconds=10)
+    text, built = blocks.status([model("b", "critical", 0.82, 0.45)], "warehouse unavailable (x): connection refused",
+                                [], NOW, read_at)
+    assert text == "AgentOps status: critical; 0 firing alert(s) (warehouse unavailable; last reading 4 minutes 10 " \
+                   "seconds old)"
+    warning = built[1]["text"]["text"]
+    assert warning.startswith("⚠️ *Warehouse unavailable* — warehouse unavailable (x): connection refused\n")
+    assert f"Showing the last reading, from <!date^{int(read_at.timestamp())}^" in warning
+    assert "🔴 *b*" in built[2]["text"]["text"]
+    assert validate_blocks(built) == []
+
+
+def test_status_with_the_state_store_down_says_the_alerts_are_unknown() -> None:
+    text, built = blocks.status([model("b", "healthy", 0.91, 0.1)], None, None, NOW)
+    assert text == "AgentOps status: healthy; firing alerts unknown"
+    assert built[-2]["text"]["text"] == "⚠️ *Firing alerts:* unknown — the state store is unreachable"
+
+
+def test_app_home_with_the_state_store_down_says_so_instead_of_empty_lists() -> None:
+    view = home_view(HomeData([model("b", "healthy", 0.91, 0.1)], None, [], [], [], False, True, NOW))
+    assert validate_view(view) == []
+    shown = " ".join(b.get("text", {}).get("text", "") for b in view["blocks"])
+    assert "⚠️ *State store unreachable*" in shown and "🔴 state store" in shown
+    assert "None — all quiet." not in shown and "Nothing waiting for a decision." not in shown
+
+
 def test_status_worst_component_sets_the_headline() -> None:
     text, built = blocks.status([model("a", "healthy", 0.91, 0.1), model("b", "critical", 0.82, 0.45)], None, [],
                                 NOW)
