@@ -62,5 +62,6 @@ async def answer_unhandled(deps: Deps, slack: SlackEdge, kind: str, payload: obj
             text = (f"AgentOps doesn't know {what}, so nothing was done. It may come from an older version of a "
                     "message; `/agentops help` lists what I can do.")
         await answer_privately(slack, response_url=clicked.response_url, channel=channel, user=user, text=text)
-    except Exception:
-        log.exception("answering an unhandled request failed")
+    except Exception as error:
+        if not deps.store_outages.reported(error, "auditing an unhandled request", deps.clock.now()):
+            log.exception("answering an unhandled request failed")

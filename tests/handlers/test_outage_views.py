@@ -61,7 +61,8 @@ def test_status_during_a_warehouse_outage_answers_at_once_from_the_last_reading(
 
 @pytest.mark.postgres
 def test_with_the_state_store_down_app_home_and_status_say_so(slack: SlackStandIn, tmp_path: Path,
-                                                              postgres_url: str, now: datetime) -> None:
+                                                              postgres_url: str, now: datetime,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
     target = make_url(postgres_url)
     with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
         through = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
@@ -77,6 +78,11 @@ def test_with_the_state_store_down_app_home_and_status_say_so(slack: SlackStandI
             text, shown, _ = _status(slack)
             assert "⚠️ *Firing alerts:* unknown — the state store is unreachable" in shown
             assert text.endswith("; firing alerts unknown")
+            before = len(slack.ephemerals())
+            slack.wait_ack(slack.slash_command("alerts"))
+            told = slack.wait_for(lambda: len(slack.ephemerals()) > before and slack.ephemerals()[before])
+            assert told.text.startswith("I can't reach the state store, so `/agentops alerts` did nothing.")
+            assert not [r for r in caplog.records if r.exc_info], "an outage is a line, not a traceback"
             probes = f"http://127.0.0.1:{bot.deps.settings.health_port}"
             ready = httpx.get(f"{probes}/readyz", timeout=5)
             assert ready.status_code == 503 and ready.json()["down"] == ["state_store"]
