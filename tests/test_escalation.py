@@ -125,6 +125,8 @@ def test_acknowledging_before_a_step_stops_the_chain_there(slack: SlackStandIn, 
         assert (entry.actor, entry.outcome, entry.details["time_to_ack_sec"]) == ("U0APPROVER", "acknowledged",
                                                                                   1200.0)
         assert len(notes(slack, post)) == 1
+        histograms = "".join(bot.deps.metrics.render().decode() for bot in bots)
+        assert "agentops_time_to_acknowledge_seconds_sum 1200.0" in histograms
 
 
 def test_a_second_acknowledgement_is_told_who_was_first_and_unknown_ones_are_refused_clearly(

@@ -98,3 +98,21 @@ def test_an_escalated_incident_pages_again_and_a_new_acknowledgement_stops_it(sl
         assert escalate(bot, timedelta(hours=1)) == []  # the escalated chain stopped too
         shown = slack.render_blocks(slack.messages(CHANNEL)[0])
         assert "✋ Acknowledged by <@U0APPROVER>" in shown
+
+
+def test_a_step_claimed_by_a_replica_that_died_is_paged_by_another_after_the_lease(  # type: ignore[no-untyped-def]
+        slack: SlackStandIn, tmp_path: Path, now) -> None:
+    with failing_channels(slack, tmp_path, now) as (bot, receiver, _pagerduty):
+        bot.tick()
+        slack.wait_for(lambda: slack.messages(CHANNEL))
+        [incident] = bot.deps.store.incidents.recent()
+        subject = f"post:{incident.incident_id}"
+        assert bot.deps.store.escalations.claim(subject=subject, step="0", channel="webhook", fingerprint=DRIFT,
+                                                replica="died-before-paging", now=now)
+        assert escalate(bot) == [] and receiver.deliveries == {}  # a live replica may still be paging
+        assert escalate(bot, timedelta(minutes=2, seconds=1)) == [f"{subject}/0"]
+        assert list(receiver.deliveries) == [f"{subject}/0"]
+        [row] = [r for r in bot.deps.store.escalations.steps(subject) if r.step == "0"]
+        assert (row.outcome, row.claimed_by) == ("sent", bot.thread.bot.monitor.notifier.replica)
+        metrics = bot.deps.metrics.render().decode()
+        assert 'agentops_escalation_pages_total{channel="webhook",event="trigger",outcome="sent"} 1.0' in metrics

@@ -51,6 +51,7 @@ async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, chan
         return Acknowledged("already", fingerprint, shown, shown.acked_by or "", shown.acked_at)
     posted_at = incident.detected_at if incident is not None else alert.first_seen_at
     seconds = round((now - posted_at).total_seconds(), 1)
+    deps.metrics.time_to_ack.observe(max(seconds, 0.0))
     await _audit(deps, user, fingerprint, "acknowledged", now,
                  {"via": via, "time_to_ack_sec": seconds, "incident": incident.incident_id if incident else None},
                  channel, message_ts)

@@ -71,14 +71,26 @@ class Escalator:
         now = self.deps.clock.now()
         store = self.deps.store.escalations
         try:
-            for incident in await asyncio.to_thread(store.open_incidents):
+            incidents = await asyncio.to_thread(store.open_incidents)
+        except Exception as error:  # the store is down, say: the next pass tries again
+            _failed("escalation pass", error)
+            return done
+        for incident in incidents:
+            try:  # each incident on its own: one that cannot be read or paged never holds up the rest
                 for chain in await self._chains(incident, now):
                     done += await self._walk(chain, now)
+            except Exception as error:
+                _failed(f"escalating {incident.incident_id}", error)
+        try:
             done += await self._follow_pagerduty(now)
-        except Exception as error:  # the store is down, say: the next pass tries again
-            log.error("escalation pass failed (%s: %s); the next pass retries", type(error).__name__,
-                      str(error).splitlines()[0][:200] if str(error) else "")
+        except Exception as error:
+            _failed("following PagerDuty", error)
         return done
+
+    @property
+    def lease(self) -> timedelta:
+        # longer than a page with all its attempts, so a live replica is never overtaken
+        return timedelta(seconds=max(120.0, 6 * self.deps.settings.paging_timeout_sec))
 
     async def _chains(self, incident: Incident, now: datetime) -> list[Chain]:
         store = self.deps.store
@@ -111,15 +123,23 @@ class Escalator:
         route = self.policy.route(chain.severity, chain.incident.component)
         if route is None:
             return []
+        store = self.deps.store.escalations
+        taken = {row.step: row for row in await asyncio.to_thread(store.steps, chain.subject)}
         done = []
         for number, step in enumerate(route.steps):
             if now - chain.started_at < step.after:
                 break  # steps run in order: the rest are later still
-            claimed = await asyncio.to_thread(
-                self.deps.store.escalations.claim, subject=chain.subject, step=str(number), channel=step.channel,
-                fingerprint=chain.incident.fingerprint, replica=self.replica, now=now)
+            key, row = str(number), taken.get(str(number))
+            if row is None:
+                claimed = await asyncio.to_thread(store.claim, subject=chain.subject, step=key, channel=step.channel,
+                                                  fingerprint=chain.incident.fingerprint, replica=self.replica,
+                                                  now=now)
+            else:  # claimed by a replica that died before paging: taken over after the lease
+                claimed = row.outcome == "claimed" and await asyncio.to_thread(
+                    store.reclaim, subject=chain.subject, step=key, replica=self.replica, now=now,
+                    stale_before=now - self.lease)
             if claimed:
-                await self._page(chain, str(number), step, "trigger", now)
+                await self._page(chain, key, step, "trigger", now)
                 done.append(f"{chain.subject}/{number}")
         return done
 
@@ -144,6 +164,7 @@ class Escalator:
                 outcome, detail = "failed", f"{type(error).__name__}"
                 log.exception("%s page for %s failed", step.channel, chain.subject)
         await asyncio.to_thread(store.finish, chain.subject, step_key, outcome, detail)
+        self.deps.metrics.pages.labels(channel=step.channel, event=event, outcome=outcome).inc()
         await self._audit(lead.fingerprint, f"escalation.{event}", outcome, now, {
             "incident": chain.incident.incident_id, "subject": chain.subject, "step": step_key,
             "channel": step.channel, "detail": detail[:500],
@@ -186,9 +207,10 @@ class Escalator:
                 await self._closed_chain(incident, sent.subject, now)
             for chain in chains:
                 event: Event | None = "resolve" if chain.cleared else "acknowledge" if chain.acknowledged else None
-                if event is None:
-                    continue
                 key = f"pagerduty:{event}"
+                if event is None or key in {r.step for r in await asyncio.to_thread(store.escalations.steps,
+                                                                                    chain.subject)}:
+                    continue
                 if await asyncio.to_thread(store.escalations.claim, subject=chain.subject, step=key,
                                            channel="pagerduty", fingerprint=incident.fingerprint,
                                            replica=self.replica, now=now):
@@ -207,3 +229,8 @@ class Escalator:
     async def _audit(self, subject: str, action: str, outcome: str, now: datetime, details: dict) -> None:
         await asyncio.to_thread(self.deps.store.audit.record, actor="agentops", action=action, subject=subject,
                                 outcome=outcome, now=now, details=details)
+
+
+def _failed(what: str, error: Exception) -> None:
+    log.error("%s failed (%s: %s); the next pass retries", what, type(error).__name__,
+              str(error).splitlines()[0][:200] if str(error) else "")

@@ -58,6 +58,16 @@ class EscalationStore:
             return False
         return True
 
+    def reclaim(self, *, subject: str, step: str, replica: str, now: datetime, stale_before: datetime) -> bool:
+        """A step claimed by a replica that died before paging (still `claimed`, its claim older than
+        `stale_before`): taken over by one caller, so it is not lost."""
+        with self._engine.begin() as conn:
+            taken = conn.execute(update(escalation_steps).where(
+                escalation_steps.c.subject == subject, escalation_steps.c.step == step,
+                escalation_steps.c.outcome == "claimed", escalation_steps.c.claimed_at < naive_utc(stale_before),
+            ).values(claimed_by=replica[:80], claimed_at=naive_utc(now))).rowcount
+        return taken == 1
+
     def finish(self, subject: str, step: str, outcome: str, detail: str = "") -> None:
         with self._engine.begin() as conn:
             conn.execute(update(escalation_steps).where(escalation_steps.c.subject == subject,
