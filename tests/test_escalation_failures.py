@@ -116,3 +116,9 @@ def test_a_step_claimed_by_a_replica_that_died_is_paged_by_another_after_the_lea
         assert (row.outcome, row.claimed_by) == ("sent", bot.thread.bot.monitor.notifier.replica)
         metrics = bot.deps.metrics.render().decode()
         assert 'agentops_escalation_pages_total{channel="webhook",event="trigger",outcome="sent"} 1.0' in metrics
+
+
+def test_the_escalation_job_is_scheduled_on_its_interval(slack: SlackStandIn, tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with bot_running(slack, tmp_path / ".agentops", now, escalation_interval_sec=30) as bot:
+        jobs = {job.name: job for job in bot.thread.bot.scheduler.get_jobs()}
+        assert jobs["Bot.escalate"].trigger.interval == timedelta(seconds=30)

@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from bot.config import Settings
-from bot.durations import in_words
 from bot.paging import Page, PageFailed
 from bot.redact import Redactor
 
@@ -28,16 +27,15 @@ def message_of(page: Page, sender: str, to: tuple[str, ...]) -> EmailMessage:
     message["From"], message["To"] = sender, ", ".join(to)
     message["Message-ID"] = make_msgid(domain="agentops")
     message["X-AgentOps-Key"] = page.key
-    waited = in_words(page.unacked_for)
     link = page.link or "(no link: open the alert channel in Slack)"
-    message.set_content(f"{page.summary}\n\n{page.why.capitalize()} (unacknowledged for {waited}).\n"
+    message.set_content(f"{page.summary}\n\n{page.why.capitalize()}.\n"
                         f"Incident {page.incident_id}, environment {page.environment}.\n\n"
                         f"Alert thread: {link}\nAcknowledge there, or with /agentops ack {page.fingerprint}\n")
     thread = (f'<a href="{html.escape(page.link, quote=True)}">Open the alert thread in Slack</a>' if page.link
               else "Open the alert channel in Slack.")
     message.add_alternative(
         f"<html><body><p><strong>{html.escape(page.summary)}</strong></p>"
-        f"<p>{html.escape(page.why.capitalize())} (unacknowledged for {html.escape(waited)}). "
+        f"<p>{html.escape(page.why.capitalize())}. "
         f"Incident {html.escape(page.incident_id)}, environment {html.escape(page.environment)}.</p>"
         f"<p>{thread} · acknowledge there, or with <code>/agentops ack {html.escape(page.fingerprint)}</code></p>"
         "</body></html>", subtype="html")

@@ -12,13 +12,13 @@ from bot.escalation.policy import DEFAULT_POLICY, Mention, PolicyFileError, load
 from tests.helpers.paging import ONCALL_GROUP, write_policy
 
 
-def test_the_shipped_policy_pages_critical_production_alerts_slack_then_email_then_pagerduty() -> None:
+def test_the_shipped_policy_reminds_in_slack_and_emails_after_15_minutes_then_pages_after_30() -> None:
     policy = load_policy(None)
     assert policy.source == str(DEFAULT_POLICY)
     route = policy.route("critical", "classifier_v2")
     assert route is not None
     assert [(s.after, s.channel) for s in route.steps] == [
-        (timedelta(0), "slack"), (timedelta(minutes=15), "email"), (timedelta(minutes=30), "pagerduty")]
+        (timedelta(minutes=15), "slack"), (timedelta(minutes=15), "email"), (timedelta(minutes=30), "pagerduty")]
     assert policy.route("warning", "classifier_v2") is None
 
 
