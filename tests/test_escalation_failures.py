@@ -122,3 +122,16 @@ def test_the_escalation_job_is_scheduled_on_its_interval(slack: SlackStandIn, tm
     with bot_running(slack, tmp_path / ".agentops", now, escalation_interval_sec=30) as bot:
         jobs = {job.name: job for job in bot.thread.bot.scheduler.get_jobs()}
         assert jobs["Bot.escalate"].trigger.interval == timedelta(seconds=30)
+
+
+def test_a_component_outside_the_routed_environment_is_not_paged(slack: SlackStandIn, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 now) -> None:
+    sandboxed = "environments: {components: {classifier_v2: sandbox}}\n" + POLICY.replace(
+        "severity: critical", "severity: critical\n    environment: production")
+    with WebhookReceiver() as receiver, bot_running(
+            slack, tmp_path / ".agentops", now, escalation_policy_file=write_policy(tmp_path, sandboxed),
+            escalation_webhook_url=receiver.hook_url, escalation_webhook_secret=receiver.secret) as bot:
+        bot.tick()
+        slack.wait_for(lambda: slack.messages(CHANNEL))
+        assert escalate(bot) == [] and escalate(bot, timedelta(hours=2)) == []
+        assert receiver.attempts == 0

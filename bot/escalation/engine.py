@@ -100,7 +100,7 @@ class Escalator:
             return []
         chains = [Chain(post_subject(incident.incident_id), incident, group, incident.detected_at,
                         "unacknowledged")]
-        if incident.status == "escalated":
+        if incident.status == "escalated" and self.policy.route(chains[0].severity, incident.component):
             started = await self._escalation_start(incident, now)
             chains.append(Chain(escalated_subject(incident.incident_id), incident, group, started,
                                 "escalated to people (an action failed, or every request was denied or expired)"))
