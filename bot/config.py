@@ -171,6 +171,37 @@ class Settings(BaseSettings):
     # the Snowflake connector's cloud platform probes at login (169.254.169.254 and friends); off
     # unless wanted, since every replica would otherwise dial the metadata address, even off-cloud
     snowflake_platform_detection: bool = False
+    # Escalation: Acknowledge, the escalation policy and its channels (email, webhook, PagerDuty)
+    escalation_policy_file: Path | None = None  # unset: the shipped bot/escalation/default_policy.yaml
+    escalation_interval_sec: float = Field(30, ge=0, le=3600)  # how often steps are checked; 0: off
+    paging_timeout_sec: float = Field(10, gt=0, le=120)  # per attempt, for every channel
+    smtp_host: str = ""  # unset: email steps are skipped
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "agentops@localhost"
+    smtp_to: Annotated[list[str], NoDecode] = []  # an email step's recipients unless it names its own
+    escalation_webhook_url: str = ""  # unset: webhook steps are skipped
+    escalation_webhook_secret: SecretStr | None = None  # signs each body (X-AgentOps-Signature)
+    pagerduty_routing_key: SecretStr | None = None  # unset: PagerDuty steps are skipped
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+
+    @field_validator("smtp_to", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(cast(Iterable, value or []))
+        addresses = [str(item).strip() for item in items if str(item).strip()]
+        if bad := [a for a in addresses if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}", a)]:
+            raise ValueError(f"expected comma-separated email addresses, {bad[0]!r} is not one")
+        return addresses
+
+    @field_validator("escalation_webhook_url", "pagerduty_events_url")
+    @classmethod
+    def _paging_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL")
+        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -324,7 +355,8 @@ class Settings(BaseSettings):
 
 
 _SECRET_FIELDS = {"slack_bot_token", "slack_app_token", "anthropic_api_key", "snowflake_password",
-                  "snowflake_private_key_passphrase", "github_token", "database_url"}
+                  "snowflake_private_key_passphrase", "github_token", "database_url",
+                  "smtp_password", "escalation_webhook_secret", "pagerduty_routing_key"}
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 
 class Metrics:
@@ -33,6 +33,12 @@ class Metrics:
                                       "(retried on the next sweep)", ["step"], registry=self.registry)
         self.unhandled = Counter("agentops_unhandled_requests", "Slack requests no listener handled (acked and "
                                  "answered all the same)", ["kind"], registry=self.registry)
+        # escalation: every page by channel, event and outcome; post → first acknowledgement
+        self.pages = Counter("agentops_escalation_pages", "Escalation pages sent, failed or skipped",
+                             ["channel", "event", "outcome"], registry=self.registry)
+        self.time_to_ack = Histogram("agentops_time_to_acknowledge_seconds", "From an alert post to its first "
+                                     "acknowledgement", buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 43200),
+                                     registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.errors import UserFacingError
+from bot.yaml_file import YamlFileError, mapping, read_yaml
 
 Severity = Literal["critical", "warning"]
 SEVERITY_ORDER = {"healthy": 0, "info": 1, "warning": 2, "critical": 3}
@@ -93,13 +94,9 @@ def load_rules(path: Path | None, stale_after: timedelta, lookback: timedelta = 
     if path is None:
         return RuleSet(stale_after=stale_after, lookback=lookback)
     try:
-        root = yaml.compose(path.read_text())
-    except OSError as error:
-        raise RulesFileError(f"{path}: cannot read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "?"
-        raise RulesFileError(f"{path}:{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+        root = read_yaml(path)
+    except YamlFileError as error:
+        raise RulesFileError(str(error)) from None
     if root is None:
         return RuleSet(stale_after=stale_after, lookback=lookback)
     sections = _mapping(path, root, "top level")
@@ -138,9 +135,10 @@ def _check_order(path: Path, rule: Rule, where: str, line: int) -> None:
 
 
 def _mapping(path: Path, node: yaml.Node, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    if not isinstance(node, yaml.MappingNode):
-        raise RulesFileError(f"{path}:line {node.start_mark.line + 1}: {where} must be a mapping")
-    return {key.value: (key, value) for key, value in node.value}
+    try:
+        return mapping(path, node, where)
+    except YamlFileError as error:
+        raise RulesFileError(str(error)) from None
 
 
 def _apply(path: Path, rules: tuple[Rule, ...], node: yaml.Node, where: str) -> tuple[Rule, ...]:

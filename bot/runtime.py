@@ -18,10 +18,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import build_app
+from bot.channels import pagers
 from bot.claude import anthropic_client
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
+from bot.escalation.engine import Escalator
+from bot.escalation.policy import EscalationPolicy, load_policy
 from bot.fleet import FleetView
 from bot.health import HealthServer
 from bot.metrics import Metrics
@@ -36,6 +39,7 @@ from bot.store import open_store
 from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
 from handlers.announcer import SlackAnnouncer
+from handlers.paging import SlackPager, SlackThreadLinks
 from handlers.slack_edge import SlackEdge, build_web_client
 from handlers.socket_handler import AckTrackingSocketModeHandler
 from handlers.startup_checks import check_alert_channel, check_app_token, check_bot_token
@@ -87,11 +91,15 @@ def _tokens(settings: Settings) -> tuple[str, str]:
 class Bot:
     """One running AgentOps replica: the domain's Deps, with Slack as the edge it announces to."""
 
-    def __init__(self, deps: Deps, slack: SlackEdge) -> None:
+    def __init__(self, deps: Deps, slack: SlackEdge, policy: EscalationPolicy | None = None) -> None:
         self.deps, self.slack = deps, slack
         self.handler: AsyncSocketModeHandler | None = None
         self.health: HealthServer | None = None
-        self.monitor = Monitor(deps, replica=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+        replica = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.monitor = Monitor(deps, replica=replica)
+        # pages through Slack (the edge) and the channels Settings configure
+        self.escalator = Escalator(deps, policy or load_policy(None), {"slack": SlackPager(slack),
+                                   **pagers(deps.settings)}, SlackThreadLinks(slack), replica)
         self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
@@ -128,6 +136,9 @@ class Bot:
         # expiry is also enforced at click time; this job edits expired requests in the channel
         self.scheduler.add_job(self.expire_approvals, "interval", seconds=EXPIRY_SWEEP_SEC, max_instances=1,
                                coalesce=True, misfire_grace_time=None)
+        if settings.escalation_interval_sec:
+            self.scheduler.add_job(self.escalate, "interval", seconds=settings.escalation_interval_sec,
+                                   max_instances=1, coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
@@ -143,6 +154,11 @@ class Bot:
                 if not self.deps.store_outages.reported(error, "expiring approval requests", self.deps.clock.now()):
                     log.exception("expiring approval requests failed; the next pass retries")
                 return []
+
+    async def escalate(self) -> list[str]:
+        """One pass of the escalation job (steps due, PagerDuty acknowledge/resolve); never raises."""
+        async with self.deps.work.slot():
+            return await self.escalator.tick()
 
     async def stop(self) -> None:
         if self.scheduler is not None:
@@ -188,13 +204,14 @@ async def _serve(bot: Bot) -> None:
 
 def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     """The composition root: the domain's Deps announcing to the Slack edge (opened when the bot starts)."""
+    policy = load_policy(settings.escalation_policy_file)  # a mistake in it stops here, before anything opens
     metrics = Metrics()
     slack = SlackEdge(settings, metrics)
     announcer = SlackAnnouncer(slack)
     deps = build_deps(settings, announcer, clock, metrics)
     announcer.watch_silences(lambda fingerprint: getattr(deps.store.silences.active(fingerprint, deps.clock.now()),
                                                          "ends_at", None))
-    return Bot(deps, slack)
+    return Bot(deps, slack, policy)
 
 
 def run(settings: Settings) -> int:

@@ -12,10 +12,10 @@ from datetime import datetime
 from bot.monitor.sweep import RUNBOOKS
 from bot.rules import SEVERITY_ORDER
 from bot.store.records import StoredAlert
-from handlers.actions.ids import INVESTIGATE_ALERT, SILENCE_ALERT
+from handlers.actions.ids import ACKNOWLEDGE_ALERT, INVESTIGATE_ALERT, SILENCE_ALERT
 from handlers.blocks import SEVERITY_EMOJI, Blocks, breaching, button, context, header, section, what
 from handlers.links import NO_LINKS, Links
-from handlers.mrkdwn import code, esc, when
+from handlers.mrkdwn import code, esc, mention, when
 
 
 def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_LINKS,
@@ -28,6 +28,9 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
     else:
         title = f"✅ RESOLVED — {component}"
     blocks: Blocks = [header(title)]
+    acked = next((a for a in alerts if a.acked_by and a.acked_at), None)  # the post is acknowledged as one
+    if acked is not None and acked.acked_at is not None:
+        blocks.append(context(f"✋ Acknowledged by {mention(acked.acked_by)} {when(acked.acked_at)}"))
     for alert in alerts:
         state = ("firing" if alert.status == "firing"
                  else f"✅ resolved {when(alert.resolved_at)}" if alert.resolved_at else "resolved")
@@ -39,9 +42,11 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
         dashboard = links.dashboard_for(component)
         blocks.append(context(f"{breaching(alert)} · runbook {runbook}" + (f" · {dashboard}" if dashboard else "")))
         if alert.status == "firing":
-            blocks.append({"type": "actions", "elements": [
-                button("Investigate", INVESTIGATE_ALERT, alert.fingerprint, style="primary"),
-                button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]})
+            buttons = [button("Investigate", INVESTIGATE_ALERT, alert.fingerprint, style="primary"),
+                       button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]
+            if alert.acked_at is None:
+                buttons.insert(1, button("Acknowledge", ACKNOWLEDGE_ALERT, alert.fingerprint))
+            blocks.append({"type": "actions", "elements": buttons})
     # the push notification: the component once, then what each alert says
     text = esc(f"{title}: " + "; ".join(what(a) for a in alerts))
     return text[:3000], blocks

@@ -25,6 +25,7 @@ USAGE = [
      "mute an alert for 1 minute to 30 days, e.g. `silence model_drift:classifier_v2 4h` (or `4 hours`, `1h30m`)"),
     ("silences", "the silences in force"),
     ("unsilence <fingerprint>", "lift a silence before it ends"),
+    ("ack <fingerprint>", "acknowledge an alert: you are on it, its escalation stops"),
 ]
 
 
@@ -66,7 +67,8 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     lines = "\n".join(f"• `/agentops {esc(name)}` — {esc(what)}" for name, what in USAGE)
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
-                       "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint>")
+                       "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint> | "
+                       "ack <fingerprint>")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 

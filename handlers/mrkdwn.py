@@ -2,7 +2,7 @@
 
 Warehouse values, user text, model text and upstream errors all pass through `esc` (or `code`)
 before they are put into mrkdwn or a notification's `text`; only mentions, links and date tokens
-the bot builds itself (`mention`, `link`, `when`, `ago`) stay markup. Slack's own escaping is `&`,
+the bot builds itself (`mention`, `group_mention`, `link`, `when`, `ago`) stay markup. Slack's own escaping is `&`,
 `<` and `>`: with those escaped, `<!channel>`, `<@U…>` and `<https://…|disguised>` are plain
 characters. Header blocks are plain_text, which Slack never interprets, so they take raw text.
 """
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SLACK_ID = re.compile(r"^[UWB][A-Z0-9]{2,20}$")
+_SUBTEAM_ID = re.compile(r"^S[A-Z0-9]{2,20}$")
 _URL = re.compile(r"^https?://[^\s<>|\x00-\x1f\x7f]+$")
 
 
@@ -33,6 +34,12 @@ def mention(user_id: object) -> str:
     """`<@U…>` for a real Slack user id; anything else (a forged or malformed id) is shown as text."""
     text = str(user_id or "")
     return f"<@{text}>" if _SLACK_ID.match(text) else code(text or "(unknown user)", 40)
+
+
+def group_mention(subteam_id: object) -> str:
+    """`<!subteam^S…>` (a Slack user group) for a configured subteam id; anything else is shown as text."""
+    text = str(subteam_id or "")
+    return f"<!subteam^{text}>" if _SUBTEAM_ID.match(text) else code(text or "(unknown group)", 40)
 
 
 def link(url: str, label: str) -> str:

@@ -25,7 +25,7 @@ def test_a_breach_is_posted_once_with_buttons(running_bot: RunningBot) -> None:
     shown = running_bot.slack.render_blocks(post)
     assert shown.startswith("🔴 CRITICAL — classifier_v2")
     assert "drift_score 0.4" in shown and "> 0.3" in shown and "f1_score 0.8" in shown
-    assert shown.count("[Investigate] [Silence 4h]") == 2
+    assert shown.count("[Investigate] [Acknowledge] [Silence 4h]") == 2
     assert "runbook `runbooks/model_drift.md`" in shown
     buttons = [e for b in post.blocks if b["type"] == "actions" for e in b["elements"]]
     assert {b["value"] for b in buttons} == {"model_drift:classifier_v2", "accuracy_drop:classifier_v2"}

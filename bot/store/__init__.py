@@ -1,4 +1,5 @@
-"""The state store: alerts, silences, investigations, approvals, incidents, the audit log and feedback.
+"""The state store: alerts, silences, investigations, approvals, incidents, the audit log, feedback and
+escalations.
 
 SQLite file by default, PostgreSQL for several replicas; correctness across replicas comes
 from the schema's unique keys, never from process memory.
@@ -14,6 +15,7 @@ from bot.store.alerts import AlertStore, SilenceStore
 from bot.store.approvals import ApprovalStore, DecisionOutcome, DecisionResult
 from bot.store.audit import AuditLog
 from bot.store.engine import make_engine, migrate
+from bot.store.escalations import EscalationStore
 from bot.store.feedback import FeedbackStore
 from bot.store.incidents import IncidentStore
 from bot.store.investigations import InvestigationStore
@@ -35,6 +37,7 @@ class Store:
         self.incidents = IncidentStore(engine)
         self.audit = AuditLog(engine)
         self.feedback = FeedbackStore(engine)
+        self.escalations = EscalationStore(engine)
 
     def ping(self) -> bool:
         try:

@@ -39,6 +39,8 @@ class StoredAlert:
     slack_ts: str | None
     post_claimed_at: datetime | None = None
     post_claimed_by: str | None = None
+    acked_by: str | None = None
+    acked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,3 +170,17 @@ class AuditEntry:
     details: dict
     channel: str | None = None
     message_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One claimed escalation step: what was sent where, and how it went."""
+
+    subject: str
+    step: str
+    channel: str
+    fingerprint: str
+    claimed_by: str
+    claimed_at: datetime
+    outcome: str
+    detail: str

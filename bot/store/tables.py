@@ -48,6 +48,9 @@ alerts = Table(
     # the post lease (migration 0002): who is posting this alert, since when
     Column("post_claimed_at", DateTime),
     Column("post_claimed_by", String(80)),
+    # Acknowledge (migration 0009): set on every alert of the post at once; the first click wins
+    Column("acked_by", String(40)),
+    Column("acked_at", DateTime),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
@@ -202,4 +205,20 @@ audit_log = Table(
     # where a click came from (migration 0004); empty for the bot's own entries
     Column("channel", String(40)),
     Column("message_ts", String(40)),
+)
+
+# migration 0009: one row per escalation step of an alert post ("post:<incident>") or an escalated incident
+# ("escalated:<incident>"); inserting it is the claim, so each step pages once across replicas
+escalation_steps = Table(
+    "escalation_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(80), nullable=False),
+    Column("step", String(40), nullable=False),  # "start", a step's number, "pagerduty:acknowledge" …
+    Column("channel", String(20), nullable=False),
+    Column("fingerprint", String(FINGERPRINT_LENGTH), nullable=False),
+    Column("claimed_by", String(80), nullable=False),
+    Column("claimed_at", DateTime, nullable=False),
+    Column("outcome", String(20), nullable=False),  # claimed | sent | failed | skipped
+    Column("detail", Text, nullable=False, server_default=""),
+    UniqueConstraint("subject", "step", name="uq_escalation_steps_step"),
 )

@@ -3,8 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers.actions import decide_approval, feedback, investigate_alert, silence_alert
+from handlers.actions import acknowledge_alert, decide_approval, feedback, investigate_alert, silence_alert
 from handlers.actions.ids import (
+    ACKNOWLEDGE_ALERT,
     APPROVE_ACTION,
     DENY_ACTION,
     FEEDBACK_ANSWER,
@@ -18,6 +19,7 @@ from handlers.slack_edge import SlackEdge
 def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
     app.action(INVESTIGATE_ALERT)(investigate_alert.make_listener(deps, slack))
     app.action(SILENCE_ALERT)(silence_alert.make_listener(deps, slack))
+    app.action(ACKNOWLEDGE_ALERT)(acknowledge_alert.make_listener(deps, slack))
     app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, slack, "approved"))
     app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))
     app.action(FEEDBACK_DIAGNOSIS)(feedback.make_listener(deps, slack, "diagnosis"))

@@ -3,6 +3,7 @@ approval request id), so a click names a thing and carries no instructions."""
 
 INVESTIGATE_ALERT = "investigate_alert"
 SILENCE_ALERT = "silence_alert"
+ACKNOWLEDGE_ALERT = "acknowledge_alert"
 APPROVE_ACTION = "approve_action"
 DENY_ACTION = "deny_action"
 # 👍/👎 under a diagnosis or an @mention answer; the value is only "good" or "bad"

@@ -25,6 +25,14 @@ def check_fingerprint(fingerprint: str) -> str:
     return fingerprint
 
 
+def one_fingerprint(args: str, subcommand: str) -> str:
+    """The one fingerprint a subcommand takes, or ValueError with a usage hint."""
+    words = args.split()
+    if len(words) != 1:
+        raise ValueError(f"Give one fingerprint, e.g. `/agentops {subcommand} model_drift:classifier_v2`.")
+    return check_fingerprint(words[0])
+
+
 def _duration(words: list[str]) -> tuple[timedelta, int]:
     """The longest run of leading words that reads as a duration ("4 hours", "1h 30m"), and its length."""
     for count in range(min(len(words), DURATION_WORDS), 0, -1):

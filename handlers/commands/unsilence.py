@@ -3,17 +3,14 @@
 from handlers import silencing
 from handlers.blocks import notice, usage
 from handlers.commands.invocation import Invocation
-from handlers.commands.silence import check_fingerprint
+from handlers.commands.silence import one_fingerprint
 from handlers.mrkdwn import code, esc
 from handlers.silence_blocks import nothing_to_unsilence
 
 
 async def run(inv: Invocation) -> None:
-    words = inv.args.split()
     try:
-        if len(words) != 1:
-            raise ValueError("Give one fingerprint, e.g. `/agentops unsilence model_drift:classifier_v2`.")
-        fingerprint = check_fingerprint(words[0])
+        fingerprint = one_fingerprint(inv.args, "unsilence")
     except ValueError as problem:
         await inv.reply(*usage(str(problem)))
         return

@@ -1,0 +1,1 @@
+"""Acknowledge and escalation: the policy, the engine that walks its steps, and acknowledging."""

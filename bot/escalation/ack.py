@@ -1,0 +1,64 @@
+"""Acknowledging an alert post: the first person to acknowledge is recorded with the time (time to
+acknowledge = post → acknowledgement), audited, and stops its escalation chain; a later one is told who
+was first. An incident escalated after it was acknowledged can be acknowledged again."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.deps import Deps
+from bot.escalation.engine import START, escalated_subject
+from bot.notify import PostRef, post_of
+from bot.store.records import StoredAlert
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    outcome: Literal["acknowledged", "already", "not_firing"]
+    fingerprint: str
+    alert: StoredAlert | None = None  # as stored after the acknowledgement
+    by: str = ""  # who acknowledged (first)
+    at: datetime | None = None
+    time_to_ack_sec: float | None = None
+
+    @property
+    def post(self) -> PostRef | None:
+        return post_of(self.alert) if self.alert is not None else None
+
+
+async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, channel: str | None = None,
+                      message_ts: str | None = None) -> Acknowledged:
+    now = deps.clock.now()
+    store = deps.store
+    alert = await asyncio.to_thread(store.alerts.firing, fingerprint)
+    if alert is None:
+        await _audit(deps, user, fingerprint, "not_firing", now, {"via": via}, channel, message_ts)
+        return Acknowledged("not_firing", fingerprint)
+    incident = await asyncio.to_thread(store.incidents.for_alert, alert.alert_id)
+    ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id) if incident else [alert.alert_id]
+    since = None
+    if incident is not None and incident.status == "escalated":
+        rows = await asyncio.to_thread(store.escalations.steps, escalated_subject(incident.incident_id))
+        since = next((r.claimed_at for r in rows if r.step == START), None)
+    won = await asyncio.to_thread(store.escalations.acknowledge, ids, user, now, since)
+    shown = await asyncio.to_thread(store.alerts.get, alert.alert_id) or alert
+    if not won:
+        await _audit(deps, user, fingerprint, "already_acknowledged", now,
+                     {"via": via, "acknowledged_by": shown.acked_by}, channel, message_ts)
+        return Acknowledged("already", fingerprint, shown, shown.acked_by or "", shown.acked_at)
+    posted_at = incident.detected_at if incident is not None else alert.first_seen_at
+    seconds = round((now - posted_at).total_seconds(), 1)
+    deps.metrics.time_to_ack.observe(max(seconds, 0.0))
+    await _audit(deps, user, fingerprint, "acknowledged", now,
+                 {"via": via, "time_to_ack_sec": seconds, "incident": incident.incident_id if incident else None},
+                 channel, message_ts)
+    return Acknowledged("acknowledged", fingerprint, shown, user, now, seconds)
+
+
+async def _audit(deps: Deps, user: str, fingerprint: str, outcome: str, now: datetime, details: dict,
+                 channel: str | None, message_ts: str | None) -> None:
+    await asyncio.to_thread(deps.store.audit.record, actor=user, action="alert.acknowledge", subject=fingerprint,
+                            outcome=outcome, now=now, details=details, channel=channel, message_ts=message_ts)

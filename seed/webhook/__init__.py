@@ -1,0 +1,5 @@
+"""A loopback receiver for AgentOps' escalation webhook."""
+
+from seed.webhook.receiver import WebhookReceiver
+
+__all__ = ["WebhookReceiver"]
