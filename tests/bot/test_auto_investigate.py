@@ -9,8 +9,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import auto_investigate
 from bot.auto_investigate import AUTO_REQUESTER, wanted
+from bot.config import ConfigError, load_settings
 from bot.investigations import ALREADY_AUTO, resolve_subject, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import post_of
@@ -104,3 +107,13 @@ def test_an_alert_on_a_component_the_warehouse_does_not_measure_says_what_it_cou
         assert any(line.startswith("Checked: the 2 pipeline(s) the warehouse measures") for line in diagnosis.evidence)
         assert [a.action for a in diagnosis.recommended_actions][:1] == ["escalate"]
         assert d.deps.store.investigations.recent()[0].status == "done"
+
+
+def test_the_settings_are_validated_with_the_variable_named() -> None:
+    assert load_settings(auto_investigate=" Critical ").auto_investigate == "critical"
+    assert load_settings().auto_investigate == "off" and load_settings().investigation_lease_sec == 30
+    for bad, says in ((dict(auto_investigate="sometimes"), "AUTO_INVESTIGATE: expected off, critical or all"),
+                      (dict(investigation_lease_sec=0.5), "INVESTIGATION_LEASE_SEC"),
+                      (dict(auto_investigate_concurrency=0), "AUTO_INVESTIGATE_CONCURRENCY")):
+        with pytest.raises(ConfigError, match=says):
+            load_settings(**bad)
