@@ -17,6 +17,8 @@ from bot.config import ConfigError, load_settings
 from bot.investigations import ALREADY_AUTO, resolve_subject, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import post_of
+from tests.fakes.messages_api import FINAL, ScriptedMessagesAPI, message, submit, tool_use
+from tests.helpers.claude import tool_results
 from tests.helpers.domain import Domain, domain
 
 DRIFT = "model_drift:classifier_v2"
@@ -117,3 +119,36 @@ def test_the_settings_are_validated_with_the_variable_named() -> None:
                       (dict(auto_investigate_concurrency=0), "AUTO_INVESTIGATE_CONCURRENCY")):
         with pytest.raises(ConfigError, match=says):
             load_settings(**bad)
+
+
+def test_claude_on_an_external_alert_is_told_so_and_its_tools_answer_no_data_rather_than_fail(
+        tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    escalate = {"action": "escalate", "priority": 1, "condition": "", "target": "checkout_api"}
+    external = {**FINAL, "root_cause": "checkout_api is not measured here; its own metrics must be checked",
+                "root_cause_category": "unknown", "confidence": 0.2, "evidence": ["no measurements of checkout_api"],
+                "runbook_reference": "runbooks/incident_response.md", "similar_incidents": [],
+                "recommended_actions": [escalate]}
+    with ScriptedMessagesAPI(lambda body, index: message(
+            [submit(external)] if index else [tool_use("query_model_metrics", model_name="checkout_api")],
+            stop_reason="tool_use")) as api, domain(tmp_path, now, auto_investigate="all",
+                                                    anthropic_api_key="sk-ant-test",
+                                                    anthropic_base_url=api.base_url) as d:
+        alert = d.deps.store.alerts.open(fingerprint="HighErrorRate:checkout_api", alert_type="HighErrorRate",
+                                         severity="critical", component="checkout_api", message="5xx above 5%",
+                                         metrics={}, now=now)
+        assert alert is not None
+        d.deps.store.alerts.record_post(alert.alert_id, "C0MEMORY", "7.000100", now)
+        posted = d.deps.store.alerts.get(alert.alert_id)
+
+        async def story() -> None:
+            assert await auto_investigate.alert_posted(d.deps, [posted], post_of(posted))  # type: ignore[list-item,arg-type]
+            await d.settle()
+
+        asyncio.run(story())
+        first = api.requests[0]["messages"][0]["content"]
+        assert "checkout_api, which the warehouse does not measure" in str(first)
+        [result] = tool_results(api.requests[1])
+        assert "no measurements of checkout_api" in str(result["content"]) and not result.get("is_error")
+        [ready] = d.announcer.of("diagnosis_ready")
+        assert ready.details["result"].engine == "claude"
+        assert ready.details["result"].diagnosis.recommended_actions[0].target == "checkout_api"
