@@ -53,6 +53,24 @@ async def renew(deps: Deps) -> None:
         held.release(lost)
 
 
+async def hand_over(deps: Deps) -> int:
+    """At shutdown, after the drain: this replica's unfinished claims lapse at once, so another replica
+    resumes them at its next heartbeat instead of after the lease. How many were handed over."""
+    held = deps.investigation_leases
+    ids = set(held.held)
+    if not ids:
+        return 0
+    try:
+        handed = await asyncio.to_thread(deps.store.investigations.renew, ids, held.owner,
+                                         deps.clock.now() - timedelta(seconds=1))
+    except Exception as error:  # the store is down: the leases lapse on their own
+        log.warning("could not hand over %d investigation(s) (%s); they are taken over once their lease lapses",
+                    len(ids), error)
+        return 0
+    held.held -= handed
+    return len(handed)
+
+
 async def take_over_lapsed(deps: Deps) -> list[Investigation]:
     store, held = deps.store.investigations, deps.investigation_leases
     taken_over = []
@@ -85,6 +103,11 @@ async def _abandon(deps: Deps, taken: Investigation) -> None:
     log.warning("closed investigation %s of %s as abandoned after %d start(s)", taken.investigation_id,
                 taken.component, taken.attempts - 1)
     deps.metrics.investigation_takeovers.labels(outcome="abandoned").inc()
+    if taken.alert_id is not None:  # nothing diagnosed it: people must look, as for an incident nobody can fix
+        incident = await asyncio.to_thread(deps.store.incidents.for_alert, taken.alert_id)
+        if incident is not None:
+            await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated",
+                                    from_statuses=("investigating",))
     if taken.slack_channel and taken.slack_ts:
         await deps.announcer.investigation_abandoned(PostRef(taken.slack_channel, taken.slack_ts),
                                                      taken.component or taken.trigger, taken.attempts - 1)

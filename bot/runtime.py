@@ -24,7 +24,7 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.fleet import FleetView
 from bot.health import HealthServer
-from bot.investigation_leases import heartbeat_sec, keep_investigations
+from bot.investigation_leases import hand_over, heartbeat_sec, keep_investigations
 from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
@@ -157,6 +157,7 @@ class Bot:
         unfinished = await self.deps.work.drain(DRAIN_SEC)
         unfinished += await self.deps.investigations.drain(DRAIN_SEC)
         unfinished += await self.deps.auto_investigations.drain(DRAIN_SEC)
+        await hand_over(self.deps)  # what did not finish is resumed by another replica at once
         if unfinished:
             log.warning("stopping with %d request(s) or sweep(s) unfinished after %ss", unfinished, DRAIN_SEC)
         if self.scheduler is not None:

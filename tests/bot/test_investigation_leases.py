@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from bot.investigation_leases import MAX_ATTEMPTS, keep_investigations
+from bot.investigation_leases import MAX_ATTEMPTS, hand_over, keep_investigations
 from bot.investigations import ALREADY_RUNNING, claim, resolve_subject, run_claimed, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import PostRef, post_of
@@ -97,6 +97,8 @@ def test_a_claim_that_stopped_every_attempt_is_closed_with_a_note_and_can_be_inv
             assert (note.about, note.details["thread"], note.details["starts"]) == ("classifier_v2", thread,
                                                                                    MAX_ATTEMPTS)
             assert b.announcer.of("investigation_started") == []  # not run a third time
+            [incident] = b.deps.store.incidents.recent()
+            assert incident.status == "escalated"  # not left "investigating" by nobody
             subject = await resolve_subject(b.deps, DRIFT)
             assert not isinstance(subject, str)
             assert await start_investigation(b.deps, subject=subject, requested_by="U0ONCALL", thread=thread,
@@ -165,3 +167,21 @@ def test_renewal_and_takeover_are_compare_and_set_across_replicas(tmp_path: Path
         assert store.finish(held.investigation_id, status="done", now=later, engine="offline", diagnosis=None,
                             owner="two")
         assert store.lapsed(later + 2 * LEASE) == []
+
+
+def test_a_replica_stopping_hands_its_unfinished_claims_over_at_once(tmp_path: Path, now, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    with replicas(tmp_path, now, store_url) as (a, b):
+        async def story() -> None:
+            alert, thread = await posted_alert(a)
+            lead = a.deps.store.incidents.for_alert(alert.alert_id).alert_id
+            record = await claim(a.deps, component="classifier_v2", text=DRIFT, requested_by="U0ONCALL",
+                                 thread=thread, alert_id=lead)
+            assert record is not None
+            assert await keep_investigations(b.deps) == []  # a holds it
+            assert await hand_over(a.deps) == 1 and a.deps.investigation_leases.held == set()
+            [taken] = await keep_investigations(b.deps)  # no lease to wait out
+            assert taken.investigation_id == record.investigation_id
+            await b.settle()
+            assert len(b.announcer.of("diagnosis_ready")) == 1
+
+        asyncio.run(story())
