@@ -73,8 +73,12 @@ async def claim(deps: Deps, *, component: str, text: str, requested_by: str, thr
     if record is None:
         return None
     held.hold(record.investigation_id)
-    if alert_id is not None:
-        await incidents.investigating(deps, alert_id, now)
+    try:
+        if alert_id is not None:
+            await incidents.investigating(deps, alert_id, now)
+    except BaseException:
+        held.release(record.investigation_id)  # never renewed for nobody: it lapses, and is taken over
+        raise
     return record
 
 
