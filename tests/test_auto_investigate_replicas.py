@@ -92,4 +92,7 @@ def test_fifty_alerts_at_once_on_three_replicas_are_each_investigated_once(
     assert {(i.status, i.auto, i.attempts) for i in investigations} == {("done", True, 1)}
     assert sorted(posts) == sorted(components)
     assert diagnoses_by_thread(slack) == Counter({ts: 1 for ts in posts.values()})
+    # progress in place, as for a click: each thread's status line said it was investigating, then cleared
+    statuses = {ts for _, ts, status in slack.ws.status_log if status.startswith("is investigating")}
+    assert set(posts.values()) <= statuses and not set(posts.values()) & set(ts for _, ts in slack.ws.statuses)
     assert all(p.returncode == 0 for p in replicas)
