@@ -132,7 +132,7 @@ class Bot:
                                coalesce=True, misfire_grace_time=None)
         # the heartbeat of this replica's investigations, and the takeover of a stopped replica's
         self.scheduler.add_job(keep_investigations, "interval", args=[self.deps], seconds=heartbeat_sec(self.deps),
-                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC), misfire_grace_time=None)
+                               max_instances=1, coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
