@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from agents.diagnosis import Diagnosis, RecommendedAction, action
+from agents.external import investigate_external
 from agents.investigation import InvestigationResult, Usage
 from agents.similar import Like, ranked
 from agents.subject import Subject, known_components
@@ -212,5 +213,7 @@ def _nothing_to_go_on(component: str, why: str, alert_id: str | None) -> Diagnos
 
 
 def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> InvestigationResult:
+    if subject.kind not in ("model", "pipeline"):  # not measured by the warehouse: say what can be checked
+        return InvestigationResult(investigate_external(ctx, subject, alert_id), "offline", Usage(), note)
     run = investigate_model if subject.kind == "model" else investigate_pipeline
     return InvestigationResult(run(ctx, subject.component, alert_id), "offline", Usage(), note)

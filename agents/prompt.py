@@ -104,7 +104,10 @@ def brief(warehouse: Warehouse, subject: Subject, rules: RuleSet, now: datetime,
 
 def first_message(subject: Subject, briefing: Briefing, now: datetime, max_steps: int) -> str:
     lines = [f"Current time: {now:%Y-%m-%d %H:%M} UTC ({now.isoformat(timespec='seconds')}).",
-             f"Component under investigation: {subject.component} (a {subject.kind}).",
+             f"Component under investigation: {subject.component} (a {subject.kind})." if subject.kind in
+             ("model", "pipeline") else f"Component under investigation: {subject.component}, which the warehouse "
+             "does not measure (an alert from another system): check what you can (pipelines, runbooks, past "
+             "incidents) and say in the diagnosis what you could not check.",
              f"You may make {max_steps} model calls in all; the last must call submit_diagnosis."]
     alert = briefing.alert
     if alert is not None:

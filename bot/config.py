@@ -161,6 +161,24 @@ class Settings(BaseSettings):
     sweep_lookback: timedelta = timedelta(hours=24)
     agentops_rules_file: Path | None = None
 
+    # Auto-investigation and investigation leases
+    # which posted alerts are investigated without a click: off, critical (a post with a critical
+    # alert) or all; off by default, because it spends model tokens nobody asked for and an alert storm
+    # multiplies that
+    auto_investigate: Literal["off", "critical", "all"] = "off"
+    auto_investigate_concurrency: int = Field(2, ge=1, le=32)
+    # how long a replica's claim on a running investigation lasts unless renewed (it renews every third);
+    # once it lapses another replica restarts the investigation, or closes it as abandoned
+    investigation_lease_sec: float = Field(30, ge=1, le=600)
+
+    @field_validator("auto_investigate", mode="before")
+    @classmethod
+    def _auto_investigate(cls, value: object) -> object:
+        word = str(value).strip().lower() if isinstance(value, str) else value
+        if isinstance(word, str) and word not in ("off", "critical", "all"):
+            raise ValueError(f"expected off, critical or all, got {value!r}")
+        return word
+
     # Operations
     health_port: int = Field(8080, ge=0, le=65535)
     health_host: str = "0.0.0.0"  # orchestrators probe the pod address, not loopback

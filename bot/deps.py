@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.fleet import FleetView
+from bot.leases import HeldInvestigations
 from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.notify import Announcer
@@ -70,6 +71,11 @@ class Deps:
     # investigations can take a minute with Claude: their own, smaller pool, so they never hold
     # the slots that quick replies need
     investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=3))
+    # auto-investigations (AUTO_INVESTIGATE) queue in a pool of their own: an alert storm never makes
+    # a person's Investigate click wait behind it
+    auto_investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=2))
+    # the investigations this replica claimed, whose leases it renews
+    investigation_leases: HeldInvestigations = field(default_factory=HeldInvestigations)
     claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)
     # a state store outage is one warning line per kind per minute, wherever it is met
     store_outages: StoreOutageLog = field(default_factory=StoreOutageLog)

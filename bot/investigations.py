@@ -1,12 +1,14 @@
-"""Running an investigation in a thread: one per alert at a time, progress and the diagnosis told to
-the announcer, the record (and its failure) in the state store, then the incident and the approval
-requests its proposals call for."""
+"""Running an investigation in a thread: one per alert at a time, claimed in the state store under a
+lease this replica renews (bot/investigation_leases.py takes over a lapsed one), progress and the
+diagnosis told to the announcer, the record (and its failure) in the store, then the incident and the
+approval requests its proposals call for."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 
 from agents.chart import trend_chart
 from agents.investigation import InvestigationResult, Usage
@@ -24,6 +26,9 @@ from bot.warehouse import WarehouseError
 
 log = logging.getLogger("agentops.investigation")
 ALREADY_RUNNING = "An investigation of this alert is already running; its progress is in the alert's thread."
+ALREADY_AUTO = ("AgentOps is already investigating this alert on its own (auto-investigation); its progress and "
+                "diagnosis are in the alert's thread.")
+EXTERNAL = "external"  # the kind of a component the warehouse does not measure
 CANNOT_SHOW = "I couldn't post in that thread; check that @AgentOps is a member of the channel."
 
 
@@ -42,40 +47,88 @@ async def start_investigation(deps: Deps, *, subject: Subject, requested_by: str
     """Start it; returns a reason to tell the requester privately when it could not start."""
     if alert_id is not None:  # one incident per post: investigating any of its alerts is investigating its lead
         alert_id = await incidents.lead_alert(deps, alert_id)
-    record = await asyncio.to_thread(deps.store.investigations.start, trigger=subject.text,
-                                     requested_by=requested_by, now=deps.clock.now(), alert_id=alert_id)
+    record = await claim(deps, component=subject.component, text=subject.text, requested_by=requested_by,
+                         thread=thread, alert_id=alert_id)
     if record is None:
-        return ALREADY_RUNNING
-    if alert_id is not None:
-        await incidents.investigating(deps, alert_id, deps.clock.now())
-    report = await deps.announcer.investigation_started(thread, subject.component)
+        running = await asyncio.to_thread(deps.store.investigations.running_for, alert_id) if alert_id else None
+        return ALREADY_AUTO if running is not None and running.auto else ALREADY_RUNNING
+    report = await _announce(deps, subject.component, record)
     if report is None:
-        await _finish(deps, record.investigation_id, "failed", None)
         return CANNOT_SHOW
     # the rest can take a minute: it runs in the investigations pool, and the request's slot is freed
-    deps.investigations.spawn(_complete(deps, subject, report, record, alert_id))
+    deps.investigations.spawn(_complete(deps, subject, report, record))
     return None
 
 
-async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, record: Investigation,
-                    alert_id: str | None) -> None:
-    investigation_id = record.investigation_id
+async def claim(deps: Deps, *, component: str, text: str, requested_by: str, thread: PostRef,
+                alert_id: str | None, auto: bool = False) -> Investigation | None:
+    """The investigation as this replica's durable claim (compare-and-set: one running per alert), under
+    a lease renewed while it runs; None when the alert already has one running."""
+    now = deps.clock.now()
+    held = deps.investigation_leases
+    record = await asyncio.to_thread(
+        deps.store.investigations.start, trigger=text, requested_by=requested_by, now=now, alert_id=alert_id,
+        component=component, thread=(thread.channel, thread.ts), owner=held.owner,
+        lease=timedelta(seconds=deps.settings.investigation_lease_sec), auto=auto)
+    if record is None:
+        return None
+    held.hold(record.investigation_id)
+    try:
+        if alert_id is not None:
+            await incidents.investigating(deps, alert_id, now)
+    except BaseException:
+        held.release(record.investigation_id)  # never renewed for nobody: it lapses, and is taken over
+        raise
+    return record
+
+
+async def run_claimed(deps: Deps, record: Investigation) -> None:
+    """A claimed investigation from its start, in its thread: an auto-investigation, or one taken over
+    from a replica that stopped."""
+    component = record.component or record.trigger
+    report = await _announce(deps, component, record)
+    if report is None:
+        return
+    try:
+        known = await asyncio.to_thread(known_components, deps.warehouse)
+    except WarehouseError as error:
+        if await _finish(deps, record.investigation_id, "failed", None):
+            await report.failed(f"the warehouse is unavailable ({error})")
+        return
+    # a component the warehouse does not measure (an alert from elsewhere) is still investigated: the
+    # diagnosis says what could and could not be checked
+    await _complete(deps, Subject(component, known.get(component, EXTERNAL), record.trigger), report, record)
+
+
+async def _announce(deps: Deps, component: str, record: Investigation) -> InvestigationReport | None:
+    thread = PostRef(record.slack_channel or "", record.slack_ts or "")
+    report = await deps.announcer.investigation_started(thread, component)
+    if report is None:
+        await _finish(deps, record.investigation_id, "failed", None)
+    return report
+
+
+async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, record: Investigation) -> None:
+    investigation_id, alert_id = record.investigation_id, record.alert_id
     ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
                       ml_service=deps.ml_service, rules=deps.rules)
     try:
         briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
         result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic, deps.settings, briefing)
     except WarehouseError as error:
-        await _finish(deps, investigation_id, "failed", None)
-        await report.failed(f"the warehouse is unavailable ({error})")
+        if await _finish(deps, investigation_id, "failed", None):
+            await report.failed(f"the warehouse is unavailable ({error})")
         return
     except Exception:
         log.exception("investigation of %s failed", subject.component)
-        await _finish(deps, investigation_id, "failed", None)
-        await report.failed("an internal error; it is in the bot's log")
+        if await _finish(deps, investigation_id, "failed", None):
+            await report.failed("an internal error; it is in the bot's log")
         return
-    # recorded first: whoever reads the diagnosis finds it in App Home too
-    await _finish(deps, investigation_id, "done", result)
+    # recorded first: whoever reads the diagnosis finds it in App Home too; a replica that lost its claim
+    # (it stalled past the lease and another took over) leaves the outcome to that one
+    if not await _finish(deps, investigation_id, "done", result):
+        log.warning("investigation %s was taken over by another replica; its diagnosis is theirs", investigation_id)
+        return
     _health(deps, result)
     await report.diagnosis_ready(result)
     await _chart(deps, subject, report, result.diagnosis.root_cause_category)
@@ -128,15 +181,21 @@ def _health(deps: Deps, result: InvestigationResult) -> None:
         deps.metrics.cache_misses.inc(result.usage.cache_misses)
 
 
-async def _finish(deps: Deps, investigation_id: str, status: str, result: InvestigationResult | None) -> None:
+async def _finish(deps: Deps, investigation_id: str, status: str, result: InvestigationResult | None) -> bool:
+    """Record the outcome while this replica holds the claim; False when another replica took it over."""
     engine = result.engine if result else ("claude" if deps.anthropic else "offline")
     usage = result.usage if result else Usage()
-    store = deps.store.investigations
-    await asyncio.to_thread(store.finish, investigation_id, status=status, now=deps.clock.now(), engine=engine,
-                            diagnosis=result.diagnosis.model_dump() if result else None,
-                            input_tokens=usage.input_tokens, cached_input_tokens=usage.cache_read_tokens,
-                            output_tokens=usage.output_tokens, cache_write_tokens=usage.cache_write_tokens,
-                            cost_usd=usage.cost_usd)
+    store, held = deps.store.investigations, deps.investigation_leases
+    try:
+        recorded = await asyncio.to_thread(
+            store.finish, investigation_id, status=status, now=deps.clock.now(), engine=engine,
+            diagnosis=result.diagnosis.model_dump() if result else None, input_tokens=usage.input_tokens,
+            cached_input_tokens=usage.cache_read_tokens, output_tokens=usage.output_tokens,
+            cache_write_tokens=usage.cache_write_tokens, cost_usd=usage.cost_usd, owner=held.owner)
+    finally:
+        held.release(investigation_id)
+    if not recorded:
+        return False
     if result is not None and result.steps:  # the record of what it did: for audits, export and replay
         await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in result.steps])
     deps.metrics.investigations.labels(engine=engine, status=status).inc()
@@ -146,3 +205,4 @@ async def _finish(deps: Deps, investigation_id: str, status: str, result: Invest
                         ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
         if count:
             deps.metrics.tokens.labels(kind=kind).inc(count)
+    return True

@@ -16,6 +16,11 @@ class Metrics:
                                      ["alert_type", "severity"], registry=self.registry)
         self.investigations = Counter("agentops_investigations", "Investigations finished", ["engine", "status"],
                                       registry=self.registry)
+        self.investigation_takeovers = Counter(
+            "agentops_investigation_takeovers", "Investigations taken over from a replica that stopped renewing "
+            "their lease, by outcome", ["outcome"], registry=self.registry)
+        for outcome in ("restarted", "abandoned"):  # present from the start, so a rate over them is defined
+            self.investigation_takeovers.labels(outcome=outcome)
         self.tokens = Counter("agentops_tokens", "Model tokens used by investigations", ["kind"],
                               registry=self.registry)
         self.cost_usd = Counter("agentops_investigation_cost_usd", "Dollars spent on model calls by investigations",

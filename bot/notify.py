@@ -81,6 +81,9 @@ class Announcer(Protocol):
     async def investigation_started(self, thread: PostRef, component: str) -> InvestigationReport | None:
         """None when nothing could be shown there (the investigation is not run)."""
 
+    async def investigation_abandoned(self, thread: PostRef, component: str, starts: int) -> None:
+        """The replica running it stopped (`starts` times): closed unfinished; it can be started again."""
+
     # approvals and actions
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         """None when the request could not be shown: nobody can click it, so it will expire."""

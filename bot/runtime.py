@@ -27,6 +27,7 @@ from bot.escalation.engine import Escalator
 from bot.escalation.policy import EscalationPolicy, load_policy
 from bot.fleet import FleetView
 from bot.health import HealthServer
+from bot.investigation_leases import hand_over, heartbeat_sec, keep_investigations
 from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
@@ -38,6 +39,7 @@ from bot.startup import check_data_dir, warn_unknown_overrides
 from bot.store import open_store
 from bot.tracker import open_tracker
 from bot.warehouse import open_warehouse
+from bot.work import WorkSlots
 from handlers.announcer import SlackAnnouncer
 from handlers.paging import SlackPager, SlackThreadLinks
 from handlers.slack_edge import SlackEdge, build_web_client
@@ -72,7 +74,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
                 metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                      redact=Redactor(settings.secret_values())),
-                tracker=open_tracker(settings))
+                tracker=open_tracker(settings), auto_investigations=WorkSlots(settings.auto_investigate_concurrency))
 
 
 def close_deps(deps: Deps) -> None:
@@ -139,6 +141,9 @@ class Bot:
         if settings.escalation_interval_sec:
             self.scheduler.add_job(self.escalate, "interval", seconds=settings.escalation_interval_sec,
                                    max_instances=1, coalesce=True, misfire_grace_time=None)
+        # the heartbeat of this replica's investigations, and the takeover of a stopped replica's
+        self.scheduler.add_job(keep_investigations, "interval", args=[self.deps], seconds=heartbeat_sec(self.deps),
+                               max_instances=1, coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
@@ -168,6 +173,8 @@ class Bot:
             self.handler = None
         unfinished = await self.deps.work.drain(DRAIN_SEC)
         unfinished += await self.deps.investigations.drain(DRAIN_SEC)
+        unfinished += await self.deps.auto_investigations.drain(DRAIN_SEC)
+        await hand_over(self.deps)  # what did not finish is resumed by another replica at once
         if unfinished:
             log.warning("stopping with %d request(s) or sweep(s) unfinished after %ss", unfinished, DRAIN_SEC)
         if self.scheduler is not None:

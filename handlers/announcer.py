@@ -123,6 +123,10 @@ class SlackAnnouncer:
             return None
         return SlackInvestigationReport(self, status, component)
 
+    async def investigation_abandoned(self, thread: PostRef, component: str, starts: int) -> None:
+        # a reply in the thread also ends the status line the stopped replica left there
+        await self._post(thread.channel, *investigation_blocks.abandoned(component, starts), thread_ts=thread.ts)
+
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return await self._post(thread.channel, *approval_blocks.approval_request(
             approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes,

@@ -3,6 +3,7 @@ the request once decided or expired, and an action's progress and verified outco
 
 from __future__ import annotations
 
+from bot.auto_investigate import AUTO_REQUESTER
 from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval
 from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
@@ -18,8 +19,9 @@ def _who_proposed(approval: Approval) -> str:
     engine = {"claude": "Claude", "offline": "the offline runbook investigator"}.get(approval.proposed_by) \
         or mention(approval.proposed_by)
     # the header says the action in words; the id here is what the audit log and the ML service call it
-    return (f"{code(approval.action)} on *{esc(approval.target)}* proposed by {engine} in an investigation "
-            f"{mention(approval.requested_by)} started")
+    started = ("an auto-investigation" if approval.requested_by == AUTO_REQUESTER
+               else f"an investigation {mention(approval.requested_by)} started")
+    return f"{code(approval.action)} on *{esc(approval.target)}* proposed by {engine} in {started}"
 
 
 def _title(approval: Approval) -> str:

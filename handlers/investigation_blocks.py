@@ -62,6 +62,14 @@ def failed(component: str, reason: str) -> tuple[str, Blocks]:
     return text, [section(text)]
 
 
+def abandoned(component: str, starts: int) -> tuple[str, Blocks]:
+    """An investigation closed unfinished because the replica running it stopped (killed or hung)."""
+    times = "once" if starts == 1 else f"{starts} times"
+    text = (f"⚠️ The investigation of {esc(component)} was closed unfinished: the bot replica running it stopped "
+            f"({times}). Nothing was diagnosed; click *Investigate* on the alert to start it again.")
+    return text, [section(text)]
+
+
 def clip(line: str, limit: int) -> str:
     """At most `limit` characters, cut after a whole item ("; ", ", ") or else a whole word, with a visible
     mark: never inside a number or a name ("V4 PSI 0.0")."""

@@ -67,7 +67,7 @@ def race_on_replicas(store_url: str, workers: int, work: Callable[[Store, int], 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0009"
+    assert current_revision(second.engine) == "0010"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -75,7 +75,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0009"}
+    assert {current_revision(s.engine) for s in stores} == {"0010"}
     for s in stores:
         s.close()
 
@@ -230,7 +230,7 @@ def test_an_abandoned_investigation_does_not_block_the_alert_forever(store: Stor
                                       alert_id="a1") is None  # still plausibly running
     again = store.investigations.start(trigger="drift", requested_by="U2", now=now + timedelta(minutes=16),
                                        alert_id="a1")
-    assert again is not None and store.investigations.get(died.investigation_id).status == "failed"
+    assert again is not None and store.investigations.get(died.investigation_id).status == "abandoned"
 
 
 def test_an_approved_action_is_claimed_by_one_caller(store: Store, store_url: str, now: datetime) -> None:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot import auto_investigate
 from bot.deps import Deps
 from bot.monitor.sweep import Alert, SweepResult
 from bot.notify import PostRef, post_of
@@ -110,6 +111,7 @@ class Notifier:
                        key=lambda a: (-SEVERITY_ORDER[a.severity], _cause_rank(a.alert_type)))
         await incidents.opened(self.deps, group, min(firing[a.fingerprint].started_at for a in claimed), now)
         log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
+        await auto_investigate.alert_posted(self.deps, group, posted)
 
     async def _follow_up(self, current: StoredAlert, alert: Alert, now: datetime) -> bool:
         """Severity change or repeat; True when the post needs redrawing."""

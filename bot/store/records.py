@@ -71,6 +71,11 @@ class Investigation:
     slack_ts: str | None
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
+    component: str | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    attempts: int = 1
+    auto: bool = False
 
 
 @dataclass(frozen=True)

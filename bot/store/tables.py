@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -72,7 +73,7 @@ investigations = Table(
     Column("alert_id", String(40)),
     Column("trigger", Text, nullable=False),  # the alert message or the user's words
     Column("requested_by", String(40), nullable=False),
-    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("status", String(16), nullable=False),  # running | done | failed | abandoned
     Column("engine", String(16)),  # claude | offline
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
@@ -85,7 +86,14 @@ investigations = Table(
     # migration 0005: what it cost
     Column("cache_write_tokens", Integer, nullable=False, server_default="0"),
     Column("cost_usd", Float, nullable=False, server_default="0"),
+    # migration 0010: a durable claim with a heartbeat lease (status running | done | failed | abandoned)
+    Column("component", String(200)),
+    Column("lease_owner", String(120)),
+    Column("lease_until", DateTime),
+    Column("attempts", Integer, nullable=False, server_default="1"),
+    Column("auto", Boolean, nullable=False, server_default=false()),
 )
+Index("ix_investigations_lease", investigations.c.status, investigations.c.lease_until)
 Index("uq_investigations_running_alert", investigations.c.alert_id, unique=True,
       sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'"))
 

@@ -107,6 +107,9 @@ class MemoryAnnouncer:
             return None
         return MemoryInvestigationReport(self, thread, component)
 
+    async def investigation_abandoned(self, thread: PostRef, component: str, starts: int) -> None:
+        self.said.append(Said("investigation_abandoned", component, {"thread": thread, "starts": starts}))
+
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return self._post("approval_requested", approval, thread=thread)
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.deps import Deps
+from bot.deps import ClaimOrder, ClaudeHealth, Deps
+from bot.leases import HeldInvestigations
+from bot.metrics import Metrics
 from bot.runtime import build_deps, close_deps
+from bot.store import open_store
+from bot.work import WorkSlots
 from tests.helpers.announcer import MemoryAnnouncer
 from tests.helpers.warehouses import seeded_data_dir
 
@@ -23,8 +27,26 @@ class Domain:
     clock: ManualClock
 
     async def settle(self, timeout_sec: float = 30.0) -> None:
-        """Wait for the background work the last step started (investigations, approved actions)."""
+        """Wait for the background work the last step started (investigations, auto-investigations, approved
+        actions)."""
         assert await self.deps.investigations.drain(timeout_sec) == 0, "background work did not finish"
+        assert await self.deps.auto_investigations.drain(timeout_sec) == 0, "auto-investigations did not finish"
+
+
+@contextmanager
+def replica(first: Domain) -> Iterator[Domain]:
+    """Another replica beside `first`: its own state-store connections, clock, pools, claims and
+    announcer, the same state database and warehouse (one embedded warehouse per process)."""
+    clock, announcer = ManualClock(first.clock.now()), MemoryAnnouncer()
+    store = open_store(first.deps.settings.state_database_url)
+    deps = replace(first.deps, store=store, announcer=announcer, clock=clock, metrics=Metrics(), work=WorkSlots(),
+                   investigations=WorkSlots(slots=3), auto_investigations=WorkSlots(slots=2),
+                   investigation_leases=HeldInvestigations(), investigation_claims=ClaimOrder(),
+                   claude_health=ClaudeHealth())
+    try:
+        yield Domain(deps, announcer, clock)
+    finally:
+        store.close()
 
 
 @contextmanager
