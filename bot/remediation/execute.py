@@ -51,7 +51,7 @@ async def carry_out(deps: Deps, approval: Approval, report: ActionReport) -> str
     left = settings.training_timeout_sec - (deps.clock.now() - started).total_seconds()
     async with heartbeat(deps, approval.request_id) as claim:
         try:
-            if approval.action_phase == "requested":
+            if approval.action_phase != "claimed":  # sent (or, from before phases were recorded, maybe sent)
                 result = await asyncio.to_thread(
                     resume_action, deps.ml_service, approval.action, approval.target, report.step,
                     expected=approval.action_expected, run_id=approval.action_run_id,

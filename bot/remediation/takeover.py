@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 from bot.deps import Deps
@@ -19,6 +20,8 @@ from bot.remediation.execute import carry_out, execute_approved
 from bot.remediation.lease import lease_of, replica_of
 
 log = logging.getLogger("agentops.actions")
+# a running action claimed before leases existed: taken over only past any time it could still take
+UNLEASED_AFTER = timedelta(minutes=10)
 
 
 async def resume_due(deps: Deps) -> int:
@@ -26,7 +29,8 @@ async def resume_due(deps: Deps) -> int:
     now, lease = deps.clock.now(), lease_of(deps)
     store = deps.store.approvals
     unclaimed = await asyncio.to_thread(store.unclaimed, now, lease)
-    lapsed = await asyncio.to_thread(store.lapsed, now)
+    lapsed = await asyncio.to_thread(store.lapsed, now, UNLEASED_AFTER + timedelta(
+        seconds=deps.settings.training_timeout_sec))
     for request_id in unclaimed:
         deps.investigations.spawn(_logged(start_unclaimed(deps, request_id), request_id))
     for request_id in lapsed:
@@ -57,7 +61,7 @@ async def take_over(deps: Deps, request_id: str) -> str | None:
                                     lease_of(deps))
     if taken is None:
         return None  # renewed, finished or taken by another replica meanwhile
-    sent = taken.action_phase == "requested"
+    sent = taken.action_phase != "claimed"  # a row from before phases were recorded may have been sent
     log.warning("taking over action %s (%s on %s), whose lease lapsed; %s", request_id, taken.action,
                 taken.target, "verifying it" if sent else "nothing was sent: starting it")
     await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{taken.action}",

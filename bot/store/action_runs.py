@@ -44,12 +44,14 @@ class ActionRuns:
         with self._engine.connect() as conn:
             return list(conn.execute(query).scalars().all())
 
-    def lapsed(self, now: datetime) -> list[str]:
-        """Running actions whose lease nobody renewed (rows from before leases count from their start)."""
+    def lapsed(self, now: datetime, unleased_after: timedelta) -> list[str]:
+        """Running actions whose lease nobody renewed. A row claimed by a bot from before leases has none: it
+        counts as lapsed `unleased_after` its start (longer than it could legitimately run)."""
         moment = naive_utc(now)
         query = select(approvals.c.request_id).where(approvals.c.action_status == "running", or_(
             approvals.c.action_lease_until < moment,
-            and_(approvals.c.action_lease_until.is_(None), approvals.c.action_started_at < moment - DEFAULT_LEASE)))
+            and_(approvals.c.action_lease_until.is_(None), approvals.c.action_claimed_by.is_(None),
+                 approvals.c.action_started_at < moment - unleased_after)))
         with self._engine.connect() as conn:
             return list(conn.execute(query).scalars().all())
 
@@ -60,6 +62,8 @@ class ActionRuns:
             return None  # a replica never takes over from itself: its own run is alive in it
         if current.action_lease_until is not None and current.action_lease_until >= now:
             return None
+        if current.action_lease_until is None and current.action_claimed_by is not None:
+            return None  # not lapsed: its holder is closing it (finish_action clears the lease)
         # compare-and-set on the holder and lease this replica saw: of replicas racing, one wins
         seen = approvals.c.action_lease_until.is_(None) if current.action_lease_until is None else \
             approvals.c.action_lease_until == naive_utc(current.action_lease_until)

@@ -155,7 +155,7 @@ def test_the_heartbeat_keeps_a_running_action_its_replicas_own(tmp_path: Path, n
             lease = store.get(rid).action_lease_until  # type: ignore[union-attr]
             while store.get(rid).action_lease_until == lease:  # type: ignore[union-attr]
                 await asyncio.sleep(0.05)  # the next heartbeat (every third of the lease)
-            assert store.lapsed(d.clock.now()) == []
+            assert store.lapsed(d.clock.now(), timedelta(hours=1)) == []
             assert store.take_over(rid, d.clock.now(), "another-replica", LEASE) is None
             await d.settle()
             [finished] = d.announcer.of("action_finished")
