@@ -44,7 +44,7 @@ async def carry_out(deps: Deps, approval: Approval, report: ActionReport) -> str
     then record the outcome; None when another replica took it over meanwhile."""
     settings, store = deps.settings, deps.store.approvals
     if (shown := report.post) is not None:
-        await _retried(deps, "record where its progress is shown", lambda: asyncio.to_thread(
+        await _retried("record where its progress is shown", lambda: asyncio.to_thread(
             store.record_progress, approval.request_id, shown.channel, shown.ts))
     # the deadline counts from the first start, whichever replica started it
     started = approval.action_started_at or deps.clock.now()
@@ -82,26 +82,26 @@ async def close(deps: Deps, approval: Approval, report: ActionReport, status: st
         # the next takeover pass verifies the action again and records it, once, when the store answers
         log.exception("could not record %s's outcome on its incident; it is verified and recorded again",
                       approval.action)
-        await _retried(deps, "let the action's claim go", lambda: asyncio.to_thread(
+        await _retried("let the action's claim go", lambda: asyncio.to_thread(
             deps.store.approvals.release, approval.request_id, replica, deps.clock.now()))
         await report.finished(status, details)  # the progress message never stays on its last step
         return
-    await _retried(deps, "close the action", lambda: asyncio.to_thread(
+    await _retried("close the action", lambda: asyncio.to_thread(
         deps.store.approvals.finish_action, approval.request_id, status, details, finished, replica))
     await _audit(deps, approval, status, finished, {"target": approval.target, "details": details[:1000]})
     deps.metrics.actions.labels(action=approval.action, status=status).inc()
     await report.finished(status, details)
-    await _retried(deps, "resolve the incident it deferred", lambda: incidents.action_finished(deps, approval,
+    await _retried("resolve the incident it deferred", lambda: incidents.action_finished(deps, approval,
                                                                                                finished))
 
 
 async def _audit(deps: Deps, approval: Approval, outcome: str, now: datetime, details: dict) -> None:
-    await _retried(deps, f"audit {approval.action} {outcome}", lambda: asyncio.to_thread(
+    await _retried(f"audit {approval.action} {outcome}", lambda: asyncio.to_thread(
         deps.store.audit.record, actor="agentops", action=f"action.{approval.action}", subject=approval.request_id,
         outcome=outcome, now=now, details=details))
 
 
-async def _retried(deps: Deps, what: str, step: Callable[[], Awaitable[Any]]) -> None:
+async def _retried(what: str, step: Callable[[], Awaitable[Any]]) -> None:
     """A store write after the action ran: retried through a blip, then logged; never raised, so what
     follows (the thread's last word above all) still happens."""
     for attempt in range(RECORD_ATTEMPTS):
