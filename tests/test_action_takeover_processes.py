@@ -150,16 +150,16 @@ def test_killed_after_the_decision_was_stored_before_the_claim(tmp_path, slack: 
 
 def test_killed_while_an_approved_retrain_runs(tmp_path, slack: SlackStandIn, postgres_url: str,  # type: ignore[no-untyped-def]
                                                shared_warehouse: dict[str, str]) -> None:
-    with world(tmp_path, slack, postgres_url, shared_warehouse, training_sec=15) as (service, store, start):
-        first = start()
+    with world(tmp_path, slack, postgres_url, shared_warehouse, training_sec=12) as (service, store, start):
+        start(), start()
         approval, ts = requested(store, slack, "retrain_model")
         rid = approval.request_id
-        slack.wait_ack(slack.click("approve_action", rid, ts, user=LEAD), timeout=30)
+        clicked = slack.wait_ack(slack.click("approve_action", rid, ts, user=LEAD), timeout=30)
         # the run is on the ML service and its id in the store: the replica is now waiting on it
         until(lambda: store.approvals.get(rid).action_run_id, 30, "the training run")  # type: ignore[union-attr]
         holder = store.approvals.get(rid).action_claimed_by  # type: ignore[union-attr]
-        start()
         assert [r["status"] for r in service.registry.status("classifier")] == ["running"]
+        first = start.by_connection[clicked.connection]  # type: ignore[index]  # the replica running it
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
         taken = until(lambda: store.approvals.get(rid).action_claimed_by not in (holder, None),  # type: ignore[union-attr]
