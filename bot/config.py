@@ -152,6 +152,10 @@ class Settings(BaseSettings):
     action_poll_interval_sec: float = Field(5.0, gt=0, le=600)
     training_timeout_sec: float = Field(1800, gt=0, le=86_400)
 
+    # Durable actions: the lease a replica holds on an approved action it runs, renewed every third of
+    # it; when it lapses (the replica died) another replica resumes the action within about 1.5 × this
+    action_lease_sec: float = Field(15.0, ge=1, le=600)
+
     # Monitor
     # seconds between sweeps; 0 turns the scheduled monitor off (`agentops check` still works)
     monitor_poll_interval_sec: float = Field(30, ge=0, le=86_400)

@@ -26,7 +26,7 @@ class MLServiceUnavailable(Exception):
 
 
 class MLServiceRejected(MLServiceUnavailable):
-    """The service answered a write with a 4xx: it understood and refused (e.g. nothing to roll back to)."""
+    """The service answered with a 4xx: it understood and refused (e.g. nothing to roll back to); not retried."""
 
 
 class MLService:
@@ -91,9 +91,8 @@ class MLService:
                     continue
                 raise MLServiceUnavailable(self._unanswered(method, path, problem, written=True))
             if response.status_code >= 400:
-                error_class = MLServiceRejected if not idempotent else MLServiceUnavailable
-                raise error_class(f"ML service at {self.shown_url} refused {method} {path}: "
-                                  f"HTTP {response.status_code}{self._detail(response)}")
+                raise MLServiceRejected(f"ML service at {self.shown_url} refused {method} {path}: "
+                                        f"HTTP {response.status_code}{self._detail(response)}")
             return response.text if text else response.json()
         raise MLServiceUnavailable(self._unanswered(method, path, problem, written=False))
 

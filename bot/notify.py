@@ -56,6 +56,10 @@ class InvestigationReport(Protocol):
 class ActionReport(Protocol):
     """One approved action as it runs: progress, then its verified outcome."""
 
+    @property
+    def post(self) -> PostRef | None:
+        """The progress message, once shown: recorded, so a replica taking the action over edits it."""
+
     def step(self, step: str) -> None:
         """The step now in progress; called from worker threads, never blocks on the network."""
 
@@ -98,6 +102,10 @@ class Announcer(Protocol):
 
     async def action_abandoned(self, approval: Approval) -> None:
         """An action a stopped bot left running was closed as failed."""
+
+    async def action_resumed(self, approval: Approval) -> ActionReport:
+        """An action a stopped replica left is taken over: its recorded progress message carries on (a new
+        one when none was recorded)."""
 
     # incidents
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None: ...

@@ -33,7 +33,8 @@ from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
 from bot.redact import Redactor
-from bot.remediation.expiry import abandon_stale_actions, expire_due
+from bot.remediation.expiry import expire_due
+from bot.remediation.takeover import resume_due
 from bot.rules import load_rules
 from bot.startup import check_data_dir, warn_unknown_overrides
 from bot.store import open_store
@@ -144,17 +145,17 @@ class Bot:
         # the heartbeat of this replica's investigations, and the takeover of a stopped replica's
         self.scheduler.add_job(keep_investigations, "interval", args=[self.deps], seconds=heartbeat_sec(self.deps),
                                max_instances=1, coalesce=True, misfire_grace_time=None)
+        # every half lease: a dead replica's approved actions resume within about 1.5 leases
+        self.scheduler.add_job(self.resume_actions, "interval", seconds=settings.action_lease_sec / 2,
+                               max_instances=1, coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
     async def expire_approvals(self) -> list:
-        """One pass of the expiry job (requests past their deadline, actions a stopped bot left running);
-        never raises, so the schedule goes on."""
+        """One pass of the expiry job (requests past their deadline); never raises, so the schedule goes on."""
         async with self.deps.work.slot():
             try:
-                expired = await expire_due(self.deps)
-                await abandon_stale_actions(self.deps)
-                return expired
+                return await expire_due(self.deps)
             except Exception as error:
                 if not self.deps.store_outages.reported(error, "expiring approval requests", self.deps.clock.now()):
                     log.exception("expiring approval requests failed; the next pass retries")
@@ -164,6 +165,15 @@ class Bot:
         """One pass of the escalation job (steps due, PagerDuty acknowledge/resolve); never raises."""
         async with self.deps.work.slot():
             return await self.escalator.tick()
+
+    async def resume_actions(self) -> int:
+        """One pass of the takeover job (approved actions a stopped replica left); never raises."""
+        try:
+            return await resume_due(self.deps)
+        except Exception as error:
+            if not self.deps.store_outages.reported(error, "resuming approved actions", self.deps.clock.now()):
+                log.exception("resuming approved actions failed; the next pass retries")
+            return 0
 
     async def stop(self) -> None:
         if self.scheduler is not None:

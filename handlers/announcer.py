@@ -60,6 +60,10 @@ class SlackActionReport:
     def __init__(self, progress: ProgressMessage, approval: Approval) -> None:
         self.progress, self.approval = progress, approval
 
+    @property
+    def post(self) -> PostRef | None:
+        return PostRef(self.progress.channel, self.progress.ts) if self.progress.ts else None
+
     def step(self, step: str) -> None:
         self.progress.step(step)
 
@@ -145,6 +149,16 @@ class SlackAnnouncer:
                                    approval.slack_thread_ts or approval.slack_ts or "",
                                    lambda steps: approval_blocks.action_progress(approval, steps))
         await progress.post()  # unposted, the outcome is still posted as a message of its own
+        return SlackActionReport(progress, approval)
+
+    async def action_resumed(self, approval: Approval) -> SlackActionReport:
+        progress = ProgressMessage(self.edge, approval.action_progress_channel or approval.slack_channel
+                                   or self.settings.slack_alert_channel,
+                                   approval.slack_thread_ts or approval.slack_ts or "",
+                                   lambda steps: approval_blocks.action_progress(approval, steps))
+        progress.ts = approval.action_progress_ts  # the message the stopped replica was editing
+        if progress.ts is None:
+            await progress.post()
         return SlackActionReport(progress, approval)
 
     async def action_abandoned(self, approval: Approval) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 
 from seed.github import GitHubStandIn
 from seed.ml_service import DemoMLService
@@ -256,25 +257,30 @@ def test_the_whole_loop_resolves_the_incident_records_it_and_closes_its_issue(sl
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_an_action_left_running_by_a_stopped_bot_is_closed_as_failed(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
-    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+def test_an_action_a_stopped_replica_left_is_taken_over_and_its_progress_message_ends_verified(  # type: ignore[no-untyped-def]
+        slack, tmp_path, now, store_url) -> None:
+    with remediation_bot(slack, tmp_path, now, store_url, action_lease_sec=2) as (bot, service):
         alert_post, requests = approval_requests(bot)
         rollback = requests["rollback_model"]
         store = bot.deps.store
-        # another replica decided and claimed it, then died before verifying
+        # another replica decided and claimed it, showed its progress, then died before sending anything
         store.approvals.decide(rollback.id, "approved", LEAD, bot.clock.now())
-        assert store.approvals.claim_action(rollback.id, bot.clock.now())
-        bot.clock.advance(timedelta(minutes=39))
-        bot.thread.call(bot.thread.bot.expire_approvals())
-        assert store.approvals.get(rollback.id).action_status == "running"  # it may still be training
-        bot.clock.advance(timedelta(minutes=2))  # past the training timeout (30 min) and a 10 min margin
-        bot.thread.call(bot.thread.bot.expire_approvals())
+        assert store.approvals.claim_action(rollback.id, bot.clock.now(), "stopped-replica", timedelta(seconds=2))
+        shown = WebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
+            channel=CHANNEL, thread_ts=alert_post.ts, text="⚙️ Roll back classifier_v2: starting")
+        store.approvals.record_progress(rollback.id, shown["channel"], shown["ts"])
+        bot.thread.call(bot.thread.bot.resume_actions())
+        assert store.approvals.get(rollback.id).action_status == "running"  # its lease still holds
+        bot.clock.advance(timedelta(seconds=3))
+        bot.thread.call(bot.thread.bot.resume_actions())
         outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")
-        assert outcome.shown.startswith("⚠️ Roll back classifier_v2 failed: abandoned: the bot running it stopped")
-        assert store.approvals.get(rollback.id).action_status == "failed"
-        slack.wait_for(lambda: drift_incident(bot).status == "escalated")
-        assert audit_outcomes(bot, rollback.id)[-1] == ("agentops", "action.rollback_model", "failed")
-        assert service.calls("POST", "/model/rollback") == []
+        assert outcome.ts == shown["ts"]  # the stopped replica's message, edited: one message per action
+        assert outcome.shown.startswith("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
+                                        "v2.4.0 → v2.3.1")
+        assert store.approvals.get(rollback.id).action_status == "completed"
+        assert len(service.calls("POST", "/model/rollback")) == 1
+        assert audit_outcomes(bot, rollback.id)[-2:] == [("agentops", "action.rollback_model", "taken_over"),
+                                                         ("agentops", "action.rollback_model", "completed")]
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

@@ -92,9 +92,9 @@ def test_a_severity_change_is_noted_and_the_header_redrawn(running_bot: RunningB
 def test_health_reports_the_monitor_only_when_it_is_scheduled(running_bot: RunningBot) -> None:
     import httpx
 
-    # interval 0 in tests: only the approval-expiry job and the investigations' heartbeat are scheduled
+    # interval 0 in tests: only the approval-expiry, investigation-heartbeat and action-takeover jobs are scheduled
     jobs = [job.name for job in running_bot.thread.bot.scheduler.get_jobs()]
-    assert sorted(jobs) == ["Bot.expire_approvals", "keep_investigations"]
+    assert sorted(jobs) == ["Bot.expire_approvals", "Bot.resume_actions", "keep_investigations"]
     port = running_bot.deps.settings.health_port
     assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["checks"]["scheduler"] is None
     assert running_bot.thread.bot.monitor.alive(running_bot.clock.now())

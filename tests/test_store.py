@@ -67,7 +67,7 @@ def race_on_replicas(store_url: str, workers: int, work: Callable[[Store, int], 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0010"
+    assert current_revision(second.engine) == "0011"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -75,7 +75,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0010"}
+    assert {current_revision(s.engine) for s in stores} == {"0011"}
     for s in stores:
         s.close()
 
@@ -242,6 +242,44 @@ def test_an_approved_action_is_claimed_by_one_caller(store: Store, store_url: st
     store.approvals.finish_action(pending.request_id, "completed", "rolled back", now + timedelta(seconds=5))
     done = store.approvals.get(pending.request_id)
     assert (done.action_status, done.action_details) == ("completed", "rolled back")
+
+
+def test_a_lapsed_action_is_taken_over_by_one_replica_and_its_old_holder_records_nothing(  # type: ignore[no-untyped-def]
+        store: Store, store_url: str, now: datetime) -> None:
+    lease = timedelta(seconds=10)
+    pending = request(store, now)
+    store.approvals.decide(pending.request_id, "approved", "U0LEAD", now)
+    assert store.approvals.claim_action(pending.request_id, now, "replica-1", lease)
+    later = now + timedelta(seconds=5)
+    assert store.approvals.lapsed(later, timedelta(hours=1)) == []
+    assert store.approvals.take_over(pending.request_id, later, "replica-2", lease) is None
+    assert store.approvals.renew(pending.request_id, "replica-1", later, lease)  # the heartbeat: until now + 15 s
+    assert store.approvals.lapsed(now + timedelta(seconds=12), timedelta(hours=1)) == []
+    lapsed_at = now + timedelta(seconds=16)
+    assert store.approvals.lapsed(lapsed_at, timedelta(hours=1)) == [pending.request_id]
+    taken = race_on_replicas(store_url, 8, lambda replica, n: replica.approvals.take_over(
+        pending.request_id, lapsed_at, f"taker-{n}", lease))
+    [winner] = [t for t in taken if t is not None]
+    assert winner.action_claimed_by.startswith("taker-")  # type: ignore[attr-defined]
+    assert not store.approvals.renew(pending.request_id, "replica-1", lapsed_at, lease)
+    assert not store.approvals.finish_action(pending.request_id, "completed", "late", lapsed_at, "replica-1")
+    assert store.approvals.finish_action(pending.request_id, "completed", "verified", lapsed_at,
+                                         winner.action_claimed_by)  # type: ignore[attr-defined]
+    assert store.approvals.lapsed(now + timedelta(hours=2), timedelta(hours=1)) == []
+
+
+def test_an_action_claimed_before_leases_counts_as_lapsed_only_past_its_longest_run(store: Store,
+                                                                                    now: datetime) -> None:
+    pending = request(store, now)
+    store.approvals.decide(pending.request_id, "approved", "U0LEAD", now)
+    assert store.approvals.claim_action(pending.request_id, now)
+    with store.engine.begin() as conn:  # as a bot from before leases left it
+        conn.execute(approvals.update().values(action_claimed_by=None, action_lease_until=None, action_phase=None))
+    assert store.approvals.lapsed(now + timedelta(minutes=30), timedelta(minutes=40)) == []
+    assert store.approvals.lapsed(now + timedelta(minutes=41), timedelta(minutes=40)) == [pending.request_id]
+    taken = store.approvals.take_over(pending.request_id, now + timedelta(minutes=41), "replica-2",
+                                      timedelta(seconds=10))
+    assert taken is not None and taken.action_phase is None  # what it sent is unknown: verified, never resent
 
 
 def incident(store: Store, now: datetime, alert_ids: tuple[str, ...] = ("a1",)):  # type: ignore[no-untyped-def]

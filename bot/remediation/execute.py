@@ -1,50 +1,115 @@
 """After approval: claim the action (once, whichever replica), run it on the ML service with its
-progress announced as it goes, verify, and record the outcome everywhere it belongs."""
+progress announced as it goes, verify, and record the outcome everywhere it belongs.
+
+The claim is a lease the running replica renews (bot/remediation/lease.py); bot/remediation/takeover.py
+resumes what a replica that died left. Whatever fails while recording the outcome, the progress
+message gets its last word, and the action is closed — or let go, to be verified and recorded again.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
 
 from bot.deps import Deps
+from bot.notify import ActionReport
 from bot.remediation import incidents
-from bot.remediation.actions import run_action
+from bot.remediation.actions import ActionResult, resume_action, run_action
+from bot.remediation.lease import heartbeat, lease_of, replica_of
 from bot.store.records import Approval
 
 log = logging.getLogger("agentops.actions")
+RECORD_ATTEMPTS = 3
 
 
 async def execute_approved(deps: Deps, approval: Approval) -> str | None:
     """Run it; the verified status (completed | failed), or None when another caller already ran it."""
     started = deps.clock.now()
-    if not await asyncio.to_thread(deps.store.approvals.claim_action, approval.request_id, started):
+    store = deps.store.approvals
+    if not await asyncio.to_thread(store.claim_action, approval.request_id, started, replica_of(deps),
+                                   lease_of(deps)):
         return None
-    await incidents.action_started(deps, approval, started)
-    await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
-                            subject=approval.request_id, outcome="started", now=started,
-                            details={"target": approval.target, "approved_by": approval.decided_by})
-    report = await deps.announcer.action_started(approval)
-    settings = deps.settings
-    try:
-        result = await asyncio.to_thread(run_action, deps.ml_service, approval.action, approval.target, started,
-                                         report.step, poll_sec=settings.action_poll_interval_sec,
-                                         timeout_sec=settings.training_timeout_sec)
-        status, details = result.status, result.details
-    except Exception:  # a bug here must still close the action as failed, never leave it "running"
-        log.exception("%s on %s failed unexpectedly", approval.action, approval.target)
-        status, details = "failed", "an internal error; it is in the bot's log. Check the model's state."
+    claimed = await asyncio.to_thread(store.get, approval.request_id) or approval
+    await incidents.action_started(deps, claimed, started)
+    await _audit(deps, claimed, "started", started, {"target": claimed.target, "approved_by": claimed.decided_by})
+    report = await deps.announcer.action_started(claimed)
+    return await carry_out(deps, claimed, report)
+
+
+async def carry_out(deps: Deps, approval: Approval, report: ActionReport) -> str | None:
+    """Run a claimed action — or, when its write was already sent, verify it — under the lease's heartbeat,
+    then record the outcome; None when another replica took it over meanwhile."""
+    settings, store = deps.settings, deps.store.approvals
+    if (shown := report.post) is not None:
+        await _retried("record where its progress is shown", lambda: asyncio.to_thread(
+            store.record_progress, approval.request_id, shown.channel, shown.ts))
+    # the deadline counts from the first start, whichever replica started it
+    started = approval.action_started_at or deps.clock.now()
+    left = settings.training_timeout_sec - (deps.clock.now() - started).total_seconds()
+    async with heartbeat(deps, approval.request_id) as claim:
+        try:
+            if approval.action_phase != "claimed":  # sent (or, from before phases were recorded, maybe sent)
+                result = await asyncio.to_thread(
+                    resume_action, deps.ml_service, approval.action, approval.target, report.step,
+                    expected=approval.action_expected, run_id=approval.action_run_id,
+                    poll_sec=settings.action_poll_interval_sec, timeout_sec=left)
+            else:
+                result = await asyncio.to_thread(
+                    run_action, deps.ml_service, approval.action, approval.target, started, report.step,
+                    poll_sec=settings.action_poll_interval_sec, timeout_sec=left, journal=claim)
+        except Exception:  # a bug here must still close the action as failed, never leave it "running"
+            log.exception("%s on %s failed unexpectedly", approval.action, approval.target)
+            result = ActionResult(approval.action, "failed",
+                                  "an internal error; it is in the bot's log. Check the model's state.")
+        if not await claim.renew():
+            return None  # its new holder verifies it and records the outcome, once
+        await close(deps, approval, report, result.status, result.details, claim.replica)
+    return result.status
+
+
+async def close(deps: Deps, approval: Approval, report: ActionReport, status: str, details: str,
+                replica: str) -> None:
     finished = deps.clock.now()
     # the outcome goes on the incident while the action still counts as running: a sweep that sees the
     # alert clear meanwhile defers the resolution, so the issue never closes before this comment lands
     try:
         await incidents.action_recorded(deps, approval, status, details, finished)
-    finally:  # whatever happened there, the action is not left "running"
-        await asyncio.to_thread(deps.store.approvals.finish_action, approval.request_id, status, details,
-                                finished)
-    await asyncio.to_thread(deps.store.audit.record, actor="agentops", action=f"action.{approval.action}",
-                            subject=approval.request_id, outcome=status, now=finished,
-                            details={"target": approval.target, "details": details[:1000]})
+    except Exception:
+        # not retried here (the incident's action list is appended to): the claim is let go instead, so
+        # the next takeover pass verifies the action again and records it, once, when the store answers
+        log.exception("could not record %s's outcome on its incident; it is verified and recorded again",
+                      approval.action)
+        await _retried("let the action's claim go", lambda: asyncio.to_thread(
+            deps.store.approvals.release, approval.request_id, replica, deps.clock.now()))
+        await report.finished(status, details)  # the progress message never stays on its last step
+        return
+    await _retried("close the action", lambda: asyncio.to_thread(
+        deps.store.approvals.finish_action, approval.request_id, status, details, finished, replica))
+    await _audit(deps, approval, status, finished, {"target": approval.target, "details": details[:1000]})
     deps.metrics.actions.labels(action=approval.action, status=status).inc()
     await report.finished(status, details)
-    await incidents.action_finished(deps, approval, finished)
-    return status
+    await _retried("resolve the incident it deferred", lambda: incidents.action_finished(deps, approval,
+                                                                                               finished))
+
+
+async def _audit(deps: Deps, approval: Approval, outcome: str, now: datetime, details: dict) -> None:
+    await _retried(f"audit {approval.action} {outcome}", lambda: asyncio.to_thread(
+        deps.store.audit.record, actor="agentops", action=f"action.{approval.action}", subject=approval.request_id,
+        outcome=outcome, now=now, details=details))
+
+
+async def _retried(what: str, step: Callable[[], Awaitable[Any]]) -> None:
+    """A store write after the action ran: retried through a blip, then logged; never raised, so what
+    follows (the thread's last word above all) still happens."""
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            await step()
+            return
+        except Exception:
+            if attempt == RECORD_ATTEMPTS - 1:
+                log.exception("could not %s", what)
+                return
+            await asyncio.sleep(0.2 * 2**attempt)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import aware_utc, naive_utc
+from bot.store.action_runs import ActionRuns
 from bot.store.records import Approval, from_row
 from bot.store.tables import approval_decisions, approvals
 
@@ -32,7 +33,7 @@ class DecisionResult:
     approval: Approval | None
 
 
-class ApprovalStore:
+class ApprovalStore(ActionRuns):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
@@ -96,37 +97,6 @@ class ApprovalStore:
             rows = conn.execute(select(approvals).where(approvals.c.alert_id == alert_id)
                                 .order_by(approvals.c.requested_at, approvals.c.id)).mappings().all()
         return [from_row(Approval, r) for r in rows]
-
-    def claim_action(self, request_id: str, now: datetime) -> bool:
-        """The approved action runs once: only the caller that flips its status from none to running may run it."""
-        with self._engine.begin() as conn:
-            done = conn.execute(update(approvals).where(
-                approvals.c.request_id == request_id, approvals.c.status == "approved",
-                approvals.c.action_status.is_(None)).values(action_status="running",
-                                                           action_started_at=naive_utc(now)))
-        return done.rowcount == 1
-
-    def abandon_stale_actions(self, now: datetime, older_than: timedelta) -> list[Approval]:
-        """Actions left 'running' by a bot that stopped mid-way, closed as failed so nobody thinks them done."""
-        stale = select(approvals.c.request_id).where(approvals.c.action_status == "running",
-                                                     approvals.c.action_started_at < naive_utc(now - older_than))
-        with self._engine.connect() as conn:
-            ids = conn.execute(stale).scalars().all()
-        why = ("abandoned: the bot running it stopped before it was verified; check the model's state on the "
-               "ML service")
-        closed = [request_id for request_id in ids if self.finish_action(request_id, "failed", why, now)]
-        return [self.get(request_id) for request_id in closed]  # type: ignore[misc]
-
-    def finish_action(self, request_id: str, status: str, details: str, now: datetime) -> bool:
-        """Close a running action once; False when it was not running (closed already)."""
-        if status not in ("completed", "failed"):
-            raise ValueError(f"an action ends completed or failed, not {status!r}")
-        with self._engine.begin() as conn:
-            done = conn.execute(update(approvals).where(approvals.c.request_id == request_id,
-                                                        approvals.c.action_status == "running")
-                                .values(action_status=status, action_details=details[:2000],
-                                        action_finished_at=naive_utc(now)))
-        return done.rowcount == 1
 
     def _insert_decision(self, request_id: str, decision: str, decided_by: str, now: datetime) -> bool:
         moment = naive_utc(now)

@@ -122,6 +122,13 @@ class Approval:
     action_details: str | None = None
     action_started_at: datetime | None = None
     action_finished_at: datetime | None = None
+    action_claimed_by: str | None = None
+    action_lease_until: datetime | None = None
+    action_phase: str | None = None
+    action_run_id: str | None = None
+    action_expected: str | None = None
+    action_progress_channel: str | None = None
+    action_progress_ts: str | None = None
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,15 @@ approvals = Table(
     Column("action_details", Text),
     Column("action_started_at", DateTime),
     Column("action_finished_at", DateTime),
+    # its claim (migration 0011): a lease the running replica renews, and what was sent so far, so a
+    # replica taking over verifies on the ML service rather than redoes
+    Column("action_claimed_by", String(80)),
+    Column("action_lease_until", DateTime),
+    Column("action_phase", String(16)),  # claimed (nothing sent yet) | requested (the write was sent)
+    Column("action_run_id", String(80)),  # the training run a retrain started
+    Column("action_expected", String(80)),  # the version a rollback should leave serving
+    Column("action_progress_channel", String(40)),  # the thread message showing its progress
+    Column("action_progress_ts", String(40)),
 )
 
 # The primary key is the request id: a second decision cannot be inserted, whichever replica tries.

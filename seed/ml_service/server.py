@@ -2,7 +2,8 @@
 
 Rollback swaps blue/green slots; a training run takes a few seconds, is evaluated against the
 gate and promoted (or not), and the promoted model's first measurement lands in the warehouse.
-Tests and `agentops demo` read its call log and can make it fail (a 5xx, a slow answer).
+Tests and `agentops demo` read its call log and can make it fail: the next N requests to a path
+answer a 5xx, every request to a path for a window of seconds does, or the next N hang.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class DemoMLService(LoopbackServer):
         self.requests: list[Request] = []
         self.started_at = time.monotonic()
         self._faults: dict[str, deque[tuple[int, bool]]] = defaultdict(deque)
+        self._windows: dict[str, tuple[float, int]] = {}  # path → (monotonic end, status) of an outage window
+        self._hangs: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
     # faults and inspection -----------------------------------------------------------------------
@@ -52,6 +55,17 @@ class DemoMLService(LoopbackServer):
         (the lost-answer case a client must not repeat)."""
         with self._lock:
             self._faults[path].extend([(status, after_acting)] * times)
+
+    def unavailable(self, path: str, seconds: float, status: int = 503) -> None:
+        """Every request to `path` answers `status` for the next `seconds` (a restart, an overloaded pod)."""
+        with self._lock:
+            self._windows[path] = (time.monotonic() + seconds, status)
+
+    def hang(self, path: str, seconds: float, times: int = 1) -> None:
+        """The next `times` requests to `path` get no answer for `seconds` (then the normal one, if the
+        client still waits)."""
+        with self._lock:
+            self._hangs[path].extend([seconds] * times)
 
     def calls(self, method: str, path: str) -> list[Request]:
         with self._lock:
@@ -75,6 +89,12 @@ class DemoMLService(LoopbackServer):
         with self._lock:
             self.requests.append(Request(request.method, request.path, body if isinstance(body, dict) else {}))
             fault = self._faults[request.path].popleft() if self._faults[request.path] else None
+            window = self._windows.get(request.path)
+            hang = self._hangs[request.path].popleft() if self._hangs[request.path] else 0.0
+        if hang:
+            await asyncio.sleep(hang)
+        if window and time.monotonic() < window[0]:
+            return web.json_response({"error": f"injected outage ({window[1]})"}, status=window[1])
         if fault and not fault[1]:
             return web.json_response({"error": f"injected failure ({fault[0]})"}, status=fault[0])
         try:

@@ -50,9 +50,14 @@ class MemoryInvestigationReport:
 
 
 class MemoryActionReport:
-    def __init__(self, announcer: MemoryAnnouncer, approval: Approval) -> None:
+    def __init__(self, announcer: MemoryAnnouncer, approval: Approval, post: PostRef | None = None) -> None:
         self.announcer, self.approval = announcer, approval
         self.steps: list[str] = []
+        self._post = post or PostRef(CHANNEL, f"{next(announcer._ids)}.000100")
+
+    @property
+    def post(self) -> PostRef | None:
+        return self._post
 
     def step(self, step: str) -> None:
         with self.announcer.lock:
@@ -60,7 +65,8 @@ class MemoryActionReport:
 
     async def finished(self, status: str, details: str) -> None:
         self.announcer.said.append(Said("action_finished", self.approval,
-                                        {"status": status, "details": details, "steps": self.steps}))
+                                        {"status": status, "details": details, "steps": self.steps,
+                                         "post": self._post}))
         if self.announcer.while_outcome_posts is not None:
             await self.announcer.while_outcome_posts()
 
@@ -122,6 +128,12 @@ class MemoryAnnouncer:
     async def action_started(self, approval: Approval) -> MemoryActionReport:
         self.said.append(Said("action_started", approval))
         return MemoryActionReport(self, approval)
+
+    async def action_resumed(self, approval: Approval) -> MemoryActionReport:
+        shown = approval.action_progress_ts
+        post = PostRef(approval.action_progress_channel or CHANNEL, shown) if shown else None
+        self.said.append(Said("action_resumed", approval, {"post": post}))
+        return MemoryActionReport(self, approval, post)
 
     async def action_abandoned(self, approval: Approval) -> None:
         self.said.append(Said("action_abandoned", approval))
