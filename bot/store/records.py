@@ -39,6 +39,8 @@ class StoredAlert:
     slack_ts: str | None
     post_claimed_at: datetime | None = None
     post_claimed_by: str | None = None
+    # claims of the post so far: past the first, an earlier attempt may have reached Slack
+    post_attempts: int = 0
 
 
 @dataclass(frozen=True)

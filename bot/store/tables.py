@@ -48,6 +48,8 @@ alerts = Table(
     # the post lease (migration 0002): who is posting this alert, since when
     Column("post_claimed_at", DateTime),
     Column("post_claimed_by", String(80)),
+    # claims of the post so far (migration 0012): past the first, look for the post before posting
+    Column("post_attempts", Integer, nullable=False, server_default="0"),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
