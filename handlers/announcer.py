@@ -4,7 +4,6 @@ builders and posts or edits it, reporting a failed call through the edge, never 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -14,7 +13,7 @@ from bot.store.records import Approval, Incident, StoredAlert
 from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks
 from handlers.blocks import Blocks
 from handlers.links import Links
-from handlers.own_posts import OwnPosts
+from handlers.own_posts import OwnPosts, once
 from handlers.progress import ProgressMessage
 from handlers.slack_edge import SlackEdge, SlackFailure
 from handlers.slack_retry import PendingSteps
@@ -98,13 +97,13 @@ class SlackAnnouncer:
     async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None,
                     key: str | None = None) -> PostRef | None:
         """A post made once: an answer lost on the way back is followed by a look for it (by `key`)."""
-        posted = await self.own.post(channel, text, blocks, [key or _once("post")], thread_ts=thread_ts)
+        posted = await self.own.post(channel, text, blocks, [key or once("post")], thread_ts=thread_ts)
         return None if isinstance(posted, SlackFailure) else posted
 
     async def _note(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None, kind: str) -> None:
         """A thread note nothing waits for: while Slack is down it is retried, looking before posting
         again whenever an attempt may have reached Slack."""
-        key = _once(kind)
+        key = once(kind)
         posted = await self.own.post(channel, text, blocks, [key], thread_ts=thread_ts)
         if isinstance(posted, SlackFailure) and posted.unavailable:
             async def again() -> SlackFailure | None:
@@ -188,8 +187,3 @@ class SlackAnnouncer:
         await self._note(thread.channel, *incident_blocks.resolution_summary(
             incident, github=bool(self.settings.github_token and self.settings.github_repo), links=self.links),
             thread_ts=thread.ts, kind=f"incident:{incident.incident_id}")
-
-
-def _once(kind: str) -> str:
-    """The key of one announcement: its retries share it, so a post a lost answer left is found again."""
-    return f"{kind}:{uuid.uuid4().hex[:16]}"

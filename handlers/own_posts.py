@@ -6,6 +6,7 @@ bot/tracker.py, in Slack's own terms)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,16 @@ def metadata(keys: Sequence[str], **payload: str) -> dict[str, Any]:
     """What a post carries: `keys` say which post it is (an alert post, one per alert in it); the rest is
     for people reading it through the API."""
     return {"event_type": EVENT_TYPE, "event_payload": {"keys": list(keys), **payload}}
+
+
+def once(kind: str) -> str:
+    """The key of one announcement: its retries share it, so a post a lost answer left is found again."""
+    return f"{kind}:{uuid.uuid4().hex[:16]}"
+
+
+def tagged(kind: str) -> dict[str, Any]:
+    """The metadata of a post made once, outside the announcer (a command's thread, an answer)."""
+    return metadata([once(kind)])
 
 
 def _keys(message: Mapping[str, Any]) -> set[str]:
