@@ -6,6 +6,7 @@ bot/tracker.py, in Slack's own terms)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from handlers.blocks import Blocks
 from handlers.slack_edge import SlackEdge, SlackFailure
 from handlers.startup_checks import CHANNEL_ID, find_channel
 
+log = logging.getLogger("agentops.slack")
 EVENT_TYPE = "agentops_post"
 # a channel is read back this far (newest first): the post being looked for is minutes old at most
 HISTORY_PAGES, PAGE_SIZE = 3, 200
@@ -87,9 +89,9 @@ class OwnPosts:
         have reached Slack) and after an answer lost on the way back, the channel or thread is read."""
         if look_first:
             found = await self.find(channel, keys, thread_ts)
-            if found is None:
-                pass  # Slack says it is not there: post it
-            else:
+            if isinstance(found, PostRef):
+                log.info("%s was posted by an earlier attempt; adopted", keys[0])
+            if found is not None:
                 return found  # the earlier post, or why Slack could not say (then it is not posted now)
         posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, metadata=metadata(keys, **payload)))
@@ -99,7 +101,10 @@ class OwnPosts:
         if not posted.maybe_done:
             return posted
         found = await self.find(channel, keys, thread_ts)
-        return found if isinstance(found, PostRef) else posted
+        if isinstance(found, PostRef):
+            log.info("%s was posted although Slack's answer was lost (%s); adopted", keys[0], posted.code)
+            return found
+        return posted
 
     async def _channel_id(self, channel: str) -> str | SlackFailure:
         if CHANNEL_ID.match(channel):

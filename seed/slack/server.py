@@ -17,12 +17,13 @@ from aiohttp import web
 
 from bot.http_site import start_site
 from seed.slack import payloads
-from seed.slack.blockkit import as_read, blocks_text, validate_blocks
+from seed.slack.blockkit import as_read, blocks_text
 from seed.slack.faults import Faults
 from seed.slack.files import Uploads
 from seed.slack.history import HISTORY_METHODS
 from seed.slack.link import SocketLink
 from seed.slack.render import render_channel
+from seed.slack.respond import answer_response_url
 from seed.slack.webapi import METHODS, SlackError, read_args
 from seed.slack.workspace import BOT_USER, Call, Envelope, Ephemeral, Message, Workspace
 
@@ -240,27 +241,7 @@ class SlackStandIn:
             return web.Response(status=404, text="expired_url")
         with self.ws.changed:
             self.answered[request.match_info["token"]] += 1
-        body = json.loads(await request.read() or b"{}")
-        errors = validate_blocks(body["blocks"]) if "blocks" in body else []
-        with self.ws.changed:
-            if errors:
-                self.ws.invalid_blocks.append(("response_url", errors))
-                return web.json_response({"ok": False, "error": "invalid_blocks", "errors": errors}, status=400)
-            if "blocks" in body and not body.get("text"):
-                self.ws.missing_text.append("response_url")
-            original = self.ws.find(context["channel"], context.get("message_ts", ""))
-            if body.get("replace_original") and original is not None:
-                original.text, original.blocks = body.get("text", ""), body.get("blocks")
-                original.edited()
-            elif body.get("response_type") == "in_channel":
-                self.ws.messages.append(Message(context["channel"], self.ws.next_ts(), BOT_USER,
-                                                body.get("text", ""), body.get("blocks"),
-                                                body.get("thread_ts")))
-            else:
-                self.ws.ephemerals.append(Ephemeral(context["channel"], context["user"], body.get("text", ""),
-                                                    body.get("blocks"), body.get("thread_ts"), via="response_url"))
-            self.ws.changed.notify_all()
-        return web.json_response({"ok": True})
+        return answer_response_url(self.ws, context, json.loads(await request.read() or b"{}"))
 
     async def _upload(self, request: web.Request) -> web.Response:
         content = await request.read()
