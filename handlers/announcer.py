@@ -4,6 +4,7 @@ builders and posts or edits it, reporting a failed call through the edge, never 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from handlers.progress import ProgressMessage
 from handlers.slack_edge import SlackEdge, SlackFailure
 from handlers.slack_retry import PendingSteps
 from handlers.thread_status import ThreadStatus
+
+FIRST_REPOST_SEC, MAX_REPOST_SEC = 1.0, 3.0  # an alert post while Slack is down, tried again within its sweep
 
 
 class SlackInvestigationReport:
@@ -131,12 +134,22 @@ class SlackAnnouncer:
             await self._note(alert.slack_channel, *message, thread_ts=alert.slack_ts, kind=f"{kind}:{alert.alert_id}")
 
     async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+        """While Slack is unavailable the post is tried again with backoff (and never sooner than a
+        Retry-After) until the next sweep is due, so an outage delays a new alert by little more than
+        itself; a refusal (channel_not_found …) is not repeated."""
+        text, blocks = await self._alert_post(component, alerts)
         # an alert claimed before may have been posted by that claim (its answer lost, its replica killed)
-        posted = await self.own.post(self.settings.slack_alert_channel, *await self._alert_post(component, alerts),
-                                     [f"alert:{a.alert_id}" for a in alerts],
-                                     look_first=any(a.post_attempts > 1 for a in alerts),
-                                     fingerprints=" ".join(a.fingerprint for a in alerts)[:1000])
-        return None if isinstance(posted, SlackFailure) else posted
+        look_first = any(a.post_attempts > 1 for a in alerts)
+        give_up, wait = time.monotonic() + self.settings.monitor_poll_interval_sec, FIRST_REPOST_SEC
+        while isinstance(posted := await self.own.post(
+                self.settings.slack_alert_channel, text, blocks, [f"alert:{a.alert_id}" for a in alerts],
+                look_first=look_first, fingerprints=" ".join(a.fingerprint for a in alerts)[:1000]), SlackFailure):
+            pause = max(wait, posted.retry_after or 0.0)
+            if not posted.unavailable or time.monotonic() + pause > give_up:
+                return None
+            await asyncio.sleep(pause)
+            wait, look_first = min(2 * wait, MAX_REPOST_SEC), True
+        return posted
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
         await self._update(post, *await self._alert_post(component, alerts))

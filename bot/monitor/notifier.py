@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +21,6 @@ from bot.store.records import StoredAlert
 
 log = logging.getLogger("agentops.monitor")
 POST_LEASE_SEC = 15.0
-FIRST_REPOST_SEC, MAX_REPOST_SEC = 1.0, 3.0  # a refused post, tried again within its sweep
 
 
 def _cause_rank(alert_type: str) -> int:
@@ -125,10 +123,10 @@ class Notifier:
 
     async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
         store, ids = self.deps.store.alerts, [a.alert_id for a in claimed]
-        posted = await self._announce(component, claimed)
+        posted = await self.deps.announcer.alert_posted(component, claimed)
         if posted is None:
             # released, not held for the lease: the next sweep tries again at once (the announcer
-            # logged why)
+            # logged why, and already tried again while Slack was only unavailable)
             await asyncio.to_thread(store.release_post, ids, self.replica)
             return
         # all of the post's alerts in one transaction: should the store fail, none is recorded, the
@@ -142,19 +140,6 @@ class Notifier:
                        key=lambda a: (-SEVERITY_ORDER[a.severity], _cause_rank(a.alert_type)))
         await incidents.opened(self.deps, group, min(firing[a.fingerprint].started_at for a in claimed), now)
         log.info("posted %s", ", ".join(a.fingerprint for a in claimed))
-
-    async def _announce(self, component: str, claimed: list[StoredAlert]) -> PostRef | None:
-        """The post, tried again with backoff until the next sweep is due: an outage of Slack delays a
-        new alert by little more than itself. Each repeat looks for an earlier attempt's post first."""
-        give_up = time.monotonic() + self.deps.settings.monitor_poll_interval_sec
-        wait = FIRST_REPOST_SEC
-        while (posted := await self.deps.announcer.alert_posted(component, claimed)) is None:
-            if time.monotonic() + wait > give_up:
-                return None
-            await asyncio.sleep(wait)
-            wait = min(2 * wait, MAX_REPOST_SEC)
-            claimed = [replace(a, post_attempts=a.post_attempts + 1) for a in claimed]
-        return posted
 
     async def _follow_up(self, current: StoredAlert, alert: Alert, now: datetime) -> bool:
         """Severity change or repeat; True when the post needs redrawing."""
