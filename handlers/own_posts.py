@@ -91,8 +91,13 @@ class OwnPosts:
             found = await self.find(channel, keys, thread_ts)
             if isinstance(found, PostRef):
                 log.info("%s was posted by an earlier attempt; adopted", keys[0])
-            if found is not None:
-                return found  # the earlier post, or why Slack could not say (then it is not posted now)
+                return found
+            if isinstance(found, SlackFailure) and found.unavailable:
+                return found  # Slack could not say: not posted now, tried again later
+            if isinstance(found, SlackFailure):
+                # the bot may not read the channel (an app installed before channels:history was added):
+                # a post that might double beats an alert never posted
+                log.warning("could not look for an earlier post of %s (%s); posting it", keys[0], found.code)
         posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, metadata=metadata(keys, **payload)))
         if not isinstance(posted, SlackFailure):

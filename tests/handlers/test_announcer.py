@@ -122,3 +122,13 @@ def test_an_approval_is_requested_then_closed_and_its_action_reported_in_place(s
     assert not [b for b in request.blocks or [] if b["type"] == "actions"]
     assert progress.text == ("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
                              "v2.4.0 → v2.3.1")
+
+
+def test_a_repeat_attempt_that_cannot_read_the_channel_still_posts(slack: SlackStandIn, tmp_path: Path) -> None:
+    slack.fail("conversations.history", "missing_scope")  # installed before channels:history was added
+
+    async def story(announcer: SlackAnnouncer) -> None:
+        assert await announcer.alert_posted("classifier_v2", [alert(post_attempts=2)]) is not None
+
+    with_announcer(slack, tmp_path, story)
+    assert len(slack.messages(CHANNEL)) == 1
