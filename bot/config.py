@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_alert_channel: str = "#ml-alerts"
 
+    # Slack reliability: each Web API call (one attempt, connect to last byte); a call Slack does not
+    # answer in time counts as failed and is retried when Slack answers again
+    slack_timeout_sec: float = Field(10, gt=0, le=120)
+
     # Anthropic (no key → the offline investigator)
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None

@@ -4,6 +4,7 @@ builders and posts or edits it, reporting a failed call through the edge, never 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -13,9 +14,13 @@ from bot.store.records import Approval, Incident, StoredAlert
 from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks
 from handlers.blocks import Blocks
 from handlers.links import Links
+from handlers.own_posts import OwnPosts, once
 from handlers.progress import ProgressMessage
 from handlers.slack_edge import SlackEdge, SlackFailure
+from handlers.slack_retry import PendingSteps
 from handlers.thread_status import ThreadStatus
+
+FIRST_REPOST_SEC, MAX_REPOST_SEC = 1.0, 3.0  # an alert post while Slack is down, tried again within its sweep
 
 
 class SlackInvestigationReport:
@@ -80,6 +85,9 @@ class SlackAnnouncer:
         # thread → permalink of its latest diagnosis, for the approval requests that follow it in this
         # process (a request made elsewhere names the diagnosis without the link)
         self.diagnoses: dict[PostRef, str] = {}
+        self.own = OwnPosts(edge)
+        self.pending = PendingSteps()
+        edge.closing.append(self.pending.close)
 
     def watch_silences(self, silenced_until: Callable[[str], datetime | None]) -> None:
         """Where an alert post looks up a fingerprint's silence (the store exists once the Deps are built),
@@ -93,33 +101,71 @@ class SlackAnnouncer:
                 until[alert.fingerprint] = end
         return alert_blocks.alert_post(component, alerts, self.links, silenced_until=until)
 
-    async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None) -> PostRef | None:
-        posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks))
-        return None if isinstance(posted, SlackFailure) else PostRef(posted["channel"], posted["ts"])
+    async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None,
+                    key: str | None = None) -> PostRef | None:
+        """A post made once: an answer lost on the way back is followed by a look for it (by `key`)."""
+        posted = await self.own.post(channel, text, blocks, [key or once("post")], thread_ts=thread_ts)
+        return None if isinstance(posted, SlackFailure) else posted
+
+    async def _note(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None, kind: str) -> None:
+        """A thread note nothing waits for: while Slack is down it is retried, looking before posting
+        again whenever an attempt may have reached Slack."""
+        key = once(kind)
+        posted = await self.own.post(channel, text, blocks, [key], thread_ts=thread_ts)
+        if isinstance(posted, SlackFailure) and posted.unavailable:
+            async def again() -> SlackFailure | None:
+                retried = await self.own.post(channel, text, blocks, [key], thread_ts=thread_ts, look_first=True)
+                return retried if isinstance(retried, SlackFailure) else None
+
+            self.pending.retry(f"note:{key}", again, posted)
 
     async def _update(self, post: PostRef, text: str, blocks: Blocks) -> None:
-        await self.edge.call("chat.update", self.edge.client.chat_update(channel=post.channel, ts=post.ts, text=text,
-                                                                         blocks=blocks))
+        """An edit; while Slack is down the latest edit of each post is retried (an edit is idempotent)."""
+        key = f"edit:{post.channel}:{post.ts}"
+        self.pending.discard(key)  # this edit is newer than any waiting one
 
-    async def _in_alert_thread(self, alert: StoredAlert, message: tuple[str, Blocks]) -> None:
+        async def edit() -> SlackFailure | None:
+            done = await self.edge.call("chat.update", self.edge.client.chat_update(
+                channel=post.channel, ts=post.ts, text=text, blocks=blocks))
+            return done if isinstance(done, SlackFailure) else None
+
+        failure = await edit()
+        if failure is not None and failure.unavailable:
+            self.pending.retry(key, edit, failure)
+
+    async def _in_alert_thread(self, alert: StoredAlert, message: tuple[str, Blocks], kind: str) -> None:
         if alert.slack_channel and alert.slack_ts:
-            await self._post(alert.slack_channel, *message, thread_ts=alert.slack_ts)
+            await self._note(alert.slack_channel, *message, thread_ts=alert.slack_ts, kind=f"{kind}:{alert.alert_id}")
 
     async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
-        return await self._post(self.settings.slack_alert_channel, *await self._alert_post(component, alerts))
+        """While Slack is unavailable the post is tried again with backoff (and never sooner than a
+        Retry-After) until the next sweep is due, so an outage delays a new alert by little more than
+        itself; a refusal (channel_not_found …) is not repeated."""
+        text, blocks = await self._alert_post(component, alerts)
+        # an alert claimed before may have been posted by that claim (its answer lost, its replica killed)
+        look_first = any(a.post_attempts > 1 for a in alerts)
+        give_up, wait = time.monotonic() + self.settings.monitor_poll_interval_sec, FIRST_REPOST_SEC
+        while isinstance(posted := await self.own.post(
+                self.settings.slack_alert_channel, text, blocks, [f"alert:{a.alert_id}" for a in alerts],
+                look_first=look_first, fingerprints=" ".join(a.fingerprint for a in alerts)[:1000]), SlackFailure):
+            pause = max(wait, posted.retry_after or 0.0)
+            if not posted.unavailable or time.monotonic() + pause > give_up:
+                return None
+            await asyncio.sleep(pause)
+            wait, look_first = min(2 * wait, MAX_REPOST_SEC), True
+        return posted
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
         await self._update(post, *await self._alert_post(component, alerts))
 
     async def alert_severity_changed(self, alert: StoredAlert, old_severity: str) -> None:
-        await self._in_alert_thread(alert, alert_blocks.severity_changed(alert, old_severity))
+        await self._in_alert_thread(alert, alert_blocks.severity_changed(alert, old_severity), "severity")
 
     async def alert_still_firing(self, alert: StoredAlert, now: datetime) -> None:
-        await self._in_alert_thread(alert, alert_blocks.still_firing(alert, now))
+        await self._in_alert_thread(alert, alert_blocks.still_firing(alert, now), "repeat")
 
     async def alert_resolved(self, alert: StoredAlert, latest: dict[str, float]) -> None:
-        await self._in_alert_thread(alert, alert_blocks.resolved(alert, latest))
+        await self._in_alert_thread(alert, alert_blocks.resolved(alert, latest), "resolved")
 
     async def investigation_started(self, thread: PostRef, component: str) -> SlackInvestigationReport | None:
         status = ThreadStatus(self.edge, thread.channel, thread.ts)
@@ -134,10 +180,11 @@ class SlackAnnouncer:
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return await self._post(thread.channel, *approval_blocks.approval_request(
             approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes,
-            diagnosis=self.diagnoses.get(thread, "")), thread_ts=thread.ts)
+            diagnosis=self.diagnoses.get(thread, "")), thread_ts=thread.ts, key=f"approval:{approval.request_id}")
 
     async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
-        await self._post(thread.channel, *approval_blocks.proposal_dropped(action, target, why), thread_ts=thread.ts)
+        await self._note(thread.channel, *approval_blocks.proposal_dropped(action, target, why), thread_ts=thread.ts,
+                         kind="dropped")
 
     async def approval_closed(self, approval: Approval) -> None:
         if approval.slack_channel and approval.slack_ts:
@@ -163,10 +210,11 @@ class SlackAnnouncer:
 
     async def action_abandoned(self, approval: Approval) -> None:
         if approval.slack_channel:
-            await self._post(approval.slack_channel, *approval_blocks.action_outcome(
-                approval, "failed", approval.action_details or ""), thread_ts=approval.slack_thread_ts)
+            await self._note(approval.slack_channel, *approval_blocks.action_outcome(
+                approval, "failed", approval.action_details or ""), thread_ts=approval.slack_thread_ts,
+                kind=f"abandoned:{approval.request_id}")
 
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None:
-        await self._post(thread.channel, *incident_blocks.resolution_summary(
+        await self._note(thread.channel, *incident_blocks.resolution_summary(
             incident, github=bool(self.settings.github_token and self.settings.github_repo), links=self.links),
-            thread_ts=thread.ts)
+            thread_ts=thread.ts, kind=f"incident:{incident.incident_id}")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from handlers.blocks import Blocks
+from handlers.own_posts import tagged
 from handlers.slack_edge import SlackEdge, SlackFailure
 
 Render = Callable[[list[str]], tuple[str, Blocks]]
@@ -27,7 +28,7 @@ class ProgressMessage:
     async def post(self) -> bool:
         text, blocks = self.render([])
         posted = await self.edge.call("chat.postMessage", self.edge.client.chat_postMessage(
-            channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks))
+            channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks, metadata=tagged("progress")))
         if isinstance(posted, SlackFailure):
             return False
         self.channel, self.ts = posted["channel"], posted["ts"]
@@ -46,7 +47,7 @@ class ProgressMessage:
         client = self.edge.client
         if self.ts is None:  # never posted: the outcome goes in as a new message instead
             await self.edge.call("chat.postMessage", client.chat_postMessage(
-                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks))
+                channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks, metadata=tagged("outcome")))
         else:
             await self.edge.call("chat.update", client.chat_update(channel=self.channel, ts=self.ts, text=text,
                                                                    blocks=blocks))

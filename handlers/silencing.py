@@ -12,6 +12,7 @@ from bot.notify import PostRef
 from bot.store.records import Silence
 from handlers import silence_blocks
 from handlers.blocks import Blocks
+from handlers.own_posts import tagged
 from handlers.slack_edge import SlackEdge, SlackFailure
 
 
@@ -40,7 +41,7 @@ async def _tell(deps: Deps, slack: SlackEdge, fingerprint: str, message: tuple[s
     text, blocks = message
     posted = await slack.call("chat.postMessage", slack.client.chat_postMessage(
         channel=thread.channel if thread else deps.settings.slack_alert_channel,
-        thread_ts=thread.ts if thread else None, text=text, blocks=blocks))
+        thread_ts=thread.ts if thread else None, text=text, blocks=blocks, metadata=tagged("silence")))
     if post is not None and alert is not None:  # the post redrawn as the monitor draws it: 🔕 while silenced
         sharing = await asyncio.to_thread(deps.store.alerts.sharing_post, post.channel, post.ts)
         await deps.announcer.alert_changed(post, alert.component, sharing)

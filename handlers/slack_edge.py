@@ -8,8 +8,9 @@ to one loop); listeners and the Slack announcer reach Slack only through it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 import aiohttp
@@ -18,6 +19,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.config import Settings
@@ -25,15 +29,37 @@ from bot.metrics import Metrics
 from bot.redact import NO_SECRETS, Redactor
 
 log = logging.getLogger("agentops.slack")
-SLACK_TIMEOUT_SEC = 10
+# Slack methods that create something each time they are called: a retry after a lost answer could make
+# it twice, so only a caller that can look for the first one (handlers/own_posts.py) repeats them
+NOT_IDEMPOTENT = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal",
+                            "chat.startStream", "chat.appendStream", "reactions.add"})
+# a Retry-After longer than this is not waited out inside the call (it would hold a sweep): the call
+# fails as rate limited and its caller retries it later, after the Retry-After
+MAX_INLINE_RETRY_AFTER_SEC = 5.0
+# Slack's error codes for "not now" (it may answer again), besides HTTP 429 and 5xx
+UNAVAILABLE_CODES = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                               "request_timeout"})
 
 
 @dataclass(frozen=True)
 class SlackFailure:
-    """A Slack call that did not succeed: Slack's error code, or the transport's error name."""
+    """A Slack call that did not succeed: Slack's error code, or the transport's error name.
+
+    `unavailable`: Slack (or the way to it) was down or busy, so the same call may succeed later;
+    `maybe_done`: Slack may have done it without us hearing so (a 5xx, a reset, a timeout)."""
 
     method: str
     code: str
+    status: int | None = None
+    retry_after: float | None = None
+
+    @property
+    def unavailable(self) -> bool:
+        return self.status is None or self.status == 429 or self.status >= 500 or self.code in UNAVAILABLE_CODES
+
+    @property
+    def maybe_done(self) -> bool:
+        return self.unavailable and self.status != 429 and self.code != "ratelimited"
 
 
 class RedactingWebClient(AsyncWebClient):
@@ -55,19 +81,52 @@ class RedactingWebClient(AsyncWebClient):
         return {k: v if k == "token" else self.redact.deep(v) for k, v in args.items()}
 
 
+def _method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class IdempotentConnectionRetry(AsyncConnectionErrorRetryHandler):
+    """A dropped connection is retried for reads and edits only: a post may have been made."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        return _method(request) not in NOT_IDEMPOTENT and await super()._can_retry_async(
+            state=state, request=request, response=response, error=error)
+
+
+class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """A 429 is waited out inside the call only when its Retry-After is short (Slack did nothing, so
+    even a post may be repeated)."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        wait = retry_after(response.headers if response is not None else {})
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error) and (
+            wait is None or wait <= MAX_INLINE_RETRY_AFTER_SEC)
+
+
+def retry_after(headers: Mapping[str, Any]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
 def build_web_client(settings: Settings, token: str | None,
                      session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
-    """slack-sdk's own retry handlers: 429s wait out Retry-After, dropped connections retry.
-
-    5xx answers are not retried: chat.postMessage is not idempotent and a retry could post twice.
+    """slack-sdk's own retry handlers: short 429s wait out Retry-After, dropped connections retry
+    except for posts (see NOT_IDEMPOTENT). 5xx answers are not retried here: Slack may have done it.
     """
     client = RedactingWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        timeout=SLACK_TIMEOUT_SEC,
+        timeout=ceil(settings.slack_timeout_sec),  # slack-sdk applies it only without a shared session
         session=session,
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-                        AsyncConnectionErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[ShortRateLimitRetry(max_retry_count=3), IdempotentConnectionRetry(max_retry_count=2)],
     )
     client.redact = Redactor(settings.secret_values())
     return client
@@ -84,10 +143,13 @@ class SlackEdge:
         self._http: aiohttp.ClientSession | None = None
         self._client: AsyncWebClient | None = None
         self._socket_connected: Callable[[], Awaitable[bool]] | None = None
+        # what must stop before the session closes (the retries of failed steps, handlers/slack_retry.py)
+        self.closing: list[Callable[[], Awaitable[None]]] = []
 
     async def open(self, bot_token: str) -> AsyncWebClient:
         """On the bot's loop: the shared session and the Web API client on it."""
-        self._http = aiohttp.ClientSession()
+        # with a shared session slack-sdk sends no timeout of its own, so the session carries it
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_sec))
         self._client = build_web_client(self.settings, bot_token, self._http)
         return self._client
 
@@ -116,16 +178,21 @@ class SlackEdge:
         try:
             return await request
         except SlackApiError as error:
-            return self.failed(method, str(error.response.get("error") or error.response.status_code))
+            answer = error.response
+            return self.failed(method, str(answer.get("error") or answer.status_code), answer.status_code,
+                               retry_after(answer.headers or {}))
         except (aiohttp.ClientError, TimeoutError) as error:
             return self.failed(method, type(error).__name__)
 
-    def failed(self, method: str, code: str) -> SlackFailure:
+    def failed(self, method: str, code: str, status: int | None = None,
+               retry_after: float | None = None) -> SlackFailure:
         log.error("slack %s failed: %s", method, code)
         self.metrics.slack_errors.labels(method=method, error=code).inc()
-        return SlackFailure(method, code)
+        return SlackFailure(method, code, status, retry_after)
 
     async def close(self) -> None:
+        for stop in self.closing:
+            await stop()
         if self._http is not None:
             await self._http.close()
         self._http = self._client = None

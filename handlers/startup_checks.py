@@ -64,7 +64,7 @@ async def check_app_token(client: AsyncWebClient, app_token: str) -> None:
         log.warning("apps.connections.open failed (%s); the socket connection retries", code)
 
 
-async def _find_channel(client: AsyncWebClient, channel: str) -> dict | None:
+async def find_channel(client: AsyncWebClient, channel: str) -> dict | None:
     if CHANNEL_ID.match(channel):
         try:
             return dict((await client.conversations_info(channel=channel))["channel"])
@@ -91,7 +91,7 @@ async def check_alert_channel(client: AsyncWebClient, channel: str) -> None:
     """That SLACK_ALERT_CHANNEL exists and the bot is in it, so the first alert is not the first to fail.
     Without channels:read (an app installed before the scope was added) it is only a warning."""
     try:
-        found = await _find_channel(client, channel)
+        found = await find_channel(client, channel)
     except SlackApiError as error:
         log.warning("could not check SLACK_ALERT_CHANNEL=%s at start-up (%s); add the channels:read and "
                     "groups:read scopes to check it", channel, error.response.get("error"))

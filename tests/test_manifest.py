@@ -23,7 +23,9 @@ def test_scopes_are_the_ones_called() -> None:
     # chat.postMessage/update/postEphemeral and assistant.threads.setStatus (investigation progress in a
     # channel thread) → chat:write; chat.getPermalink needs none; reactions.add/remove → reactions:write;
     # app_mention → app_mentions:read; /agentops → commands; chart uploads → files:write.
-    # views.publish needs no extra scope; conversations.info/list at start-up → channels:read, groups:read.
+    # views.publish needs no extra scope; conversations.info/list at start-up → channels:read, groups:read;
+    # conversations.history/replies (finding the bot's own post after a lost answer) → channels:history,
+    # groups:history.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
-        "app_mentions:read", "channels:read", "chat:write", "commands", "files:write", "groups:read",
-        "reactions:write"]
+        "app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write",
+        "groups:history", "groups:read", "reactions:write"]

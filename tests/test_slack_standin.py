@@ -144,3 +144,38 @@ def test_permalink_and_reaction_removal(slack: SlackStandIn, client: WebClient) 
     with pytest.raises(SlackApiError) as refused:
         client.reactions_remove(channel="C0MLALERTS", timestamp=parent, name="eyes")
     assert refused.value.response["error"] == "no_reaction"
+
+
+def test_message_metadata_is_returned_by_history_and_replies_only_when_asked(slack: SlackStandIn,
+                                                                           client: WebClient) -> None:
+    tagged = {"event_type": "agentops_post", "event_payload": {"keys": ["alert:a1"]}}
+    parent = client.chat_postMessage(channel="C0MLALERTS", text="alert", metadata=tagged)
+    client.chat_postMessage(channel="C0MLALERTS", text="note", thread_ts=parent["ts"],
+                            metadata={"event_type": "agentops_post", "event_payload": {"keys": ["note:n1"]}})
+    client.chat_postMessage(channel="C0MLALERTS", text="later")
+    history = client.conversations_history(channel="C0MLALERTS", include_all_metadata=True, limit=1)
+    assert [m["text"] for m in history["messages"]] == ["later"] and history["has_more"]
+    rest = client.conversations_history(channel="C0MLALERTS", include_all_metadata=True,
+                                        cursor=history["response_metadata"]["next_cursor"])
+    assert [(m["text"], m.get("metadata")) for m in rest["messages"]] == [("alert", tagged)]  # no thread replies
+    assert "metadata" not in client.conversations_history(channel="C0MLALERTS")["messages"][1]
+    replies = client.conversations_replies(channel="C0MLALERTS", ts=parent["ts"], include_all_metadata=True)
+    assert [m["metadata"]["event_payload"]["keys"] for m in replies["messages"]] == [["alert:a1"], ["note:n1"]]
+    with pytest.raises(SlackApiError) as name:  # the history methods take a channel id, as in Slack
+        client.conversations_history(channel="#ml-alerts")
+    assert name.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as bad:
+        client.chat_postMessage(channel="C0MLALERTS", text="x", metadata={"event_type": "agentops_post"})
+    assert bad.value.response["error"] == "invalid_metadata_format"
+
+
+def test_faults_lose_the_answer_after_the_post_is_stored(slack: SlackStandIn, client: WebClient) -> None:
+    slack.faults.after_storing("chat.postMessage", "500")
+    with pytest.raises(SlackApiError) as lost:
+        client.chat_postMessage(channel="C0MLALERTS", text="stored, answer lost")
+    assert lost.value.response.status_code == 500
+    assert [m.text for m in slack.messages()] == ["stored, answer lost"]
+    slack.faults.window(0.5, 429, retry_after=2)
+    with pytest.raises(SlackApiError) as limited:
+        client.auth_test()
+    assert limited.value.response.status_code == 429 and limited.value.response.headers["Retry-After"] == "2"

@@ -21,6 +21,7 @@ from bot.rules import ALERT_TYPES, SEVERITY_ORDER
 from bot.store.records import StoredAlert
 
 log = logging.getLogger("agentops.monitor")
+POST_LEASE_SEC = 15.0
 
 
 def _cause_rank(alert_type: str) -> int:
@@ -31,10 +32,9 @@ class Notifier:
     def __init__(self, deps: Deps, replica: str) -> None:
         self.deps, self.replica = deps, replica
 
-    @property
-    def lease(self) -> timedelta:
-        # longer than a Slack call with its retries, so a live replica is never overtaken
-        return timedelta(seconds=max(120.0, 4 * self.deps.settings.monitor_poll_interval_sec))
+    # a live replica renews its post claims every lease/4 while it posts (_heartbeat), so the lease
+    # only says how soon a dead replica's claim is taken over
+    lease = timedelta(seconds=POST_LEASE_SEC)
 
     async def apply(self, firing: dict[str, Alert], result: SweepResult | None, now: datetime) -> None:
         """`result` is None when the warehouse could not be read: then nothing else is resolved.
@@ -90,20 +90,50 @@ class Notifier:
         by_component: dict[str, list[StoredAlert]] = defaultdict(list)
         for alert in unposted:
             async with self._isolated(alert.fingerprint, "claim"):
-                if not await self._silenced(alert.fingerprint, now) and await asyncio.to_thread(
-                        self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now, self.lease):
-                    by_component[alert.component].append(alert)
-        for component, claimed in by_component.items():
-            async with self._isolated(claimed[0].fingerprint, "post"):
-                await self._post(component, claimed, firing, now)
+                if await self._silenced(alert.fingerprint, now):
+                    continue
+                attempt = await asyncio.to_thread(self.deps.store.alerts.claim_post, alert.alert_id, self.replica,
+                                                  now, self.lease)
+                if attempt:  # past the first attempt, the announcer looks for an earlier post first
+                    by_component[alert.component].append(replace(alert, post_attempts=attempt))
+        async with self._heartbeat([a.alert_id for claimed in by_component.values() for a in claimed]):
+            for component, claimed in by_component.items():
+                async with self._isolated(claimed[0].fingerprint, "post"):
+                    await self._post(component, claimed, firing, now)
+
+    @asynccontextmanager
+    async def _heartbeat(self, alert_ids: list[str]) -> AsyncIterator[None]:
+        """Renews the claims while their posts are made (Slack may be slow), so no live replica is
+        overtaken and a dead one's claims lapse within one lease."""
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 4)
+                try:
+                    await asyncio.to_thread(self.deps.store.alerts.renew_post_claims, alert_ids, self.replica,
+                                            self.deps.clock.now())
+                except Exception as error:  # the store is down: the post itself will fail to record
+                    log.warning("renewing post claims failed (%s)", type(error).__name__)
+
+        task = asyncio.create_task(beat()) if alert_ids else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
+        store, ids = self.deps.store.alerts, [a.alert_id for a in claimed]
         posted = await self.deps.announcer.alert_posted(component, claimed)
         if posted is None:
-            return  # the claim's lease expires; a later sweep retries
+            # released, not held for the lease: the next sweep tries again at once (the announcer
+            # logged why, and already tried again while Slack was only unavailable)
+            await asyncio.to_thread(store.release_post, ids, self.replica)
+            return
+        # all of the post's alerts in one transaction: should the store fail, none is recorded, the
+        # claims lapse, and the next claim finds this post by its metadata instead of posting again
+        await asyncio.to_thread(store.record_post, ids, posted.channel, posted.ts, now)
         for alert in claimed:
-            await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, posted.channel,
-                                    posted.ts, now)
             self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
         # one cause, one incident: the post's alerts share it, filed under the most severe; on a tie the
         # likelier cause (drift before the F1 drop it brings: ALERT_TYPES' order), from its first breach

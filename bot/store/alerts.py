@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, or_, select, update
@@ -49,22 +50,44 @@ class AlertStore:
                                 .order_by(alerts.c.first_seen_at)).mappings().all()
         return [from_row(StoredAlert, r) for r in rows]
 
-    def record_post(self, alert_id: str, channel: str, ts: str, now: datetime) -> None:
+    def record_post(self, alert_id: str | Sequence[str], channel: str, ts: str, now: datetime) -> None:
+        """Where the alerts were posted; the alerts of one post in one transaction, so none of them is
+        left unposted (and posted again) when the store fails part-way."""
+        ids = [alert_id] if isinstance(alert_id, str) else list(alert_id)
         with self._engine.begin() as conn:
-            conn.execute(update(alerts).where(alerts.c.alert_id == alert_id)
+            conn.execute(update(alerts).where(alerts.c.alert_id.in_(ids))
                          .values(slack_channel=channel, slack_ts=ts, last_notified_at=naive_utc(now)))
 
     # Compare-and-set claims: of several replicas making the same call, exactly one gets True.
 
-    def claim_post(self, alert_id: str, replica: str, now: datetime, lease: timedelta) -> bool:
-        """The right to post a firing, unposted alert; a lease left by a dead replica runs out."""
+    def claim_post(self, alert_id: str, replica: str, now: datetime, lease: timedelta) -> int:
+        """The right to post a firing, unposted alert; a lease left by a dead replica runs out.
+
+        Returns the attempt this claim is (0: not claimed); past the first, an earlier one may have posted."""
         moment = naive_utc(now)
         with self._engine.begin() as conn:
-            claimed = conn.execute(update(alerts).where(
+            row = conn.execute(update(alerts).where(
                 alerts.c.alert_id == alert_id, alerts.c.status == "firing", alerts.c.slack_ts.is_(None),
                 or_(alerts.c.post_claimed_at.is_(None), alerts.c.post_claimed_at < moment - lease),
-            ).values(post_claimed_at=moment, post_claimed_by=replica)).rowcount
-        return claimed == 1
+            ).values(post_claimed_at=moment, post_claimed_by=replica, post_attempts=alerts.c.post_attempts + 1)
+                .returning(alerts.c.post_attempts)).first()
+        return int(row.post_attempts) if row else 0
+
+    def renew_post_claims(self, alert_ids: Sequence[str], replica: str, now: datetime) -> int:
+        """The heartbeat of a post in progress: its claims stay this replica's while it is alive."""
+        with self._engine.begin() as conn:
+            return conn.execute(update(alerts).where(
+                alerts.c.alert_id.in_(list(alert_ids)), alerts.c.post_claimed_by == replica,
+                alerts.c.post_claimed_at.is_not(None),  # a released claim stays released
+                alerts.c.slack_ts.is_(None)).values(post_claimed_at=naive_utc(now))).rowcount
+
+    def release_post(self, alert_ids: Sequence[str], replica: str) -> None:
+        """A post that did not go out: any replica's next sweep may try again at once (not after the
+        lease); the attempt count stays, so it looks for the post first."""
+        with self._engine.begin() as conn:
+            conn.execute(update(alerts).where(
+                alerts.c.alert_id.in_(list(alert_ids)), alerts.c.post_claimed_by == replica,
+                alerts.c.slack_ts.is_(None)).values(post_claimed_at=None))
 
     def claim_repeat(self, alert_id: str, last_notified_at: datetime | None, now: datetime) -> bool:
         """The right to re-notify: moves last_notified_at only if nobody moved it since we read it."""

@@ -41,6 +41,8 @@ class StoredAlert:
     post_claimed_by: str | None = None
     acked_by: str | None = None
     acked_at: datetime | None = None
+    # claims of the post so far: past the first, an earlier attempt may have reached Slack
+    post_attempts: int = 0
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ alerts = Table(
     # Acknowledge (migration 0009): set on every alert of the post at once; the first click wins
     Column("acked_by", String(40)),
     Column("acked_at", DateTime),
+    # claims of the post so far (migration 0012): past the first, look for the post before posting
+    Column("post_attempts", Integer, nullable=False, server_default="0"),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))

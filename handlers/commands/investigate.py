@@ -5,6 +5,7 @@ from bot.notify import PostRef
 from handlers.blocks import notice, usage
 from handlers.commands.invocation import Invocation
 from handlers.mrkdwn import code, esc, mention
+from handlers.own_posts import tagged
 from handlers.slack_edge import SlackFailure
 
 
@@ -18,7 +19,7 @@ async def run(inv: Invocation) -> None:
         return
     text, blocks = notice(f"🔎 {mention(inv.user_id)} asked for an investigation: “{esc(inv.args[:500])}”")
     opened = await inv.slack.call("chat.postMessage", inv.slack.client.chat_postMessage(
-        channel=inv.channel_id, text=text, blocks=blocks))
+        channel=inv.channel_id, text=text, blocks=blocks, metadata=tagged("investigation")))
     if isinstance(opened, SlackFailure):
         await inv.reply(*notice(f"I couldn't start a thread here (Slack said {code(opened.code)}); invite @AgentOps to "
                                 "this channel, or run the command in #ml-alerts."))

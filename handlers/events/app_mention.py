@@ -12,6 +12,7 @@ from bot.deps import Deps
 from handlers.actions.ids import FEEDBACK_ANSWER
 from handlers.blocks import answer, notice
 from handlers.mrkdwn import code
+from handlers.own_posts import tagged
 from handlers.slack_edge import SlackEdge, SlackFailure
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -46,7 +47,7 @@ async def _answer(deps: Deps, slack: SlackEdge, event: dict, logger: Logger) -> 
                                                  deps.settings.anthropic_model)
         text, blocks = answer(question, body, [p.citation for p in passages], FEEDBACK_ANSWER)
     posted = await slack.call("chat.postMessage", slack.client.chat_postMessage(
-        channel=channel, thread_ts=thread_ts, text=text, blocks=blocks))
+        channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, metadata=tagged("answer")))
     # 👀 meant "working on it"; once answered (or failed to) it would only say that forever
     await slack.call("reactions.remove", slack.client.reactions_remove(channel=channel, timestamp=ts, name="eyes"))
     if isinstance(posted, SlackFailure):

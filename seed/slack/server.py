@@ -10,17 +10,20 @@ import asyncio
 import json
 import threading
 import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from typing import Any
 
 from aiohttp import web
 
 from bot.http_site import start_site
 from seed.slack import payloads
-from seed.slack.blockkit import as_read, blocks_text, validate_blocks
+from seed.slack.blockkit import as_read, blocks_text
+from seed.slack.faults import Faults
 from seed.slack.files import Uploads
+from seed.slack.history import HISTORY_METHODS
 from seed.slack.link import SocketLink
 from seed.slack.render import render_channel
+from seed.slack.respond import answer_response_url
 from seed.slack.webapi import METHODS, SlackError, read_args
 from seed.slack.workspace import BOT_USER, Call, Envelope, Ephemeral, Message, Workspace
 
@@ -32,7 +35,7 @@ class SlackStandIn:
         self.host, self.port = host, port
         self.ws = Workspace()
         self.link = SocketLink(self.ws, host)
-        self._faults: dict[str, deque[tuple[int, str, dict]]] = defaultdict(deque)
+        self.faults = Faults()
         self._response_urls: dict[str, dict[str, Any]] = {}
         self.answered: dict[str, int] = defaultdict(int)  # response_url token → answers posted to it
         self._loop = asyncio.new_event_loop()
@@ -48,6 +51,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        self.faults.release()
         self.link.stop()
         if self._runner is not None:
             self._run(self._runner.cleanup())
@@ -72,10 +76,10 @@ class SlackStandIn:
 
     # faults --------------------------------------------------------------------------------------
     def fail(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
-        self._faults[method].extend([(200, error, {})] * times)
+        self.faults.instead(method, (200, error, {}), times)
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
-        self._faults[method].extend([(429, "ratelimited", {"Retry-After": str(retry_after)})] * times)
+        self.faults.instead(method, (429, "ratelimited", {"Retry-After": str(retry_after)}), times)
 
     # pushing user actions (thread-safe) -----------------------------------------------------------
     def slash_command(self, text: str, user: str = "U0ONCALL", channel: str = "C0MLALERTS",
@@ -190,8 +194,9 @@ class SlackStandIn:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await read_args(request)
-        if self._faults[method]:
-            status, error, headers = self._faults[method].popleft()
+        await self.faults.wait_before(method)
+        if fault := self.faults.before(method):
+            status, error, headers = fault
             return self._answer(method, args, {"ok": False, "error": error}, status, headers)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or args.get("token")
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
@@ -207,6 +212,11 @@ class SlackStandIn:
                 body = {"ok": True, **handler(self.ws, args)}
         except SlackError as error:
             body = {"ok": False, "error": error.error, **({"errors": error.extra["errors"]} if error.extra else {})}
+        lost = await self.faults.after(method) if body["ok"] else None
+        if lost == "reset" and request.transport is not None:
+            request.transport.abort()  # done, and the connection drops before the answer
+        if lost:
+            return self._answer(method, args, {"ok": False, "error": "internal_error"}, 500)
         return self._answer(method, args, body)
 
     def _handler(self, method: str):  # type: ignore[no-untyped-def]
@@ -216,7 +226,7 @@ class SlackStandIn:
             return self.uploads.get_upload_url  # type: ignore[union-attr]
         if method == "files.completeUploadExternal":
             return self.uploads.complete  # type: ignore[union-attr]
-        return METHODS.get(method)
+        return METHODS.get(method) or HISTORY_METHODS.get(method)
 
     def _answer(self, method: str, args: dict, body: dict, status: int = 200,
                 headers: dict | None = None) -> web.Response:
@@ -231,27 +241,7 @@ class SlackStandIn:
             return web.Response(status=404, text="expired_url")
         with self.ws.changed:
             self.answered[request.match_info["token"]] += 1
-        body = json.loads(await request.read() or b"{}")
-        errors = validate_blocks(body["blocks"]) if "blocks" in body else []
-        with self.ws.changed:
-            if errors:
-                self.ws.invalid_blocks.append(("response_url", errors))
-                return web.json_response({"ok": False, "error": "invalid_blocks", "errors": errors}, status=400)
-            if "blocks" in body and not body.get("text"):
-                self.ws.missing_text.append("response_url")
-            original = self.ws.find(context["channel"], context.get("message_ts", ""))
-            if body.get("replace_original") and original is not None:
-                original.text, original.blocks = body.get("text", ""), body.get("blocks")
-                original.edited()
-            elif body.get("response_type") == "in_channel":
-                self.ws.messages.append(Message(context["channel"], self.ws.next_ts(), BOT_USER,
-                                                body.get("text", ""), body.get("blocks"),
-                                                body.get("thread_ts")))
-            else:
-                self.ws.ephemerals.append(Ephemeral(context["channel"], context["user"], body.get("text", ""),
-                                                    body.get("blocks"), body.get("thread_ts"), via="response_url"))
-            self.ws.changed.notify_all()
-        return web.json_response({"ok": True})
+        return answer_response_url(self.ws, context, json.loads(await request.read() or b"{}"))
 
     async def _upload(self, request: web.Request) -> web.Response:
         content = await request.read()

@@ -48,6 +48,20 @@ def auth_test(ws: Workspace, args: dict) -> dict:
             "team_id": "T0AGENTOPS", "user_id": BOT_USER, "bot_id": "B0AGENTOPS", "is_enterprise_install": False}
 
 
+def message_metadata(args: dict) -> dict | None:
+    """chat.postMessage's `metadata` (JSON in a form-encoded body), checked as Slack checks it."""
+    raw = args.get("metadata")
+    if raw is None:
+        return None
+    metadata = json.loads(raw) if isinstance(raw, str) else raw
+    if (not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str)
+            or not isinstance(metadata.get("event_payload"), dict)):
+        raise SlackError("invalid_metadata_format")
+    if len(json.dumps(metadata)) > 8_000:
+        raise SlackError("metadata_too_large")
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
+
+
 def post_message(ws: Workspace, args: dict) -> dict:
     channel = resolve_channel(ws, args)
     if channel in ws.not_member:
@@ -55,7 +69,8 @@ def post_message(ws: Workspace, args: dict) -> dict:
     blocks = _blocks(ws, "chat.postMessage", args)
     if not args.get("text") and not blocks:
         raise SlackError("no_text")
-    message = Message(channel, ws.next_ts(), BOT_USER, args.get("text", ""), blocks, args.get("thread_ts") or None)
+    message = Message(channel, ws.next_ts(), BOT_USER, args.get("text", ""), blocks, args.get("thread_ts") or None,
+                      metadata=message_metadata(args))
     ws.messages.append(message)
     if message.thread_ts:  # as in Slack, the app's reply in a thread clears its status there
         ws.statuses.pop((channel, message.thread_ts), None)

@@ -33,6 +33,7 @@ class Message:
     edits: int = 0
     files: list[dict] = field(default_factory=list)
     reactions: list[str] = field(default_factory=list)
+    metadata: dict | None = None  # Slack message metadata: {"event_type", "event_payload"}, as posted
     # when it was posted or last edited, so a transcript can print changes in the order they happened
     changed_at: float = field(default_factory=time.monotonic)
 

@@ -85,6 +85,23 @@ def test_a_refused_post_is_reported_once_and_returned_as_not_posted(slack: Slack
     assert [c.error for c in slack.ws.calls if c.method == "chat.postMessage"] == ["not_in_channel", None]
 
 
+def test_a_dropped_connection_repeats_an_edit_but_never_a_post(slack: SlackStandIn, tmp_path: Path) -> None:
+    async def story(announcer: SlackAnnouncer) -> None:
+        slack.faults.after_storing("chat.postMessage", "reset")
+        post = await announcer.alert_posted("classifier_v2", [alert()])
+        assert post is not None  # not repeated: found in the channel by its metadata instead
+        slack.faults.after_storing("chat.update", "reset")
+        await announcer.alert_changed(post, "classifier_v2", [alert(status="resolved", resolved_at=NOW)])
+
+    with_announcer(slack, tmp_path, story)
+    [post] = slack.messages(CHANNEL)
+    assert post.metadata == {"event_type": "agentops_post",
+                             "event_payload": {"keys": ["alert:a1"], "fingerprints": "model_drift:classifier_v2"}}
+    assert [c.method for c in slack.ws.calls if c.method.startswith(("chat.", "conversations.history"))] == [
+        "chat.postMessage", "conversations.history", "chat.update", "chat.update"]
+    assert post.edits == 2 and slack.render_blocks(post).startswith("✅ RESOLVED")
+
+
 def test_an_approval_is_requested_then_closed_and_its_action_reported_in_place(slack: SlackStandIn,
                                                                               tmp_path: Path) -> None:
     async def story(announcer: SlackAnnouncer) -> None:
@@ -105,3 +122,13 @@ def test_an_approval_is_requested_then_closed_and_its_action_reported_in_place(s
     assert not [b for b in request.blocks or [] if b["type"] == "actions"]
     assert progress.text == ("✅ Roll back classifier_v2 done and verified: classifier_v2 rolled back: "
                              "v2.4.0 → v2.3.1")
+
+
+def test_a_repeat_attempt_that_cannot_read_the_channel_still_posts(slack: SlackStandIn, tmp_path: Path) -> None:
+    slack.fail("conversations.history", "missing_scope")  # installed before channels:history was added
+
+    async def story(announcer: SlackAnnouncer) -> None:
+        assert await announcer.alert_posted("classifier_v2", [alert(post_attempts=2)]) is not None
+
+    with_announcer(slack, tmp_path, story)
+    assert len(slack.messages(CHANNEL)) == 1

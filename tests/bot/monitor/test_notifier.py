@@ -63,17 +63,18 @@ def test_recovery_resolves_each_alert_with_its_latest_values_and_redraws_the_pos
         assert {i.status for i in d.deps.store.incidents.recent()} == {"resolved"}
 
 
-def test_a_post_the_medium_refused_is_retried_after_its_claim_lapses(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_the_medium_refused_is_retried_by_the_next_sweep_as_a_repeat_attempt(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
     with domain(tmp_path, now) as d:
         d.announcer.refuse_posts = 1
         sweeps(d, timedelta(0))
         assert [s.what for s in d.announcer.said] == ["alert_posted:failed"]
-        assert all(a.slack_ts is None for a in d.deps.store.alerts.list_firing())
-        sweeps(d, timedelta(minutes=1))  # the claim's lease still holds: nobody posts twice
-        assert d.announcer.of("alert_posted") == []
-        sweeps(d, timedelta(minutes=2))
+        assert all(a.slack_ts is None and a.post_claimed_at is None for a in d.deps.store.alerts.list_firing())
+        sweeps(d, timedelta(seconds=1))  # released, not held for the lease: the next sweep tries again
         [posted] = d.announcer.of("alert_posted")
         assert {a.fingerprint for a in posted.details["alerts"]} == {DRIFT, F1}
+        # the second attempt: the announcer looks for a post the first may have made before posting
+        assert {a.post_attempts for a in posted.details["alerts"]} == {2}
+        assert len(d.deps.store.incidents.recent()) == 1
 
 
 def test_a_silenced_fingerprint_is_not_announced_until_the_silence_ends(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
