@@ -39,6 +39,8 @@ class StoredAlert:
     slack_ts: str | None
     post_claimed_at: datetime | None = None
     post_claimed_by: str | None = None
+    source: str = "warehouse"  # warehouse | ingest
+    group_key: str | None = None
 
 
 @dataclass(frozen=True)

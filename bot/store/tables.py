@@ -48,9 +48,20 @@ alerts = Table(
     # the post lease (migration 0002): who is posting this alert, since when
     Column("post_claimed_at", DateTime),
     Column("post_claimed_by", String(80)),
+    # migration 0008: who raised it (warehouse | ingest: each resolves only its own), and the
+    # notification group (a hash of Alertmanager's groupKey) whose alerts share one post
+    Column("source", String(16), nullable=False, server_default="warehouse"),
+    Column("group_key", String(40)),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
+
+# migration 0008: signed ingest requests already accepted, so a replayed one is refused on every replica
+ingest_signatures = Table(
+    "ingest_signatures", metadata,
+    Column("signature", String(64), primary_key=True),
+    Column("seen_at", DateTime, nullable=False, index=True),
+)
 
 silences = Table(
     "silences", metadata,
