@@ -33,6 +33,8 @@ class Metrics:
                                       "(retried on the next sweep)", ["step"], registry=self.registry)
         self.unhandled = Counter("agentops_unhandled_requests", "Slack requests no listener handled (acked and "
                                  "answered all the same)", ["kind"], registry=self.registry)
+        self.ingest_requests = Counter("agentops_ingest_requests", "Ingest webhook requests, by outcome (accepted, "
+                                       "retry, or the 4xx status)", ["outcome"], registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

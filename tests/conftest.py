@@ -20,7 +20,8 @@ from tests.helpers.warehouses import ORIGINALS, seeded_data_dir
 # Every variable Settings reads, plus the ones the connector and SDKs read on their own.
 _ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "DATABASE_URL", "ML_SERVICE_",
                  "MONITOR_", "ACTION_", "TRAINING_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT",
-                 "LOG_", "AGENT_", "WAREHOUSE_", "RUNBOOKS_DIR", "INCIDENTS_DIR", "SWEEP_LOOKBACK")
+                 "LOG_", "AGENT_", "WAREHOUSE_", "RUNBOOKS_DIR", "INCIDENTS_DIR", "SWEEP_LOOKBACK",
+                 "INGEST_")
 POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
