@@ -61,7 +61,7 @@ class Notifier:
         `resolved` fingerprints are resolved — only those ingest raised. Returns the fingerprints not yet
         done (not stored, not posted, not resolved): the sender is asked to retry, and its retry finishes
         them (the claims keep a retry from posting twice)."""
-        stored = await self._open(firing, now, source="ingest", group_key=group_key)
+        stored = await self._open(firing, now, source="ingest", group_key=group_key, among=set(firing) | resolved)
         unposted = [a for fp, a in stored.items() if fp in firing and a.slack_ts is None]
         redraw: dict[PostRef, StoredAlert] = {}
         unposted = await self._join_group(unposted, group_key, now, redraw)
@@ -82,7 +82,8 @@ class Notifier:
         return await self._unfinished(firing, resolved, now)
 
     async def _unfinished(self, firing: dict[str, Alert], resolved: set[str], now: datetime) -> list[str]:
-        after = {a.fingerprint: a for a in await asyncio.to_thread(self.deps.store.alerts.list_firing)}
+        after = {a.fingerprint: a for a in await asyncio.to_thread(self.deps.store.alerts.firing_of,
+                                                                   set(firing) | resolved)}
         pending = [fp for fp in resolved if fp in after and after[fp].source == "ingest"]
         for fingerprint in firing:
             alert = after.get(fingerprint)
@@ -91,12 +92,16 @@ class Notifier:
                 pending.append(fingerprint)
         return sorted(pending)
 
-    async def _open(self, firing: dict[str, Alert], now: datetime, source: str,
-                    group_key: str | None = None) -> dict[str, StoredAlert]:
-        """Store what newly fires; returns the firing alerts `source` raised, by fingerprint. A fingerprint
-        already firing from the other source stays with it (one alert per fingerprint)."""
+    async def _open(self, firing: dict[str, Alert], now: datetime, source: str, group_key: str | None = None,
+                    among: set[str] | None = None) -> dict[str, StoredAlert]:
+        """Store what newly fires; returns the firing alerts `source` raised (all, or those `among` some
+        fingerprints), by fingerprint. A fingerprint already firing from the other source stays with it."""
         store = self.deps.store.alerts
-        stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
+
+        def read(only: str | None = None) -> list[StoredAlert]:
+            return store.list_firing(only) if among is None else store.firing_of(among, only)
+
+        stored = {a.fingerprint: a for a in await asyncio.to_thread(read)}
         for fingerprint, alert in firing.items():
             if fingerprint not in stored:
                 async with self._isolated(fingerprint, "store"):
@@ -104,7 +109,7 @@ class Notifier:
                         store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
                         component=alert.component, metrics=alert.metrics, now=now, source=source,
                         group_key=group_key, message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
-        return {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing, source)}
+        return {a.fingerprint: a for a in await asyncio.to_thread(read, source)}
 
     async def _redraw(self, redraw: dict[PostRef, StoredAlert]) -> None:
         for post, shown in redraw.items():

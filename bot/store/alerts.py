@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, or_, select, update
@@ -48,6 +49,16 @@ class AlertStore:
     def list_firing(self, source: str | None = None) -> list[StoredAlert]:
         """Every firing alert, or those one source raised (`warehouse` | `ingest`)."""
         query = select(alerts).where(alerts.c.status == "firing")
+        if source is not None:
+            query = query.where(alerts.c.source == source)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(alerts.c.first_seen_at)).mappings().all()
+        return [from_row(StoredAlert, r) for r in rows]
+
+    def firing_of(self, fingerprints: Collection[str], source: str | None = None) -> list[StoredAlert]:
+        """The firing alerts among `fingerprints` (an ingested notification's): its cost is the notification's
+        size, not the number of alerts firing."""
+        query = select(alerts).where(alerts.c.status == "firing", alerts.c.fingerprint.in_(list(fingerprints)))
         if source is not None:
             query = query.where(alerts.c.source == source)
         with self._engine.connect() as conn:
