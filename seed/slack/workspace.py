@@ -35,6 +35,7 @@ class Message:
     reactions: list[str] = field(default_factory=list)
     # when it was posted or last edited, so a transcript can print changes in the order they happened
     changed_at: float = field(default_factory=time.monotonic)
+    posted_at: float = field(default_factory=time.monotonic)  # time.monotonic() when it was posted
 
     def edited(self) -> None:
         self.edits += 1
