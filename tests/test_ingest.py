@@ -155,3 +155,36 @@ def test_auth_size_and_content_type_are_checked(bot: RunningBot) -> None:
 def test_ingest_is_off_until_a_token_or_secret_is_set(running_bot: RunningBot) -> None:
     answer = post(running_bot, am_notification(am_alert()))
     assert answer.status_code == 403 and "set INGEST_TOKEN" in answer.json()["error"]
+
+
+def test_a_post_slack_refused_is_a_503_and_the_senders_retry_posts_it_once(bot: RunningBot) -> None:
+    bot.slack.fail("chat.postMessage")  # once, and not an error worth retrying at once
+    note = am_notification(am_alert())
+    refused = post(bot, note)
+    assert refused.status_code == 503 and refused.json()["pending"] == ["ModelDriftHigh:fraud_scorer"]
+    assert refused.headers["Retry-After"] and alert_posts(bot.slack) == []
+    bot.clock.advance(timedelta(minutes=3))  # past the post claim's lease
+    assert post(bot, note).status_code == 200
+    assert post(bot, note).status_code == 200
+    assert len(alert_posts(bot.slack)) == 1
+
+
+def test_labels_someone_else_wrote_are_shown_as_text_not_markup(bot: RunningBot) -> None:
+    hostile = am_alert("<!channel> *Drift*", model="<@U0ONCALL>_`x`") | {
+        "annotations": {"summary": "<https://evil.example|click> <!here> &lt;"}}
+    assert post(bot, am_notification(hostile)).status_code == 200
+    [posted] = alert_posts(bot.slack)
+
+    def mrkdwn(node: object) -> Iterator[str]:  # what Slack reads as markup (plain_text and button values are not)
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                yield node["text"]
+            for value in node.values():
+                yield from mrkdwn(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from mrkdwn(item)
+
+    sent = "".join(mrkdwn(posted.blocks)) + posted.text
+    assert "<!channel>" not in sent and "<!here>" not in sent and "<https://evil" not in sent
+    assert "<@U0ONCALL>" not in sent and "&lt;!channel&gt;" in sent
