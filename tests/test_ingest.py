@@ -5,6 +5,7 @@ the checks (off, auth, size, shape, replay) answer 4xx JSON naming what is wrong
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.helpers.ingest import (
     BEARER,
     INGEST,
     SECRET,
+    TOKEN,
     alert_posts,
     am_alert,
     am_notification,
@@ -188,3 +190,15 @@ def test_labels_someone_else_wrote_are_shown_as_text_not_markup(bot: RunningBot)
     sent = "".join(mrkdwn(posted.blocks)) + posted.text
     assert "<!channel>" not in sent and "<!here>" not in sent and "<https://evil" not in sent
     assert "<@U0ONCALL>" not in sent and "&lt;!channel&gt;" in sent
+
+
+def test_a_body_cut_short_is_refused_as_bad_input_and_the_bot_keeps_serving(bot: RunningBot) -> None:
+    port = bot.deps.settings.health_port
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(f"POST /ingest/alertmanager HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"groupKey\":".encode())
+        raw.shutdown(socket.SHUT_WR)  # the sender goes away mid-body: there is nobody to answer
+        raw.recv(4096)
+    refused = bot.deps.metrics.ingest_requests.labels(outcome="400")
+    bot.slack.wait_for(lambda: refused._value.get() == 1)
+    assert post(bot, am_notification(am_alert())).status_code == 200

@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 
 from bot.deps import Deps
 from bot.ingest import auth
@@ -50,8 +50,8 @@ class IngestRoutes:
         signature = ""
         try:
             body, signature = await self._admit(request, now)
-            try:
-                ingested = read(body, now)
+            try:  # a worker thread: parsing a large body must not hold up the bot's loop (Slack acks)
+                ingested = await asyncio.to_thread(read, body, now)
             except PayloadError as error:
                 raise Refused(422 if error.field else 400, error.problem, error.field) from None
             if signature and not await asyncio.to_thread(self.deps.store.ingest_signatures.first_use, signature,
@@ -110,9 +110,12 @@ class IngestRoutes:
 async def _read_at_most(request: web.Request, limit: int) -> bytes:
     """The body, refused as soon as it passes `limit` (a chunked body declares no length)."""
     chunks, size = [], 0
-    while chunk := await request.content.read(CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise Refused(413, f"the body is over {limit:,} bytes (INGEST_MAX_BYTES)")
-        chunks.append(chunk)
+    try:
+        while chunk := await request.content.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, f"the body is over {limit:,} bytes (INGEST_MAX_BYTES)")
+            chunks.append(chunk)
+    except (ClientPayloadError, ConnectionError):
+        raise Refused(400, "the body ended before its declared length (or its chunked encoding is broken)") from None
     return b"".join(chunks)
