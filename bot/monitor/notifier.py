@@ -64,8 +64,8 @@ class Notifier:
         stored = await self._open(firing, now, source="ingest", group_key=group_key, among=set(firing) | resolved)
         unposted = [a for fp, a in stored.items() if fp in firing and a.slack_ts is None]
         redraw: dict[PostRef, StoredAlert] = {}
-        unposted = await self._join_group(unposted, group_key, now, redraw)
-        await self._post_unposted(unposted, firing, now, group_of=lambda a: a.group_key or a.component)
+        if await self._join_group(unposted, group_key, now, redraw):
+            await self._post_group(group_key, firing, now, redraw)
         for fingerprint, current in stored.items():
             post = post_of(current)
             if post is None:
@@ -80,6 +80,21 @@ class Notifier:
                     redraw[post] = current
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
+
+    async def _post_group(self, group_key: str, firing: dict[str, Alert], now: datetime,
+                          redraw: dict[PostRef, StoredAlert]) -> None:
+        """Replicas may take one group's notification at once (a resend, a load balancer): the one holding the
+        group's claim posts; another leaves its alerts unposted, answered as pending, and the sender's retry
+        joins them to that post."""
+        groups = self.deps.store.ingest_groups
+        if not await asyncio.to_thread(groups.claim, group_key, self.replica, now, self.lease):
+            return
+        try:  # read again under the claim: what another replica opened or posted meanwhile is seen
+            fresh = await asyncio.to_thread(self.deps.store.alerts.firing_of, set(firing), "ingest")
+            unposted = await self._join_group([a for a in fresh if a.slack_ts is None], group_key, now, redraw)
+            await self._post_unposted(unposted, firing, now, group_of=lambda a: a.group_key or a.component)
+        finally:
+            await asyncio.to_thread(groups.release, group_key, self.replica)
 
     async def _unfinished(self, firing: dict[str, Alert], resolved: set[str], now: datetime) -> list[str]:
         after = {a.fingerprint: a for a in await asyncio.to_thread(self.deps.store.alerts.firing_of,

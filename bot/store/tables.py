@@ -63,6 +63,14 @@ ingest_signatures = Table(
     Column("seen_at", DateTime, nullable=False, index=True),
 )
 
+# migration 0008: the replica posting a notification group's alerts, while it does (a lease)
+ingest_groups = Table(
+    "ingest_groups", metadata,
+    Column("group_key", String(40), primary_key=True),
+    Column("claimed_by", String(80)),
+    Column("claimed_at", DateTime),
+)
+
 silences = Table(
     "silences", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -1,5 +1,5 @@
-"""The signature replay memory and alert sources in the state store, on SQLite and PostgreSQL: a
-signature is accepted once whichever replica sees it, and each source resolves only its own alerts."""
+"""Ingest in the state store, on SQLite and PostgreSQL: a signature is accepted once whichever replica sees
+it, one replica at a time posts a notification group, and each source resolves only its own alerts."""
 
 from __future__ import annotations
 
@@ -40,3 +40,19 @@ def test_each_source_resolves_only_its_own_alerts(store_url: str) -> None:
         assert [a.fingerprint for a in store.alerts.list_firing()] == ["latency:a"]
     finally:
         store.close()
+
+
+def test_one_replica_at_a_time_holds_a_groups_post_claim(store_url: str) -> None:
+    first, second = open_store(store_url), open_store(store_url)
+    lease = timedelta(minutes=2)
+    try:
+        assert first.ingest_groups.claim("g" * 40, "a", NOW, lease)
+        assert not second.ingest_groups.claim("g" * 40, "b", NOW, lease)
+        second.ingest_groups.release("g" * 40, "b")  # not b's to release: nothing changes
+        assert not second.ingest_groups.claim("g" * 40, "b", NOW, lease)
+        first.ingest_groups.release("g" * 40, "a")
+        assert second.ingest_groups.claim("g" * 40, "b", NOW, lease)
+        assert first.ingest_groups.claim("g" * 40, "a", NOW + lease + timedelta(seconds=1), lease)  # b died
+    finally:
+        first.close()
+        second.close()

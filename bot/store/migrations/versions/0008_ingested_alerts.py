@@ -1,5 +1,6 @@
 """Ingested alerts: where an alert came from (the warehouse sweep or the ingest webhook), the
-notification group it arrived in, and the signatures already accepted (replay memory shared by replicas).
+notification group it arrived in, the signatures already accepted (replay memory shared by replicas),
+and which replica is posting a group (so replicas taking one notification at once make one post).
 
 Revision ID: 0008
 Revises: 0007
@@ -23,9 +24,16 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(64), primary_key=True),
         sa.Column("seen_at", sa.DateTime, nullable=False, index=True),
     )
+    op.create_table(
+        "ingest_groups",
+        sa.Column("group_key", sa.String(40), primary_key=True),
+        sa.Column("claimed_by", sa.String(80)),
+        sa.Column("claimed_at", sa.DateTime),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ingest_groups")
     op.drop_table("ingest_signatures")
     with op.batch_alter_table("alerts") as batch:
         batch.drop_column("group_key")
