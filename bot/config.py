@@ -228,6 +228,47 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL")
         return value
+    # Ingest webhook: external alerts POSTed to HEALTH_PORT (/ingest/alertmanager, /ingest/alert); off
+    # until a bearer token or an HMAC secret is set
+    ingest_token: SecretStr | None = None
+    ingest_hmac_secret: SecretStr | None = None
+    ingest_hmac_window: timedelta = timedelta(minutes=5)  # how far a signed request's timestamp may be off
+    ingest_max_bytes: int = Field(1_048_576, ge=1_024, le=64 * 1_048_576)
+    # labels read, first present wins: the component, and the alert type
+    ingest_component_labels: Annotated[list[str], NoDecode] = ["model", "pipeline", "component", "service", "job"]
+    ingest_alert_type_labels: Annotated[list[str], NoDecode] = ["alert_type", "alertname"]
+    ingest_severity_label: str = "severity"
+    # extra `label value=severity` pairs over the defaults (bot/ingest/labels.py), e.g. "p1=critical,p3=info"
+    ingest_severity_map: Annotated[dict[str, str], NoDecode] = {}
+
+    @field_validator("ingest_component_labels", "ingest_alert_type_labels", mode="before")
+    @classmethod
+    def _label_list(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(cast(Iterable, value or []))
+        names = [str(item).strip() for item in items if str(item).strip()]
+        if not names:
+            raise ValueError("expected comma-separated label names, e.g. model,pipeline,component")
+        return names
+
+    @field_validator("ingest_severity_map", mode="before")
+    @classmethod
+    def _severity_map(cls, value: object) -> dict[str, str]:
+        parts = [part.partition("=") for part in str(value or "").split(",") if part.strip()]
+        pairs = dict(value) if isinstance(value, dict) else {key: target for key, _, target in parts}
+        mapped = {str(k).strip().lower(): str(v).strip().lower() for k, v in pairs.items()}
+        bad = next((k for k, v in mapped.items() if v not in ("critical", "warning", "info")), None)
+        if bad is not None:
+            raise ValueError(f"expected value=critical|warning|info pairs, e.g. p1=critical,p3=info; {bad!r} "
+                             f"maps to {mapped[bad] or 'nothing'!r}")
+        return mapped
+
+    @field_validator("ingest_hmac_window", mode="before")
+    @classmethod
+    def _ingest_window(cls, value: object) -> timedelta:
+        window = parse_duration(value)
+        if not timedelta(seconds=10) <= window <= timedelta(hours=1):
+            raise ValueError("expected a window from 10s to 1h, e.g. 5m")
+        return window
 
     @field_validator("slack_api_url")
     @classmethod

@@ -1,4 +1,5 @@
-"""/healthz (liveness), /readyz (readiness) and /metrics for orchestrators, on HEALTH_PORT."""
+"""/healthz (liveness), /readyz (readiness) and /metrics for orchestrators, and the ingest webhook
+(bot/ingest/), on HEALTH_PORT."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.http_site import start_site
+from bot.ingest import add_routes as add_ingest_routes
 from bot.readiness import Readiness
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class HealthServer:
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/readyz", self.ready)
         app.router.add_get("/metrics", self.metrics)
+        add_ingest_routes(app, self.deps)
         try:
             self._runner, self.port = await start_site(app, self.host, self.port)
         except OSError as error:

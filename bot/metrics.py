@@ -44,6 +44,8 @@ class Metrics:
         self.time_to_ack = Histogram("agentops_time_to_acknowledge_seconds", "From an alert post to its first "
                                      "acknowledgement", buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 43200),
                                      registry=self.registry)
+        self.ingest_requests = Counter("agentops_ingest_requests", "Ingest webhook requests, by outcome (accepted, "
+                                       "retry, or the 4xx status)", ["outcome"], registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

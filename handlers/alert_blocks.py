@@ -67,6 +67,8 @@ def severity_changed(alert: StoredAlert, old: str) -> tuple[str, Blocks]:
 def resolved(alert: StoredAlert, latest: dict[str, float]) -> tuple[str, Blocks]:
     values = ", ".join(f"{esc(metric)} {value:g}" for metric, value in latest.items())
     now = f" (latest: {values})" if values else ""
-    said = f"{code(alert.fingerprint)} no longer breaches its rule{now}."
+    # an ingested alert has no rule here: its sender (Alertmanager, Grafana …) said it resolved
+    judged = "was resolved by its sender" if alert.source == "ingest" else "no longer breaches its rule"
+    said = f"{code(alert.fingerprint)} {judged}{now}."
     at = f" {when(alert.resolved_at)}" if alert.resolved_at else ""
     return f"✅ Resolved: {said}", [section(f"✅ Resolved{at}: {said}")]

@@ -22,7 +22,8 @@ _ENV_PREFIXES = ("SLACK_", "ANTHROPIC_", "SNOWFLAKE_", "AGENTOPS_", "GITHUB_", "
                  "MONITOR_", "ACTION_", "TRAINING_", "REPEAT_INTERVAL", "STALE_AFTER", "APPROVAL_", "HEALTH_PORT",
                  "LOG_", "AGENT_", "WAREHOUSE_", "RUNBOOKS_DIR", "INCIDENTS_DIR", "SWEEP_LOOKBACK",
                  "ESCALATION_", "SMTP_", "PAGERDUTY_", "PAGING_",
-                 "AUTO_INVESTIGATE", "INVESTIGATION_")
+                 "AUTO_INVESTIGATE", "INVESTIGATION_",
+                 "INGEST_")
 POSTGRES_URL = os.environ.get("AGENTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -41,17 +41,9 @@ class Notifier:
 
         Each alert is its own unit of work: one that cannot be stored or announced (a name the store
         refuses, a post Slack rejects) is logged and counted, and retried by the next sweep, while
-        every other alert of the sweep goes out."""
-        store = self.deps.store.alerts
-        stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
-        for fingerprint, alert in firing.items():
-            if fingerprint not in stored:
-                async with self._isolated(fingerprint, "store"):
-                    await asyncio.to_thread(
-                        store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
-                        component=alert.component, metrics=alert.metrics, now=now,
-                        message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
-        stored = {a.fingerprint: a for a in await asyncio.to_thread(store.list_firing)}
+        every other alert of the sweep goes out. Only alerts the sweep raised are followed here: an
+        ingested alert is resolved by its sender, never by a sweep that does not know it."""
+        stored = await self._open(firing, now, source="warehouse")
         await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
         redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
         for fingerprint, current in stored.items():
@@ -61,10 +53,104 @@ class Notifier:
             async with self._isolated(fingerprint, "follow_up"):
                 if await self._follow(current, firing.get(fingerprint), result, now):
                     redraw[post] = current
+        await self._redraw(redraw)
+
+    async def apply_ingested(self, firing: dict[str, Alert], resolved: set[str], group_key: str,
+                             now: datetime) -> list[str]:
+        """One notification from an external sender (Alertmanager, Grafana, a generic alert): new alerts
+        posted at once, the alerts of one group in one post; a resend is a repeat, not a second post;
+        `resolved` fingerprints are resolved — only those ingest raised. Returns the fingerprints not yet
+        done (not stored, not posted, not resolved): the sender is asked to retry, and its retry finishes
+        them (the claims keep a retry from posting twice)."""
+        stored = await self._open(firing, now, source="ingest", group_key=group_key, among=set(firing) | resolved)
+        unposted = [a for fp, a in stored.items() if fp in firing and a.slack_ts is None]
+        redraw: dict[PostRef, StoredAlert] = {}
+        if await self._join_group(unposted, group_key, now, redraw):
+            await self._post_group(group_key, firing, now, redraw)
+        for fingerprint, current in stored.items():
+            post = post_of(current)
+            if post is None:
+                if fingerprint in resolved:  # never shown (silenced, or its post failed): closed quietly
+                    await asyncio.to_thread(self.deps.store.alerts.resolve, fingerprint, now, "ingest")
+                continue
+            async with self._isolated(fingerprint, "follow_up"):
+                if fingerprint in firing:
+                    if await self._follow_up(current, firing[fingerprint], now):
+                        redraw[post] = current
+                elif fingerprint in resolved and await self._resolve(current, {}, now):
+                    redraw[post] = current
+        await self._redraw(redraw)
+        return await self._unfinished(firing, resolved, now)
+
+    async def _post_group(self, group_key: str, firing: dict[str, Alert], now: datetime,
+                          redraw: dict[PostRef, StoredAlert]) -> None:
+        """Replicas may take one group's notification at once (a resend, a load balancer): the one holding the
+        group's claim posts; another leaves its alerts unposted, answered as pending, and the sender's retry
+        joins them to that post."""
+        groups = self.deps.store.ingest_groups
+        if not await asyncio.to_thread(groups.claim, group_key, self.replica, now, self.lease):
+            return
+        try:  # read again under the claim: what another replica opened or posted meanwhile is seen
+            fresh = await asyncio.to_thread(self.deps.store.alerts.firing_of, set(firing), "ingest")
+            unposted = await self._join_group([a for a in fresh if a.slack_ts is None], group_key, now, redraw)
+            await self._post_unposted(unposted, firing, now, group_of=lambda a: a.group_key or a.component)
+        finally:
+            await asyncio.to_thread(groups.release, group_key, self.replica)
+
+    async def _unfinished(self, firing: dict[str, Alert], resolved: set[str], now: datetime) -> list[str]:
+        after = {a.fingerprint: a for a in await asyncio.to_thread(self.deps.store.alerts.firing_of,
+                                                                   set(firing) | resolved)}
+        pending = [fp for fp in resolved if fp in after and after[fp].source == "ingest"]
+        for fingerprint in firing:
+            alert = after.get(fingerprint)
+            if alert is None or (alert.source == "ingest" and alert.slack_ts is None
+                                 and not await self._silenced(fingerprint, now)):
+                pending.append(fingerprint)
+        return sorted(pending)
+
+    async def _open(self, firing: dict[str, Alert], now: datetime, source: str, group_key: str | None = None,
+                    among: set[str] | None = None) -> dict[str, StoredAlert]:
+        """Store what newly fires; returns the firing alerts `source` raised (all, or those `among` some
+        fingerprints), by fingerprint. A fingerprint already firing from the other source stays with it."""
+        store = self.deps.store.alerts
+
+        def read(only: str | None = None) -> list[StoredAlert]:
+            return store.list_firing(only) if among is None else store.firing_of(among, only)
+
+        stored = {a.fingerprint: a for a in await asyncio.to_thread(read)}
+        for fingerprint, alert in firing.items():
+            if fingerprint not in stored:
+                async with self._isolated(fingerprint, "store"):
+                    await asyncio.to_thread(
+                        store.open, fingerprint=fingerprint, alert_type=alert.alert_type, severity=alert.severity,
+                        component=alert.component, metrics=alert.metrics, now=now, source=source,
+                        group_key=group_key, message=f"{alert.message}; breaching since {alert.started_at:%H:%M} UTC")
+        return {a.fingerprint: a for a in await asyncio.to_thread(read, source)}
+
+    async def _redraw(self, redraw: dict[PostRef, StoredAlert]) -> None:
         for post, shown in redraw.items():
             async with self._isolated(shown.fingerprint, "redraw"):
                 together = await asyncio.to_thread(self.deps.store.alerts.sharing_post, post.channel, post.ts)
                 await self.deps.announcer.alert_changed(post, shown.component, together)
+
+    async def _join_group(self, unposted: list[StoredAlert], group_key: str, now: datetime,
+                          redraw: dict[PostRef, StoredAlert]) -> list[StoredAlert]:
+        """A new alert of a group that already has a post joins that post and its incident; returns the rest."""
+        lead = await asyncio.to_thread(self.deps.store.alerts.group_post, group_key) if unposted else None
+        if lead is None or (post := post_of(lead)) is None:
+            return unposted
+        incident = await asyncio.to_thread(self.deps.store.incidents.for_alert, lead.alert_id)
+        for alert in unposted:
+            async with self._isolated(alert.fingerprint, "join"):
+                if not await self._silenced(alert.fingerprint, now) and 0 < await asyncio.to_thread(
+                        self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now, self.lease):
+                    await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, post.channel,
+                                            post.ts, now)
+                    if incident is not None:
+                        await asyncio.to_thread(self.deps.store.incidents.join, incident.incident_id, alert.alert_id)
+                    self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
+                    redraw[post] = alert
+        return []
 
     async def _follow(self, current: StoredAlert, alert: Alert | None, result: SweepResult | None,
                       now: datetime) -> bool:
@@ -72,7 +158,9 @@ class Notifier:
         if alert is not None:
             return await self._follow_up(current, alert, now)
         if result is not None and result.cleared(current.fingerprint, current.component):
-            return await self._resolve(current, result, now)
+            rows = result.components.get(current.component) or [{}]
+            latest = {k: rows[0][k] for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)}
+            return await self._resolve(current, latest, now)
         if result is not None:  # no data to judge it by: it still fires, so it still repeats
             await self._repeat(current, now)
         return False  # (with no result, the warehouse is down: its own notice says so)
@@ -86,8 +174,11 @@ class Notifier:
             log.error("alert %s: %s failed (%s: %s); the next sweep retries it", fingerprint[:120], step,
                       type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
 
-    async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
-        by_component: dict[str, list[StoredAlert]] = defaultdict(list)
+    async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime,
+                             group_of: Callable[[StoredAlert], str] = lambda a: a.component) -> None:
+        """Claim and post; the alerts of one group (a sweep's component, an ingested notification group)
+        share one post, titled by the first alert's component."""
+        groups: dict[str, list[StoredAlert]] = defaultdict(list)
         for alert in unposted:
             async with self._isolated(alert.fingerprint, "claim"):
                 if await self._silenced(alert.fingerprint, now):
@@ -95,11 +186,11 @@ class Notifier:
                 attempt = await asyncio.to_thread(self.deps.store.alerts.claim_post, alert.alert_id, self.replica,
                                                   now, self.lease)
                 if attempt:  # past the first attempt, the announcer looks for an earlier post first
-                    by_component[alert.component].append(replace(alert, post_attempts=attempt))
-        async with self._heartbeat([a.alert_id for claimed in by_component.values() for a in claimed]):
-            for component, claimed in by_component.items():
+                    groups[group_of(alert)].append(replace(alert, post_attempts=attempt))
+        async with self._heartbeat([a.alert_id for claimed in groups.values() for a in claimed]):
+            for claimed in groups.values():
                 async with self._isolated(claimed[0].fingerprint, "post"):
-                    await self._post(component, claimed, firing, now)
+                    await self._post(claimed[0].component, claimed, firing, now)
 
     @asynccontextmanager
     async def _heartbeat(self, alert_ids: list[str]) -> AsyncIterator[None]:
@@ -164,12 +255,11 @@ class Notifier:
                 self.deps.store.alerts.claim_repeat, current.alert_id, current.last_notified_at, now):
             await self.deps.announcer.alert_still_firing(current, now)
 
-    async def _resolve(self, current: StoredAlert, result: SweepResult, now: datetime) -> bool:
-        done = await asyncio.to_thread(self.deps.store.alerts.resolve, current.fingerprint, now)
+    async def _resolve(self, current: StoredAlert, latest: dict[str, float], now: datetime) -> bool:
+        """`latest`: the alerting metrics' values now, when known (a sweep has them; a sender may not)."""
+        done = await asyncio.to_thread(self.deps.store.alerts.resolve, current.fingerprint, now, current.source)
         if done is None:
             return False  # another replica resolved it
-        rows = result.components.get(current.component) or [{}]
-        latest = {k: rows[0][k] for k in current.metrics if k in rows[0] and isinstance(rows[0][k], float)}
         await self.deps.announcer.alert_resolved(done, latest)
         await incidents.resolved(self.deps, done, now)
         return True

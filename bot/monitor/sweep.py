@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from bot.clock import aware_utc, naive_utc
 from bot.rules import SEVERITY_ORDER, Rule, RuleSet, Severity
@@ -45,7 +46,7 @@ class Alert:
 
     alert_id: str
     fingerprint: str
-    severity: Severity
+    severity: Severity | Literal["info"]  # info only comes from ingested alerts
     alert_type: str
     component: str
     metrics: dict

@@ -18,6 +18,7 @@ from bot.store.engine import make_engine, migrate
 from bot.store.escalations import EscalationStore
 from bot.store.feedback import FeedbackStore
 from bot.store.incidents import IncidentStore
+from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
 
 __all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
@@ -38,6 +39,8 @@ class Store:
         self.audit = AuditLog(engine)
         self.feedback = FeedbackStore(engine)
         self.escalations = EscalationStore(engine)
+        self.ingest_signatures = IngestSignatures(engine)
+        self.ingest_groups = IngestGroups(engine)
 
     def ping(self) -> bool:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, or_, select, update
@@ -19,13 +19,15 @@ class AlertStore:
         self._engine = engine
 
     def open(self, *, fingerprint: str, alert_type: str, severity: str, component: str, message: str,
-             metrics: dict, now: datetime) -> StoredAlert | None:
+             metrics: dict, now: datetime, source: str = "warehouse", group_key: str | None = None,
+             ) -> StoredAlert | None:
         """Claim `fingerprint` as firing. None when it is already firing (another sweep or replica won)."""
         moment = naive_utc(now)
         alert_id = uuid.uuid4().hex[:16]
         row = dict(alert_id=alert_id, fingerprint=fingerprint, alert_type=alert_type,
                    severity=severity, component=component, message=message, metrics=metrics,
-                   status="firing", first_seen_at=moment, last_seen_at=moment)
+                   status="firing", first_seen_at=moment, last_seen_at=moment, source=source,
+                   group_key=group_key)
         try:
             with self._engine.begin() as conn:
                 conn.execute(insert(alerts).values(**row))
@@ -44,11 +46,32 @@ class AlertStore:
                                                     alerts.c.status == "firing")).mappings().first()
         return from_row(StoredAlert, row) if row else None
 
-    def list_firing(self) -> list[StoredAlert]:
+    def list_firing(self, source: str | None = None) -> list[StoredAlert]:
+        """Every firing alert, or those one source raised (`warehouse` | `ingest`)."""
+        query = select(alerts).where(alerts.c.status == "firing")
+        if source is not None:
+            query = query.where(alerts.c.source == source)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(alerts).where(alerts.c.status == "firing")
-                                .order_by(alerts.c.first_seen_at)).mappings().all()
+            rows = conn.execute(query.order_by(alerts.c.first_seen_at)).mappings().all()
         return [from_row(StoredAlert, r) for r in rows]
+
+    def firing_of(self, fingerprints: Collection[str], source: str | None = None) -> list[StoredAlert]:
+        """The firing alerts among `fingerprints` (an ingested notification's): its cost is the notification's
+        size, not the number of alerts firing."""
+        query = select(alerts).where(alerts.c.status == "firing", alerts.c.fingerprint.in_(list(fingerprints)))
+        if source is not None:
+            query = query.where(alerts.c.source == source)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(alerts.c.first_seen_at)).mappings().all()
+        return [from_row(StoredAlert, r) for r in rows]
+
+    def group_post(self, group_key: str) -> StoredAlert | None:
+        """A posted, firing alert of a notification group: later alerts of the group join its post."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(alerts).where(
+                alerts.c.group_key == group_key, alerts.c.status == "firing", alerts.c.slack_ts.is_not(None),
+            ).order_by(alerts.c.id).limit(1)).mappings().first()
+        return from_row(StoredAlert, row) if row else None
 
     def record_post(self, alert_id: str | Sequence[str], channel: str, ts: str, now: datetime) -> None:
         """Where the alerts were posted; the alerts of one post in one transaction, so none of them is
@@ -114,12 +137,15 @@ class AlertStore:
                                 .order_by(alerts.c.id)).mappings().all()
         return [from_row(StoredAlert, r) for r in rows]
 
-    def resolve(self, fingerprint: str, now: datetime) -> StoredAlert | None:
-        """Mark the firing alert resolved; None when nothing was firing (already resolved elsewhere)."""
+    def resolve(self, fingerprint: str, now: datetime, source: str | None = None) -> StoredAlert | None:
+        """Mark the firing alert resolved; None when nothing was firing (already resolved elsewhere).
+        With `source`, only an alert that source raised: a sweep never resolves an ingested alert."""
+        query = update(alerts).where(alerts.c.fingerprint == fingerprint, alerts.c.status == "firing")
+        if source is not None:
+            query = query.where(alerts.c.source == source)
         with self._engine.begin() as conn:
             row = conn.execute(
-                update(alerts).where(alerts.c.fingerprint == fingerprint, alerts.c.status == "firing")
-                .values(status="resolved", resolved_at=naive_utc(now)).returning(alerts.c.alert_id)
+                query.values(status="resolved", resolved_at=naive_utc(now)).returning(alerts.c.alert_id)
             ).first()
         return self.get(row.alert_id) if row else None
 

@@ -43,6 +43,14 @@ class IncidentStore:
             pass  # already open (the transaction left nothing half-written)
         return self.for_alert(alert_ids[0])  # type: ignore[return-value]
 
+    def join(self, incident_id: str, alert_id: str) -> None:
+        """A later alert of the same notification group joins the group's incident (once)."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(incident_alerts).values(alert_id=alert_id, incident_id=incident_id))
+        except IntegrityError:
+            pass  # already a member
+
     def for_alert(self, alert_id: str) -> Incident | None:
         """The incident any alert of its group belongs to."""
         query = (select(incidents).join(incident_alerts, incident_alerts.c.incident_id == incidents.c.incident_id)

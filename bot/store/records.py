@@ -43,6 +43,8 @@ class StoredAlert:
     acked_at: datetime | None = None
     # claims of the post so far: past the first, an earlier attempt may have reached Slack
     post_attempts: int = 0
+    source: str = "warehouse"  # warehouse | ingest
+    group_key: str | None = None
 
 
 @dataclass(frozen=True)

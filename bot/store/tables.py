@@ -54,9 +54,28 @@ alerts = Table(
     Column("acked_at", DateTime),
     # claims of the post so far (migration 0012): past the first, look for the post before posting
     Column("post_attempts", Integer, nullable=False, server_default="0"),
+    # migration 0008: who raised it (warehouse | ingest: each resolves only its own), and the
+    # notification group (a hash of Alertmanager's groupKey) whose alerts share one post
+    Column("source", String(16), nullable=False, server_default="warehouse"),
+    Column("group_key", String(40)),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
+
+# migration 0008: signed ingest requests already accepted, so a replayed one is refused on every replica
+ingest_signatures = Table(
+    "ingest_signatures", metadata,
+    Column("signature", String(64), primary_key=True),
+    Column("seen_at", DateTime, nullable=False, index=True),
+)
+
+# migration 0008: the replica posting a notification group's alerts, while it does (a lease)
+ingest_groups = Table(
+    "ingest_groups", metadata,
+    Column("group_key", String(40), primary_key=True),
+    Column("claimed_by", String(80)),
+    Column("claimed_at", DateTime),
+)
 
 silences = Table(
     "silences", metadata,

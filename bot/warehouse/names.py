@@ -20,15 +20,15 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("\ufffd", value)
 
 
-def component_name(raw: object) -> str:
-    """A model or pipeline name as the bot keys it: at most MAX_COMPONENT characters, no control
+def component_name(raw: object, limit: int = MAX_COMPONENT) -> str:
+    """A model or pipeline name as the bot keys it: at most `limit` characters, no control
     characters; unchanged for every ordinary name."""
     text = str(raw)
     cleaned = clean_text(text).strip()
-    if cleaned == text and len(text) <= MAX_COMPONENT:
+    if cleaned == text and len(text) <= limit:
         return text
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{cleaned[: MAX_COMPONENT - 10]}~{digest}"
+    return f"{cleaned[: limit - 10]}~{digest}"
 
 
 def shown(raw: object, limit: int = 120) -> str:

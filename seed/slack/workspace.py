@@ -36,6 +36,7 @@ class Message:
     metadata: dict | None = None  # Slack message metadata: {"event_type", "event_payload"}, as posted
     # when it was posted or last edited, so a transcript can print changes in the order they happened
     changed_at: float = field(default_factory=time.monotonic)
+    posted_at: float = field(default_factory=time.monotonic)  # time.monotonic() when it was posted
 
     def edited(self) -> None:
         self.edits += 1

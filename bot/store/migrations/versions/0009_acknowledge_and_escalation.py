@@ -5,14 +5,14 @@ alert post or escalated incident is claimed by inserting its row: the (subject, 
 replica page for it.
 
 Revision ID: 0009
-Revises: 0007 (to be 0008 once the migration numbered before it lands)
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
