@@ -142,7 +142,7 @@ class Notifier:
         incident = await asyncio.to_thread(self.deps.store.incidents.for_alert, lead.alert_id)
         for alert in unposted:
             async with self._isolated(alert.fingerprint, "join"):
-                if not await self._silenced(alert.fingerprint, now) and 0 < await asyncio.to_thread(
+                if not await self._silenced(alert.fingerprint, now) and await asyncio.to_thread(
                         self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now, self.lease):
                     await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, post.channel,
                                             post.ts, now)
