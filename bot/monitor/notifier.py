@@ -142,14 +142,17 @@ class Notifier:
         incident = await asyncio.to_thread(self.deps.store.incidents.for_alert, lead.alert_id)
         for alert in unposted:
             async with self._isolated(alert.fingerprint, "join"):
-                if not await self._silenced(alert.fingerprint, now) and await asyncio.to_thread(
-                        self.deps.store.alerts.claim_post, alert.alert_id, self.replica, now, self.lease):
-                    await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, post.channel,
-                                            post.ts, now)
-                    if incident is not None:
-                        await asyncio.to_thread(self.deps.store.incidents.join, incident.incident_id, alert.alert_id)
-                    self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
-                    redraw[post] = alert
+                if await self._silenced(alert.fingerprint, now):
+                    continue
+                attempt = await asyncio.to_thread(self.deps.store.alerts.claim_post, alert.alert_id, self.replica,
+                                                  now, self.lease)
+                if not attempt:
+                    continue  # another replica holds it
+                await asyncio.to_thread(self.deps.store.alerts.record_post, alert.alert_id, post.channel, post.ts, now)
+                if incident is not None:
+                    await asyncio.to_thread(self.deps.store.incidents.join, incident.incident_id, alert.alert_id)
+                self.deps.metrics.alerts_posted.labels(alert_type=alert.alert_type, severity=alert.severity).inc()
+                redraw[post] = alert
         return []
 
     async def _follow(self, current: StoredAlert, alert: Alert | None, result: SweepResult | None,
