@@ -2,8 +2,8 @@
 
 Liveness (/healthz) is about this process: it fails only when the process is stuck (the monitor's
 schedule stopped finishing sweeps). Readiness (/readyz) is about what it depends on — the warehouse,
-the state store, Slack and Claude — and names the ones that are down. Both answer at once: the
-warehouse's state is what the last sweep or read found, and the store is pinged on a thread of its
+the state store and Slack — and names the ones that are down (Claude's problems are only warnings).
+Both answer at once: the warehouse's state is what the last sweep or read found, and the store is pinged on a thread of its
 own, one ping at a time, so a hung database never stalls a probe or the worker threads.
 """
 
@@ -43,10 +43,13 @@ class Readiness:
             "warehouse": problem or True,
             "state_store": await self._store() or "no answer to a ping (see the log for why)",
             "slack_socket": await self.slack_connected() or "the socket-mode connection is down",
-            "claude": self.deps.claude_health.problem or True,
         }
         down = [name for name, value in checks.items() if value is not True]
         body: dict[str, object] = {"status": "ready" if not down else "not ready", "down": down, "checks": checks}
+        # Claude refusing the configuration is for people to fix, not a reason to take a replica out of
+        # rotation: the offline investigator answers meanwhile, on every replica alike
+        if self.deps.claude_health.problem:
+            body["warnings"] = [f"claude: {self.deps.claude_health.problem}"]
         return not down, body
 
     async def _store(self) -> bool:

@@ -132,7 +132,7 @@ def test_health_and_metrics_endpoints(running_bot: RunningBot) -> None:
     assert health.json()["checks"] == {"scheduler": None}
     ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"warehouse": True, "state_store": True, "slack_socket": True, "claude": True}
+    assert ready.json()["checks"] == {"warehouse": True, "state_store": True, "slack_socket": True}
     metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     assert 'agentops_acks_total{kind="slash_commands"} 1.0' in metrics
 
