@@ -3,8 +3,9 @@
 Liveness (/healthz) is about this process: it fails only when the process is stuck (the monitor's
 schedule stopped finishing sweeps). Readiness (/readyz) is about what it depends on — the warehouse,
 the state store and Slack — and names the ones that are down (Claude's problems are only warnings).
-Both answer at once: the warehouse's state is what the last sweep or read found, and the store is pinged on a thread of its
-own, one ping at a time, so a hung database never stalls a probe or the worker threads.
+Both answer at once: the warehouse's state is what the last sweep or read found, and the store is
+pinged on a thread of its own, one ping at a time, so a hung database never stalls a probe or the
+worker threads.
 """
 
 from __future__ import annotations
