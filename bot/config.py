@@ -421,9 +421,11 @@ class Settings(BaseSettings):
         return secrets
 
 
-_SECRET_FIELDS = {"slack_bot_token", "slack_app_token", "anthropic_api_key", "snowflake_password",
-                  "snowflake_private_key_passphrase", "github_token", "database_url",
-                  "smtp_password", "escalation_webhook_secret", "pagerduty_routing_key"}
+def _is_secret(name: str) -> bool:
+    """A field whose value is never echoed: every SecretStr (derived, so a new secret cannot be forgotten)
+    and the database URL, whose password sits inside it."""
+    field = Settings.model_fields.get(name)
+    return name == "database_url" or (field is not None and "SecretStr" in str(field.annotation))
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -432,7 +434,7 @@ def describe_validation_error(error: ValidationError) -> str:
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
         message = item["msg"].removeprefix("Value error, ")
-        got = "" if name.lower() in _SECRET_FIELDS or not item["loc"] else f" (got {item.get('input')!r})"
+        got = "" if _is_secret(name.lower()) or not item["loc"] else f" (got {item.get('input')!r})"
         lines.append(f"{name}: {message}{got}")
     return "; ".join(lines)
 
