@@ -3,25 +3,36 @@
 from datetime import timedelta
 
 from bot.durations import EXAMPLES, DurationError, parse_duration
+from bot.ingest.labels import MAX_ALERT_TYPE
 from bot.store.tables import FINGERPRINT_LENGTH
+from bot.warehouse.names import MAX_COMPONENT, clean_text
 from handlers import silencing
 from handlers.blocks import usage
 from handlers.commands.invocation import Invocation
 from handlers.mrkdwn import code, esc
 from handlers.silence_blocks import silence_confirmed
 
-ALERT_TYPES = ("model_drift", "data_quality", "latency", "accuracy_drop", "anomaly_spike")
 MIN_SILENCE, MAX_SILENCE = timedelta(minutes=1), timedelta(days=30)
 DURATION_WORDS = 6  # "1 hour and 30 minutes" is five; more is the reason
 
 
+def could_be_fingerprint(fingerprint: str) -> bool:
+    """Whether some alert, swept or ingested, could have this fingerprint: <alert type>:<component>, the
+    type at most MAX_ALERT_TYPE characters and the component at most MAX_COMPONENT (both as the ingest
+    label mapping bounds them), no control characters. Either side may itself hold a colon."""
+    if len(fingerprint) > FINGERPRINT_LENGTH or clean_text(fingerprint) != fingerprint:
+        return False
+    colons = [i for i, char in enumerate(fingerprint) if char == ":"]
+    return any(0 < i <= MAX_ALERT_TYPE and 0 < len(fingerprint) - i - 1 <= MAX_COMPONENT for i in colons)
+
+
 def check_fingerprint(fingerprint: str) -> str:
     """The fingerprint, or ValueError with a message fit for the user."""
-    alert_type, _, component = fingerprint.partition(":")
-    if alert_type not in ALERT_TYPES or not component or len(fingerprint) > FINGERPRINT_LENGTH:
+    if not could_be_fingerprint(fingerprint):
         raise ValueError(f"{code(fingerprint, 60)} is not a fingerprint: expected &lt;alert type&gt;:&lt;component&gt; "
-                         f"(at most {FINGERPRINT_LENGTH} characters) with an alert type of {', '.join(ALERT_TYPES)} "
-                         "(see `/agentops alerts`).")
+                         f"such as `model_drift:classifier_v2` or `HighLatency:checkout_api` (an alert type of at "
+                         f"most {MAX_ALERT_TYPE} characters, a component of at most {MAX_COMPONENT}; see "
+                         "`/agentops alerts`).")
     return fingerprint
 
 
