@@ -92,6 +92,19 @@ def test_ack_silence_and_unsilence_take_an_ingested_fingerprint(slack: SlackStan
         assert actions == ["alert.acknowledge", "silence.add", "silence.remove"]
 
 
+def test_a_fingerprint_with_a_space_is_given_between_backticks(slack: SlackStandIn, tmp_path: Path,
+                                                               now: datetime) -> None:
+    with paged_bot(slack, tmp_path, now) as (bot, _, _):
+        answer = post(bot, am_notification(am_alert("HighLatency", model="fraud scorer"), group_key=KEY))
+        assert answer.json()["firing"] == ["HighLatency:fraud scorer"]
+        slack.wait_ack(slack.slash_command("silence `HighLatency:fraud scorer` 2h while we look"))
+        assert answers(slack, 1)[0].text.startswith("You silenced `HighLatency:fraud scorer` for 2 hours")
+        slack.wait_ack(slack.slash_command("ack `HighLatency:fraud scorer`"))
+        assert answers(slack, 2)[1].text.startswith("You acknowledged `HighLatency:fraud scorer`")
+        slack.wait_ack(slack.slash_command("ack HighLatency:fraud scorer"))  # without them: two words
+        assert answers(slack, 3)[2].text.startswith("Give one fingerprint")
+
+
 @pytest.mark.parametrize(("args", "problem"), [
     ("ack HighLatency", "`HighLatency` is not a fingerprint"),
     ("ack " + "A" * 41 + ":checkout_api", "is not a fingerprint"),  # longer than any ingested alert type

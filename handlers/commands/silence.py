@@ -36,12 +36,23 @@ def check_fingerprint(fingerprint: str) -> str:
     return fingerprint
 
 
+def leading_fingerprint(args: str) -> tuple[str, str]:
+    """The first word, or the text between backticks when the fingerprint holds spaces (a component label
+    such as `HighLatency:fraud scorer`, written as the alert shows it); and the rest of `args`."""
+    text = args.strip()
+    if text.startswith("`") and "`" in text[1:]:
+        fingerprint, _, rest = text[1:].partition("`")
+        return fingerprint, rest
+    words = text.split(maxsplit=1)
+    return (words[0], words[1] if len(words) > 1 else "") if words else ("", "")
+
+
 def one_fingerprint(args: str, subcommand: str) -> str:
     """The one fingerprint a subcommand takes, or ValueError with a usage hint."""
-    words = args.split()
-    if len(words) != 1:
+    fingerprint, rest = leading_fingerprint(args)
+    if not fingerprint or rest.strip():
         raise ValueError(f"Give one fingerprint, e.g. `/agentops {subcommand} model_drift:classifier_v2`.")
-    return check_fingerprint(words[0])
+    return check_fingerprint(fingerprint)
 
 
 def _duration(words: list[str]) -> tuple[timedelta, int]:
@@ -60,14 +71,15 @@ def _duration(words: list[str]) -> tuple[timedelta, int]:
 
 def parse(args: str) -> tuple[str, timedelta, str]:
     """fingerprint, duration, reason; ValueError with a message fit for the user."""
-    words = args.split()
-    if len(words) < 2:
+    fingerprint, rest = leading_fingerprint(args)
+    words = rest.split()
+    if not fingerprint or not words:
         raise ValueError("Give a fingerprint and a duration, e.g. `/agentops silence model_drift:classifier_v2 4h`.")
-    fingerprint = check_fingerprint(words[0])
-    duration, used = _duration(words[1:])
+    fingerprint = check_fingerprint(fingerprint)
+    duration, used = _duration(words)
     if not MIN_SILENCE <= duration <= MAX_SILENCE:
         raise ValueError(f"A silence lasts from 1 minute to 30 days, e.g. {EXAMPLES}.")
-    return fingerprint, duration, " ".join(words[1 + used:])[:500]
+    return fingerprint, duration, " ".join(words[used:])[:500]
 
 
 async def run(inv: Invocation) -> None:
