@@ -90,7 +90,8 @@ def main() -> None:
         env = start_warehouse(children, data_dir) | {
             "SLACK_BOT_TOKEN": slack.bot_token, "SLACK_APP_TOKEN": slack.app_token, "SLACK_API_URL": slack.api_url,
             "HEALTH_PORT": str(port), "HEALTH_HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
-            "MONITOR_POLL_INTERVAL_SEC": "0", "INGEST_TOKEN": TOKEN}
+            "MONITOR_POLL_INTERVAL_SEC": "0", "INGEST_TOKEN": TOKEN,
+            "AUTO_INVESTIGATE": "off"}  # the goal excludes the investigation
         children.spawn([sys.executable, "-m", "bot", "run"], cwd=data_dir, env=base_env() | env)
         slack.wait_for(lambda: slack.link.open, timeout=60)
         asyncio.run(send_all(url, ["warm_up"], 1))  # first-request costs (imports, connections) are not the subject
