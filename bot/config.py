@@ -270,6 +270,22 @@ class Settings(BaseSettings):
             raise ValueError("expected a window from 10s to 1h, e.g. 5m")
         return window
 
+    # Readiness: the checks /readyz requires to answer 200 (its body lists every check). Ingest shares
+    # HEALTH_PORT: pods that also receive ingest behind one Service can require only state_store, so a
+    # warehouse or Slack outage, which fails readiness on every replica at once, does not leave
+    # Alertmanager nowhere to send
+    readiness_requires: Annotated[list[Literal["warehouse", "state_store", "slack_socket"]], NoDecode] = [
+        "warehouse", "state_store", "slack_socket"]
+
+    @field_validator("readiness_requires", mode="before")
+    @classmethod
+    def _readiness_checks(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(cast(Iterable, value or []))
+        names = list(dict.fromkeys(str(item).strip().lower() for item in items if str(item).strip()))
+        if not names:
+            raise ValueError("expected a comma-separated list from warehouse,state_store,slack_socket")
+        return names
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_url_ends_in_slash(cls, value: str) -> str:

@@ -84,9 +84,7 @@ class FleetView:
         """Blocking only when no outage is known: then a stale snapshot is read again first."""
         with self._state:
             if self._failure is not None and self._checked_at is not None:
-                if self._clock.now() - self._checked_at >= self._max_age and not self._refreshing:
-                    self._refreshing = True
-                    threading.Thread(target=self._refresh, name="fleet-refresh", daemon=True).start()
+                self._refresh_if_stale()
                 return self._reading_now()
         with self._reading:
             with self._state:
@@ -108,9 +106,14 @@ class FleetView:
                 self._failure, self._checked_at = None, None
 
     def known_problem(self) -> str | None:
-        """Why the warehouse could not be read last time it was tried (a sweep or a reader); never reads."""
+        """Why the warehouse could not be read last time it was tried (a sweep or a reader); never reads
+        here, but a known problem older than `max_age` is looked at again in the background: without
+        sweeps (MONITOR_POLL_INTERVAL_SEC=0) nothing else would find the outage over."""
         with self._state:
-            return str(self._failure) if self._failure is not None else None
+            if self._failure is None:
+                return None
+            self._refresh_if_stale()
+            return str(self._failure)
 
     def get(self) -> list[ComponentHealth]:
         """Blocking; raises WarehouseError (or WarehouseUnavailable) when the last read failed."""
@@ -127,6 +130,13 @@ class FleetView:
             return self.get(), None
         except WarehouseError as error:
             return None, str(error)
+
+    def _refresh_if_stale(self) -> None:
+        """Under `_state`, the last read failed: one background read, when it failed `max_age` ago."""
+        if self._checked_at is not None and self._clock.now() - self._checked_at >= self._max_age \
+                and not self._refreshing:
+            self._refreshing = True
+            threading.Thread(target=self._refresh, name="fleet-refresh", daemon=True).start()
 
     def _refresh(self) -> None:
         try:

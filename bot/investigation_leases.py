@@ -7,6 +7,7 @@ so the alert can be investigated again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from functools import partial
@@ -53,6 +54,31 @@ async def renew(deps: Deps) -> None:
         held.release(lost)
 
 
+async def drain_renewing(deps: Deps, timeout_sec: float) -> int:
+    """At shutdown, after the socket is closed: requests and investigations in flight finish (up to
+    `timeout_sec` per pool) while this replica keeps renewing its claims every heartbeat, so a drain as
+    long as the lease never lets another replica restart them (tokens spent twice, this diagnosis
+    discarded). No takeovers: nothing new starts on a stopping replica. How many were unfinished."""
+    renewing = asyncio.get_running_loop().create_task(_renew_every_heartbeat(deps))
+    try:
+        unfinished = await deps.work.drain(timeout_sec)
+        unfinished += await deps.investigations.drain(timeout_sec)
+        return unfinished + await deps.auto_investigations.drain(timeout_sec)
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+
+
+async def _renew_every_heartbeat(deps: Deps) -> None:
+    while True:
+        try:
+            await renew(deps)
+        except Exception as error:  # the store is down: the next heartbeat retries, as the scheduled one does
+            log.warning("renewing investigation leases while stopping failed (%s); retrying", error)
+        await asyncio.sleep(heartbeat_sec(deps))
+
+
 async def hand_over(deps: Deps) -> int:
     """At shutdown, after the drain: this replica's unfinished claims lapse at once, so another replica
     resumes them at its next heartbeat instead of after the lease. How many were handed over."""
@@ -82,7 +108,8 @@ async def take_over_lapsed(deps: Deps) -> list[Investigation]:
         held.hold(taken.investigation_id)
         taken_over.append(taken)
         if taken.attempts > MAX_ATTEMPTS or not (taken.component and taken.slack_channel and taken.slack_ts):
-            await _abandon(deps, taken)
+            # spawned: its note goes to Slack, and a slow Slack must not hold up the next renewal
+            deps.investigations.spawn(_abandon(deps, taken))
             continue
         log.warning("resuming investigation %s of %s (attempt %d): the replica running it stopped renewing it",
                     taken.investigation_id, taken.component, taken.attempts)

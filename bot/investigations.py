@@ -30,6 +30,7 @@ ALREADY_AUTO = ("AgentOps is already investigating this alert on its own (auto-i
                 "diagnosis are in the alert's thread.")
 EXTERNAL = "external"  # the kind of a component the warehouse does not measure
 CANNOT_SHOW = "I couldn't post in that thread; check that @AgentOps is a member of the channel."
+UNREACHABLE = "I can't reach the warehouse to investigate: {}"
 
 
 async def resolve_subject(deps: Deps, text: str) -> Subject | str:
@@ -39,7 +40,21 @@ async def resolve_subject(deps: Deps, text: str) -> Subject | str:
     except UnknownComponent as error:
         return str(error)
     except WarehouseError as error:
-        return f"I can't reach the warehouse to investigate: {error}"
+        return UNREACHABLE.format(error)
+
+
+async def alert_subject(deps: Deps, fingerprint: str) -> Subject | str:
+    """What an alert's [Investigate] is about: the stored alert's own component, as the warehouse knows
+    it or as EXTERNAL (an ingested alert on something it does not measure), never a guess from the
+    fingerprint's words; an alert no longer firing falls back to reading them."""
+    alert = await asyncio.to_thread(deps.store.alerts.firing, fingerprint)
+    if alert is None:
+        return await resolve_subject(deps, fingerprint)
+    try:
+        known = await asyncio.to_thread(known_components, deps.warehouse)
+    except WarehouseError as error:
+        return UNREACHABLE.format(error)
+    return Subject(alert.component, known.get(alert.component, EXTERNAL), fingerprint)
 
 
 async def start_investigation(deps: Deps, *, subject: Subject, requested_by: str, thread: PostRef,

@@ -2,10 +2,10 @@
 
 Liveness (/healthz) is about this process: it fails only when the process is stuck (the monitor's
 schedule stopped finishing sweeps). Readiness (/readyz) is about what it depends on — the warehouse,
-the state store and Slack — and names the ones that are down (Claude's problems are only warnings).
-Both answer at once: the warehouse's state is what the last sweep or read found, and the store is
-pinged on a thread of its own, one ping at a time, so a hung database never stalls a probe or the
-worker threads.
+the state store and Slack (those READINESS_REQUIRES names) — and names every one that is down
+(Claude's problems are only warnings). Both answer at once: the warehouse's state is what the last
+sweep or read found, and the store is pinged on a thread of its own, one ping at a time, so a hung
+database never stalls a probe or the worker threads.
 """
 
 from __future__ import annotations
@@ -46,12 +46,17 @@ class Readiness:
             "slack_socket": await self.slack_connected() or "the socket-mode connection is down",
         }
         down = [name for name, value in checks.items() if value is not True]
-        body: dict[str, object] = {"status": "ready" if not down else "not ready", "down": down, "checks": checks}
+        # READINESS_REQUIRES may leave a check out (ingest needs only the store): it is still reported
+        required = self.deps.settings.readiness_requires
+        ready = not any(name in required for name in down)
+        body: dict[str, object] = {"status": "ready" if ready else "not ready", "down": down, "checks": checks}
+        if len(required) < len(checks):
+            body["required"] = list(required)
         # Claude refusing the configuration is for people to fix, not a reason to take a replica out of
         # rotation: the offline investigator answers meanwhile, on every replica alike
         if self.deps.claude_health.problem:
             body["warnings"] = [f"claude: {self.deps.claude_health.problem}"]
-        return not down, body
+        return ready, body
 
     async def _store(self) -> bool:
         now = self.deps.clock.now()

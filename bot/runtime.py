@@ -27,7 +27,7 @@ from bot.escalation.engine import Escalator
 from bot.escalation.policy import EscalationPolicy, load_policy
 from bot.fleet import FleetView
 from bot.health import HealthServer
-from bot.investigation_leases import hand_over, heartbeat_sec, keep_investigations
+from bot.investigation_leases import drain_renewing, hand_over, heartbeat_sec, keep_investigations
 from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
@@ -181,9 +181,7 @@ class Bot:
         if self.handler is not None:
             await self.handler.close_async()  # no new requests from here on
             self.handler = None
-        unfinished = await self.deps.work.drain(DRAIN_SEC)
-        unfinished += await self.deps.investigations.drain(DRAIN_SEC)
-        unfinished += await self.deps.auto_investigations.drain(DRAIN_SEC)
+        unfinished = await drain_renewing(self.deps, DRAIN_SEC)  # the scheduler's heartbeat is paused too
         await hand_over(self.deps)  # what did not finish is resumed by another replica at once
         if unfinished:
             log.warning("stopping with %d request(s) or sweep(s) unfinished after %ss", unfinished, DRAIN_SEC)

@@ -54,6 +54,8 @@ def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) 
         ("ANTHROPIC_BASE_URL", "api.anthropic.com", "ANTHROPIC_BASE_URL: expected an http(s) URL"),
         ("REPEAT_INTERVAL", "99999999999d", "REPEAT_INTERVAL: expected a duration"),
         ("ANTHROPIC_MODELS", "{not json", "ANTHROPIC_MODELS: expected JSON"),
+        ("READINESS_REQUIRES", "state_store,redis", "READINESS_REQUIRES: "),
+        ("READINESS_REQUIRES", ",", "READINESS_REQUIRES: expected a comma-separated list from warehouse,"),
     ],
 )
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,

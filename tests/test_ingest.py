@@ -202,3 +202,19 @@ def test_a_body_cut_short_is_refused_as_bad_input_and_the_bot_keeps_serving(bot:
     refused = bot.deps.metrics.ingest_requests.labels(outcome="400")
     bot.slack.wait_for(lambda: refused._value.get() == 1)
     assert post(bot, am_notification(am_alert())).status_code == 200
+
+
+@pytest.mark.parametrize("component", ["fraud_scorer", "classifier_v2_shadow"])
+def test_investigate_on_an_ingested_post_is_about_the_alerts_own_component(bot: RunningBot, component: str) -> None:
+    # one the warehouse does not measure, and one whose name holds a model it does (classifier_v2)
+    assert post(bot, am_notification(am_alert("ModelDriftHigh", model=component))).status_code == 200
+    [posted] = alert_posts(bot.slack)
+    fingerprint = f"ModelDriftHigh:{component}"
+    bot.slack.wait_ack(bot.slack.click("investigate_alert", fingerprint, posted.ts, user="U0APPROVER"))
+    diagnosis = bot.slack.wait_for(lambda: next((m for m in bot.slack.messages(thread_ts=posted.ts)
+                                                 if m.text.startswith("Diagnosis for")), None), timeout=30)
+    assert diagnosis.text.startswith(f"Diagnosis for {component}:")
+    assert bot.slack.ephemerals("U0APPROVER") == []
+    [record] = bot.deps.store.investigations.recent()
+    assert (record.status, record.component, record.alert_id) == (
+        "done", component, bot.deps.store.alerts.firing(fingerprint).alert_id)

@@ -1,7 +1,11 @@
 """The warehouse: the spec's schema, one connector code path for Snowflake and embedded, outages."""
 
+import contextlib
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -118,3 +122,44 @@ def test_a_second_process_is_told_the_warehouse_is_in_use(warehouse: Warehouse, 
     assert result.returncode == 1
     assert "in use by another agentops process" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_callers_queued_behind_a_hung_statement_give_up_within_the_timeout(settings) -> None:  # type: ignore[no-untyped-def]
+    # a warehouse that accepts connections and never answers: each call holds the connection its full timeout
+    hung = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # until the test closes the socket
+            while True:
+                accepted.append(hung.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    warehouse = Warehouse(embedded_params(settings, "127.0.0.1", hung.getsockname()[1]), timeout_sec=2, retries=0,
+                          describe="hung warehouse")
+    took: dict[int, float] = {}
+    errors: list[str] = []
+
+    def call(n: int) -> None:
+        started = time.monotonic()
+        try:
+            warehouse.query("SELECT 1")
+        except WarehouseUnavailable as error:
+            errors.append(str(error))
+        took[n] = time.monotonic() - started
+
+    callers = [threading.Thread(target=call, args=(n,)) for n in range(4)]
+    try:
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(30)
+    finally:
+        warehouse.close()
+        hung.close()
+        for conn in accepted:
+            conn.close()
+    assert len(errors) == 4 and all(e.startswith("warehouse unavailable (hung warehouse)") for e in errors)
+    # each within its own WAREHOUSE_TIMEOUT_SEC (and the connector's whole-second rounding), not behind the others'
+    assert max(took.values()) < 2 + 1.5, took
+    assert any("another statement held the connection past WAREHOUSE_TIMEOUT_SEC=2" in e for e in errors)

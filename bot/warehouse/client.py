@@ -98,25 +98,32 @@ class Warehouse:
             left = deadline - time.monotonic()
             if attempt and left < 1:
                 break  # the connector takes whole seconds: less than one is no attempt at all
-            budget = max(1, int(left))
-            with self._lock:
-                try:
-                    return self._statement(self._connect(budget), sql, params, fetch=fetch, budget=budget)
-                except ProgrammingError as error:
-                    # SQL errors are final; a timeout is reported by Snowflake as one too
-                    if getattr(error, "errno", None) == 604:
-                        last_error = error
-                        continue
-                    raise WarehouseError(f"warehouse query failed: {self._short(error)}") from None
-                except (OperationalError, InterfaceError, DatabaseError, OSError) as error:
-                    log.warning("warehouse %s: attempt %d/%d failed: %s",
-                                self.describe, attempt + 1, attempts, self._short(error))
+            # waiting behind another caller's statement (one hung until its timeout) is part of the
+            # deadline too: k callers behind it must not wait k timeouts
+            if not self._lock.acquire(timeout=max(0.0, left)):
+                raise self._unavailable(f"another statement held the connection past WAREHOUSE_TIMEOUT_SEC="
+                                        f"{self._timeout}")
+            try:
+                budget = max(1, int(deadline - time.monotonic()))
+                return self._statement(self._connect(budget), sql, params, fetch=fetch, budget=budget)
+            except ProgrammingError as error:
+                # SQL errors are final; a timeout is reported by Snowflake as one too
+                if getattr(error, "errno", None) == 604:
                     last_error = error
-                    self._disconnect()
-        raise WarehouseUnavailable(
-            f"warehouse unavailable ({self.describe}): {self._short(last_error, self._timeout)}; "
-            f"check the SNOWFLAKE_* settings and that the warehouse is up"
-        ) from None
+                    continue
+                raise WarehouseError(f"warehouse query failed: {self._short(error)}") from None
+            except (OperationalError, InterfaceError, DatabaseError, OSError) as error:
+                log.warning("warehouse %s: attempt %d/%d failed: %s",
+                            self.describe, attempt + 1, attempts, self._short(error))
+                last_error = error
+                self._disconnect()
+            finally:
+                self._lock.release()
+        raise self._unavailable(self._short(last_error, self._timeout))
+
+    def _unavailable(self, why: str) -> WarehouseUnavailable:
+        return WarehouseUnavailable(f"warehouse unavailable ({self.describe}): {why}; "
+                                    f"check the SNOWFLAKE_* settings and that the warehouse is up")
 
     def _statement(self, conn: snowflake.connector.SnowflakeConnection, sql: str, params: Params, *,
                    fetch: bool, budget: int) -> Any:

@@ -12,7 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.escalation.ack import acknowledge
-from bot.investigations import resolve_subject, start_investigation
+from bot.investigations import alert_subject, start_investigation
 from bot.notify import PostRef
 from handlers.acknowledging import redraw
 from handlers.actions.click import Click, read_click
@@ -54,7 +54,7 @@ async def _acknowledge_first_look(deps: Deps, clicked: Click) -> None:
 
 async def _claim(deps: Deps, clicked: Click) -> str | None:
     """Start the investigation for this click; the reason to tell the clicker privately when it did not."""
-    subject = await resolve_subject(deps, clicked.value)
+    subject = await alert_subject(deps, clicked.value)
     await asyncio.to_thread(deps.store.audit.record, actor=clicked.user, action="alert.investigate",
                             subject=clicked.value, now=deps.clock.now(),
                             outcome="refused:unknown_component" if isinstance(subject, str) else "requested",

@@ -85,3 +85,20 @@ def test_a_sweep_that_met_the_outage_spares_readers_the_wait(served, now: dateti
     assert waited < 0.5, waited
     assert reading.problem == "warehouse unavailable (test warehouse): refused" and reading.read_at == now
     assert fleet.known_problem() == reading.problem
+
+
+def test_a_stale_known_problem_is_looked_at_again_so_readiness_recovers_without_readers(  # type: ignore[no-untyped-def]
+        served, now: datetime) -> None:
+    _server, warehouse = served
+    clock = ManualClock(now)
+    fleet = FleetView(warehouse, clock)
+    fleet.unavailable(WarehouseUnavailable("warehouse unavailable (test warehouse): refused"))  # one failed read
+    assert fleet.known_problem() == "warehouse unavailable (test warehouse): refused"  # fresh: not read again
+    clock.advance(timedelta(seconds=16))  # older than max_age; no status read, no App Home, no sweep since
+    started = time.monotonic()
+    assert fleet.known_problem() == "warehouse unavailable (test warehouse): refused"  # answered at once...
+    assert time.monotonic() - started < 0.5
+    deadline = time.monotonic() + 10  # ...while a background read finds the warehouse answering
+    while fleet.known_problem() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fleet.known_problem() is None and fleet.latest().read_at == now + timedelta(seconds=16)

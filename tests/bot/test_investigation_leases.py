@@ -11,7 +11,8 @@ from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from bot.investigation_leases import MAX_ATTEMPTS, hand_over, keep_investigations
+from bot.clock import aware_utc
+from bot.investigation_leases import MAX_ATTEMPTS, drain_renewing, hand_over, keep_investigations
 from bot.investigations import ALREADY_RUNNING, claim, resolve_subject, run_claimed, start_investigation
 from bot.monitor.monitor import Monitor
 from bot.notify import PostRef, post_of
@@ -92,6 +93,7 @@ def test_a_claim_that_stopped_every_attempt_is_closed_with_a_note_and_can_be_inv
                                                              a.clock.now(), LEASE) is not None
             advance([a, b], LEASE + timedelta(seconds=1))
             assert [t.investigation_id for t in await keep_investigations(b.deps)] == [dead.investigation_id]
+            await b.settle()  # its note is posted in the background, not inside the heartbeat
             assert b.deps.store.investigations.get(dead.investigation_id).status == "abandoned"
             [note] = b.announcer.of("investigation_abandoned")
             assert (note.about, note.details["thread"], note.details["starts"]) == ("classifier_v2", thread,
@@ -183,5 +185,56 @@ def test_a_replica_stopping_hands_its_unfinished_claims_over_at_once(tmp_path: P
             assert taken.investigation_id == record.investigation_id
             await b.settle()
             assert len(b.announcer.of("diagnosis_ready")) == 1
+
+        asyncio.run(story())
+
+
+def test_claims_are_renewed_while_the_shutdown_drain_waits_for_their_investigations(
+        tmp_path: Path, now, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    with replicas(tmp_path, now, store_url, count=1) as (a,):
+        async def story() -> None:
+            record = await claim(a.deps, component="lstm_v1", text="lstm_v1", requested_by="U0ONCALL",
+                                 thread=PostRef("C0MEMORY", "9.000100"), alert_id=None)
+            assert record is not None
+            finishing = asyncio.Event()
+            a.deps.investigations.spawn(finishing.wait())  # an investigation still running at shutdown
+            advance([a], LEASE + timedelta(seconds=1))  # a drain this long would have let its lease lapse
+            draining = asyncio.create_task(drain_renewing(a.deps, 30))
+
+            def lease_until():  # type: ignore[no-untyped-def]
+                return aware_utc(a.deps.store.investigations.get(record.investigation_id).lease_until)
+
+            for _ in range(100):
+                if lease_until() > a.clock.now():
+                    break
+                await asyncio.sleep(0.05)
+            assert lease_until() == a.clock.now() + LEASE and a.deps.store.investigations.lapsed(a.clock.now()) == []
+            finishing.set()
+            assert await draining == 0
+
+        asyncio.run(story())
+
+
+def test_a_slow_abandon_note_does_not_hold_up_the_heartbeat(tmp_path: Path, now, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    with replicas(tmp_path, now, store_url) as (a, b):
+        async def story() -> None:
+            alert, thread = await posted_alert(a)
+            dead = await claimed_then_killed(a, alert, thread)
+            advance([a, b], LEASE + timedelta(seconds=1))
+            a.deps.store.investigations.take_over(dead.investigation_id, "killed", a.clock.now(), LEASE)
+            advance([a, b], LEASE + timedelta(seconds=1))
+            slack_answers = asyncio.Event()
+            noted = b.announcer.investigation_abandoned
+
+            async def slow_note(*args):  # type: ignore[no-untyped-def]
+                await slack_answers.wait()
+                await noted(*args)
+
+            b.announcer.investigation_abandoned = slow_note  # type: ignore[method-assign]
+            assert len(await asyncio.wait_for(keep_investigations(b.deps), 5)) == 1
+            assert b.announcer.of("investigation_abandoned") == []
+            slack_answers.set()
+            await b.settle()
+            assert len(b.announcer.of("investigation_abandoned")) == 1
 
         asyncio.run(story())

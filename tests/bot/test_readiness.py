@@ -46,3 +46,24 @@ def test_an_outage_is_not_ready_but_alive_and_a_stuck_schedule_is_not_alive(tmp_
             asyncio.run(probes())
         finally:
             readiness.close()
+
+
+def test_readiness_can_require_only_the_state_store_and_still_lists_every_check(tmp_path: Path, now: datetime) -> None:
+    async def disconnected() -> bool:
+        return False
+
+    with domain(tmp_path / "wh", now, scenario=None, readiness_requires="state_store") as world:
+        readiness = Readiness(world.deps, disconnected)
+        world.deps.fleet.unavailable(WarehouseUnavailable("warehouse unavailable (test): connection refused"))
+
+        async def probes() -> None:
+            # the warehouse and Slack are down: ingest, which needs neither, keeps this pod in rotation
+            assert await readiness.ready() == (True, {
+                "status": "ready", "down": ["warehouse", "slack_socket"], "required": ["state_store"],
+                "checks": {"warehouse": "warehouse unavailable (test): connection refused", "state_store": True,
+                           "slack_socket": "the socket-mode connection is down"}})
+
+        try:
+            asyncio.run(probes())
+        finally:
+            readiness.close()
