@@ -268,7 +268,7 @@ def test_an_action_a_stopped_replica_left_is_taken_over_and_its_progress_message
         assert store.approvals.claim_action(rollback.id, bot.clock.now(), "stopped-replica", timedelta(seconds=2))
         shown = WebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
             channel=CHANNEL, thread_ts=alert_post.ts, text="⚙️ Roll back classifier_v2: starting")
-        store.approvals.record_progress(rollback.id, shown["channel"], shown["ts"])
+        store.approvals.record_progress(rollback.id, "stopped-replica", shown["channel"], shown["ts"])
         bot.thread.call(bot.thread.bot.resume_actions())
         assert store.approvals.get(rollback.id).action_status == "running"  # its lease still holds
         bot.clock.advance(timedelta(seconds=3))
