@@ -27,7 +27,8 @@ log = logging.getLogger("agentops.actions")
 UNLEASED_AFTER = timedelta(minutes=10)
 # an approval nobody started within this (left by a bot from before claims, or by an outage of the store
 # lasting longer) is closed, not run: the state it was approved for is long gone. Far above the lease a
-# live replica needs to start it, and the takeover that follows a replica's death within ~1.5 leases.
+# live replica needs to start it, and the takeover that follows a replica's death within ~1.5 leases
+# (with a long ACTION_LEASE_SEC, three leases).
 NEVER_STARTED_AFTER = timedelta(minutes=5)
 
 
@@ -61,7 +62,8 @@ async def start_unclaimed(deps: Deps, request_id: str) -> str | None:
         if not await claim(deps, approval, started):
             return None
         await deps.announcer.approval_closed(approval)  # that replica may have died before taking the buttons off
-        if approval.decided_at is not None and started - approval.decided_at > NEVER_STARTED_AFTER:
+        too_late = max(NEVER_STARTED_AFTER, 3 * lease_of(deps))
+        if approval.decided_at is not None and started - approval.decided_at > too_late:
             return await close_never_started(deps, approval, started)
         log.warning("starting approved action %s (%s on %s), which the replica that recorded the decision "
                     "never started", request_id, approval.action, approval.target)
