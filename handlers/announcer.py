@@ -194,7 +194,7 @@ class SlackAnnouncer:
     async def action_started(self, approval: Approval) -> SlackActionReport:
         progress = ProgressMessage(self.edge, approval.slack_channel or self.settings.slack_alert_channel,
                                    approval.slack_thread_ts or approval.slack_ts or "",
-                                   lambda steps: approval_blocks.action_progress(approval, steps))
+                                   lambda steps: approval_blocks.action_progress(approval, steps), self._update)
         await progress.post()  # unposted, the outcome is still posted as a message of its own
         return SlackActionReport(progress, approval)
 
@@ -202,7 +202,7 @@ class SlackAnnouncer:
         progress = ProgressMessage(self.edge, approval.action_progress_channel or approval.slack_channel
                                    or self.settings.slack_alert_channel,
                                    approval.slack_thread_ts or approval.slack_ts or "",
-                                   lambda steps: approval_blocks.action_progress(approval, steps))
+                                   lambda steps: approval_blocks.action_progress(approval, steps), self._update)
         progress.ts = approval.action_progress_ts  # the message the stopped replica was editing
         if progress.ts is None:
             await progress.post()

@@ -1,25 +1,29 @@
 """Progress as one thread message edited in place (never a stream of posts); the last edit is the outcome.
 
 Steps arrive from the worker thread doing the blocking work; their edits run on the bot's loop,
-and the final edit waits for them so it is always the last word.
+and the final edit waits for them so it is always the last word. A step edit Slack refuses is
+superseded by the next; the final one goes through `last_edit`, which retries it while Slack is down.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 
+from bot.notify import PostRef
 from handlers.blocks import Blocks
 from handlers.own_posts import tagged
 from handlers.slack_edge import SlackEdge, SlackFailure
 
 Render = Callable[[list[str]], tuple[str, Blocks]]
+Edit = Callable[[PostRef, str, Blocks], Awaitable[None]]
 
 
 class ProgressMessage:
-    def __init__(self, edge: SlackEdge, channel: str, thread_ts: str, render: Render) -> None:
+    def __init__(self, edge: SlackEdge, channel: str, thread_ts: str, render: Render, last_edit: Edit) -> None:
         self.edge, self.channel, self.thread_ts, self.render = edge, channel, thread_ts, render
+        self.last_edit = last_edit
         self.ts: str | None = None
         self.steps: list[str] = []
         self._edits: list[Future] = []
@@ -41,7 +45,10 @@ class ProgressMessage:
 
     async def show(self, text: str, blocks: Blocks) -> None:
         await asyncio.gather(*(asyncio.wrap_future(f) for f in self._edits), return_exceptions=True)
-        await self._edit(text, blocks)
+        if self.ts is not None:
+            await self.last_edit(PostRef(self.channel, self.ts), text, blocks)
+        else:
+            await self._edit(text, blocks)
 
     async def _edit(self, text: str, blocks: Blocks) -> None:
         client = self.edge.client

@@ -268,7 +268,7 @@ def test_an_action_a_stopped_replica_left_is_taken_over_and_its_progress_message
         assert store.approvals.claim_action(rollback.id, bot.clock.now(), "stopped-replica", timedelta(seconds=2))
         shown = WebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
             channel=CHANNEL, thread_ts=alert_post.ts, text="⚙️ Roll back classifier_v2: starting")
-        store.approvals.record_progress(rollback.id, shown["channel"], shown["ts"])
+        store.approvals.record_progress(rollback.id, "stopped-replica", shown["channel"], shown["ts"])
         bot.thread.call(bot.thread.bot.resume_actions())
         assert store.approvals.get(rollback.id).action_status == "running"  # its lease still holds
         bot.clock.advance(timedelta(seconds=3))
@@ -296,3 +296,18 @@ def test_an_on_demand_investigation_gets_approvals_too_without_an_incident(slack
         assert outcome_message(bot, opened.ts, "Roll back classifier_v2").text.startswith("✅")
         assert len(service.calls("POST", "/model/rollback")) == 1
         assert bot.deps.store.incidents.recent() == []  # no alert, so no incident to track
+
+
+def test_an_outcome_edit_slack_refused_reaches_the_progress_message_once_slack_answers(  # type: ignore[no-untyped-def]
+        slack, tmp_path, now, store_url) -> None:
+    with remediation_bot(slack, tmp_path, now, store_url) as (bot, service):
+        alert_post, requests = approval_requests(bot)
+        rollback = requests["rollback_model"]
+        service.hang("/health", 1.0)  # holds the verification, so the outage covers the outcome's edit
+        click(bot, "approve_action", rollback.id, rollback.message, LEAD)
+        slack.wait_for(lambda: service.calls("POST", "/model/rollback"), timeout=30)
+        slack.faults.window(3, 500, methods=("chat.update",))
+        slack.wait_for(lambda: bot.deps.store.approvals.get(rollback.id).action_status == "completed", timeout=30)
+        outcome = outcome_message(bot, alert_post.ts, "Roll back classifier_v2")  # the progress message itself
+        assert outcome.shown.startswith("✅ Roll back classifier_v2"), outcome.shown
+        assert [m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if m.text.startswith("⚙️")] == []

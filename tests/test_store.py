@@ -262,6 +262,9 @@ def test_a_lapsed_action_is_taken_over_by_one_replica_and_its_old_holder_records
     [winner] = [t for t in taken if t is not None]
     assert winner.action_claimed_by.startswith("taker-")  # type: ignore[attr-defined]
     assert not store.approvals.renew(pending.request_id, "replica-1", lapsed_at, lease)
+    assert store.approvals.record_progress(pending.request_id, winner.action_claimed_by, "C1", "2.0")  # type: ignore[attr-defined]
+    assert not store.approvals.record_progress(pending.request_id, "replica-1", "C1", "1.0")  # overtaken
+    assert store.approvals.get(pending.request_id).action_progress_ts == "2.0"  # type: ignore[union-attr]
     assert not store.approvals.finish_action(pending.request_id, "completed", "late", lapsed_at, "replica-1")
     assert store.approvals.finish_action(pending.request_id, "completed", "verified", lapsed_at,
                                          winner.action_claimed_by)  # type: ignore[attr-defined]
@@ -298,6 +301,18 @@ def test_the_alerts_posted_together_share_one_incident_opened_once(store_url: st
         assert len(store.incidents.recent()) == 1 and store.incidents.for_alert("a3") is None
     finally:
         store.close()
+
+
+def test_an_action_recorded_again_on_its_incident_replaces_its_entry(store: Store, now: datetime) -> None:
+    opened = incident(store, now)
+    store.incidents.add_action(opened.incident_id, "retrain_model", "skipped", "denied by U0LEAD", now, "req-1")
+    for _ in range(2):  # verified and recorded again after the first recording half failed
+        store.incidents.add_action(opened.incident_id, "rollback_model", "completed", "v2.3.1 serving", now, "req-2")
+    store.incidents.add_action(opened.incident_id, "rollback_model", "completed", "v2.3.1 serving", now)  # unnamed
+    actions = store.incidents.get(opened.incident_id).actions  # type: ignore[union-attr]
+    assert [(a["action"], a["status"], a.get("request_id")) for a in actions] == [
+        ("retrain_model", "skipped", "req-1"), ("rollback_model", "completed", "req-2"),
+        ("rollback_model", "completed", None)]
 
 
 def test_an_incident_opens_once_per_alert_and_moves_by_compare_and_set(store: Store, now: datetime) -> None:

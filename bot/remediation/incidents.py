@@ -96,7 +96,7 @@ async def action_recorded(deps: Deps, approval: Approval, status: str, details: 
     if incident is None:
         return
     await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, status,
-                            details, now)
+                            details, now, approval.request_id)
     if status == "failed":
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
     await _comment(deps, incident, f"action:{approval.request_id}",
@@ -121,7 +121,7 @@ async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None
         return
     how = "expired" if approval.status == "expired" else f"denied by {approval.decided_by}"
     await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, "skipped",
-                            how, now)
+                            how, now, approval.request_id)
     others = await _approvals(deps, incident)
     if not any(a.status in ("pending", "approved") for a in others):
         await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")

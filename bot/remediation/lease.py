@@ -12,14 +12,18 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 
 from bot.deps import Deps
 from bot.remediation.polling import ActionFailed
 
 log = logging.getLogger("agentops.actions")
+# (replica, request id) of the actions this process is running right now: a claim under this replica's
+# name that is not in here was left by a run that ended without closing it (its close and its release
+# both failed), so this replica may take it over like any other — a single replica has nobody else
+_running_here: set[tuple[str, str]] = set()
 
 
 def lease_of(deps: Deps) -> timedelta:
@@ -29,6 +33,20 @@ def lease_of(deps: Deps) -> timedelta:
 def replica_of(deps: Deps) -> str:
     """This replica's name on the claims it holds: the process, and the Deps within it (tests run several)."""
     return f"{socket.gethostname()}:{os.getpid()}:{id(deps):x}"[:80]
+
+
+@contextmanager
+def running_here(deps: Deps, request_id: str) -> Iterator[bool]:
+    """Mark the action as run by this process for the block; False (and nothing marked) when it already is."""
+    key = (replica_of(deps), request_id)
+    if key in _running_here:
+        yield False
+        return
+    _running_here.add(key)
+    try:
+        yield True
+    finally:
+        _running_here.discard(key)
 
 
 class Claim:

@@ -56,10 +56,12 @@ class ActionRuns:
             return list(conn.execute(query).scalars().all())
 
     def take_over(self, request_id: str, now: datetime, replica: str, lease: timedelta) -> Approval | None:
-        """Claim a lapsed run for `replica`; None when it was renewed, finished or taken over meanwhile."""
+        """Claim a lapsed run for `replica`; None when it was renewed, finished or taken over meanwhile.
+        The caller excludes the runs alive in its own process (bot/remediation/lease.py `running_here`): a
+        lapsed claim under its own name is one whose close failed, and it is taken over like any other."""
         current = self.get(request_id)
-        if current is None or current.action_status != "running" or current.action_claimed_by == replica:
-            return None  # a replica never takes over from itself: its own run is alive in it
+        if current is None or current.action_status != "running":
+            return None
         if current.action_lease_until is not None and current.action_lease_until >= now:
             return None
         if current.action_lease_until is None and current.action_claimed_by is not None:
@@ -91,10 +93,11 @@ class ActionRuns:
     def started_run(self, request_id: str, replica: str, run_id: str) -> bool:
         return self._set(self._held_by(replica), request_id, action_run_id=run_id[:80])
 
-    def record_progress(self, request_id: str, channel: str, ts: str) -> None:
-        """Where the action's progress is shown, so a replica taking over edits that message."""
-        self._set(approvals.c.action_status == "running", request_id, action_progress_channel=channel,
-                  action_progress_ts=ts)
+    def record_progress(self, request_id: str, replica: str, channel: str, ts: str) -> bool:
+        """Where the action's progress is shown, so a replica taking over edits that message; by its holder
+        only (False otherwise), so a replica it was taken from never points it at its own message."""
+        return self._set(self._held_by(replica), request_id, action_progress_channel=channel,
+                         action_progress_ts=ts)
 
     def finish_action(self, request_id: str, status: str, details: str, now: datetime,
                       replica: str | None = None) -> bool:

@@ -88,13 +88,19 @@ class IncidentStore:
             conn.execute(update(incidents).where(incidents.c.incident_id == incident_id,
                                                  incidents.c.acted_at.is_(None)).values(acted_at=naive_utc(now)))
 
-    def add_action(self, incident_id: str, action: str, status: str, details: str, now: datetime) -> None:
+    def add_action(self, incident_id: str, action: str, status: str, details: str, now: datetime,
+                   request_id: str | None = None) -> None:
+        """One entry per approval request (named by `request_id`): recorded again — an outcome verified
+        again after its first recording half failed — it replaces the earlier entry instead of adding one."""
         with self._engine.begin() as conn:
             query = select(incidents.c.actions).where(incidents.c.incident_id == incident_id)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()  # two actions finishing at once both land
             current = conn.execute(query).scalar_one()
             entry = {"action": action, "status": status, "details": details, "at": naive_utc(now).isoformat()}
+            if request_id is not None:
+                entry["request_id"] = request_id
+                current = [e for e in current if e.get("request_id") != request_id]
             conn.execute(update(incidents).where(incidents.c.incident_id == incident_id)
                          .values(actions=[*current, entry]))
 

@@ -14,8 +14,11 @@ from sqlalchemy import text
 from bot.ml_service import MLService
 from bot.notify import PostRef
 from bot.remediation import incidents
+from bot.remediation.execute import MAX_TAKEOVERS
+from bot.remediation.lease import replica_of
 from bot.remediation.takeover import resume_due
 from bot.store.records import Approval
+from seed.ml_service import DemoMLService
 from tests.helpers.announcer import CHANNEL
 from tests.helpers.domain import Domain
 from tests.helpers.remediation import LEAD, audit, click_on, play, remediation
@@ -35,7 +38,7 @@ async def sent_by_a_stopped_replica(d: Domain, approval: Approval, *, expected: 
     store.decide(approval.request_id, "approved", LEAD, now)
     assert store.claim_action(approval.request_id, now, DEAD, LEASE)
     await incidents.action_started(d.deps, approval, now)
-    store.record_progress(approval.request_id, SHOWN.channel, SHOWN.ts)
+    assert store.record_progress(approval.request_id, DEAD, SHOWN.channel, SHOWN.ts)
     assert store.about_to_send(approval.request_id, DEAD, expected=expected)
     return store.get(approval.request_id)  # type: ignore[return-value]
 
@@ -44,6 +47,25 @@ async def lease_lapses(d: Domain) -> None:
     d.clock.advance(LEASE + timedelta(seconds=1))
     await resume_due(d.deps)
     await d.settle()
+
+
+async def rolled_back_as_the_store_fails(d: Domain, service: DemoMLService, rollback: Approval,
+                                         *tables: str) -> None:
+    """The rollback approved and sent; then every write to `tables` fails in PostgreSQL until `store_back`."""
+    service.hang("/health", 1.0)  # holds the verification, so the fault lands before the outcome is stored
+    await click_on(d, rollback.request_id, LEAD, "approved")
+    while not service.calls("POST", "/model/rollback"):
+        await asyncio.sleep(0.02)
+    with d.deps.store.engine.begin() as conn:
+        for table in tables:
+            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT store_fault CHECK (id < 0) NOT VALID"))
+    await d.settle()
+
+
+def store_back(d: Domain, *tables: str) -> None:
+    with d.deps.store.engine.begin() as conn:
+        for table in tables:
+            conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT store_fault"))
 
 
 def incident_of(d: Domain, approval: Approval):  # type: ignore[no-untyped-def]
@@ -171,18 +193,11 @@ def test_a_store_error_while_recording_the_outcome_still_finishes_the_thread_and
     with remediation(tmp_path, now, database_url=postgres_url, **settings()) as (d, service):
         async def story(requests: dict[str, Approval]) -> None:
             rollback = requests["rollback_model"]
-            service.hang("/health", 1.0)  # holds the verification, so the fault lands before the outcome is stored
-            await click_on(d, rollback.request_id, LEAD, "approved")
-            while not service.calls("POST", "/model/rollback"):
-                await asyncio.sleep(0.02)
-            with d.deps.store.engine.begin() as conn:  # every write to an incident now fails in PostgreSQL
-                conn.execute(text("ALTER TABLE incidents ADD CONSTRAINT store_fault CHECK (id < 0) NOT VALID"))
-            await d.settle()
+            await rolled_back_as_the_store_fails(d, service, rollback, "incidents")
             [shown] = d.announcer.of("action_finished")  # the thread has the outcome all the same
             assert shown.details["status"] == "completed"
             assert d.deps.store.approvals.get(rollback.request_id).action_status == "running"  # type: ignore[union-attr]
-            with d.deps.store.engine.begin() as conn:  # the store is back
-                conn.execute(text("ALTER TABLE incidents DROP CONSTRAINT store_fault"))
+            store_back(d, "incidents")
             await lease_lapses(d)
             assert len(service.calls("POST", "/model/rollback")) == 1
             *_, again = d.announcer.of("action_finished")
@@ -190,5 +205,72 @@ def test_a_store_error_while_recording_the_outcome_still_finishes_the_thread_and
             assert d.deps.store.approvals.get(rollback.request_id).action_status == "completed"  # type: ignore[union-attr]
             assert [a["status"] for a in incident_of(d, rollback).actions] == ["completed"]
             assert [o for *_, o in audit(d, rollback.request_id)].count("completed") == 1
+
+        play(d, story)
+
+
+@pytest.mark.postgres
+def test_a_single_replica_takes_over_its_own_action_whose_close_and_release_both_failed(  # type: ignore[no-untyped-def]
+        tmp_path: Path, now, postgres_url: str) -> None:
+    with remediation(tmp_path, now, database_url=postgres_url, **settings()) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rollback = requests["rollback_model"]
+            await rolled_back_as_the_store_fails(d, service, rollback, "incidents", "approvals")
+            stored = d.deps.store.approvals.get(rollback.request_id)
+            assert stored is not None and stored.action_status == "running"
+            assert stored.action_claimed_by == replica_of(d.deps)  # not even let go: still under this replica
+            store_back(d, "incidents", "approvals")
+            await lease_lapses(d)  # the only replica there is takes its own dead run over
+            assert len(service.calls("POST", "/model/rollback")) == 1
+            assert d.deps.store.approvals.get(rollback.request_id).action_status == "completed"  # type: ignore[union-attr]
+            assert [a["status"] for a in incident_of(d, rollback).actions] == ["completed"]
+            assert [o for *_, o in audit(d, rollback.request_id)][-2:] == ["taken_over", "completed"]
+
+        play(d, story)
+
+
+def test_an_approval_never_started_for_long_is_closed_as_failed_not_run(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with remediation(tmp_path, now, **settings()) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rollback = requests["rollback_model"]
+            # approved by a bot from before claims (or before an hours-long outage of the store), never started
+            d.deps.store.approvals.decide(rollback.request_id, "approved", LEAD, d.clock.now())
+            d.clock.advance(timedelta(hours=3))
+            await asyncio.gather(resume_due(d.deps), resume_due(d.deps))
+            await d.settle()
+            assert service.calls("POST", "/model/rollback") == []
+            [closed] = d.announcer.of("approval_closed")
+            [abandoned] = d.announcer.of("action_abandoned")  # the thread says so, through the port
+            assert closed.about.request_id == abandoned.about.request_id == rollback.request_id
+            stored = d.deps.store.approvals.get(rollback.request_id)
+            assert stored is not None and stored.action_status == "failed"
+            assert stored.action_details == abandoned.about.action_details == (
+                f"approved at {now:%Y-%m-%d %H:%M} UTC by {LEAD} but never started; nothing was sent to the ML "
+                "service. If it is still wanted, investigate again and approve the new request.")
+            assert d.announcer.of("action_started") == [] and d.announcer.of("action_finished") == []
+            assert [a["status"] for a in incident_of(d, rollback).actions] == ["failed"]
+            assert incident_of(d, rollback).status == "escalated"  # people take over
+            assert audit(d, rollback.request_id)[-1] == ("agentops", "action.rollback_model", "failed")
+            await lease_lapses(d)  # closed for good: no pass runs it later
+            assert service.calls("POST", "/model/rollback") == [] and len(d.announcer.of("action_abandoned")) == 1
+
+        play(d, story)
+
+
+@pytest.mark.postgres
+def test_an_outcome_its_incident_never_records_is_taken_over_a_bounded_number_of_times_then_closed(  # type: ignore[no-untyped-def]
+        tmp_path: Path, now, postgres_url: str) -> None:
+    with remediation(tmp_path, now, database_url=postgres_url, **settings()) as (d, service):
+        async def story(requests: dict[str, Approval]) -> None:
+            rollback = requests["rollback_model"]
+            await rolled_back_as_the_store_fails(d, service, rollback, "incidents")  # and it never comes back
+            for _ in range(MAX_TAKEOVERS + 2):
+                await lease_lapses(d)
+            outcomes = [o for *_, o in audit(d, rollback.request_id)]
+            assert outcomes.count("taken_over") == MAX_TAKEOVERS and outcomes[-1] == "completed"
+            assert outcomes.count("completed") == 1
+            assert d.deps.store.approvals.get(rollback.request_id).action_status == "completed"  # type: ignore[union-attr]
+            assert len(d.announcer.of("action_finished")) == MAX_TAKEOVERS + 1  # each run's last word, no more
+            assert len(service.calls("POST", "/model/rollback")) == 1
 
         play(d, story)
