@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.deps import Deps
-from bot.escalation.engine import START, escalated_subject
+from bot.escalation.chain import START, escalated_subject
 from bot.notify import PostRef, post_of
 from bot.store.records import StoredAlert
 
