@@ -17,11 +17,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
 from bot.durations import in_words
-from bot.escalation.chain import START, Chain, escalated_subject, post_subject
+from bot.escalation.chain import (
+    START,
+    Chain,
+    escalated_subject,
+    post_alerts,
+    post_subject,
+    raised_severity,
+    raised_since,
+    raised_subject,
+    start_of,
+)
 from bot.escalation.follow import follow_pagerduty
 from bot.escalation.policy import EscalationPolicy, Step
 from bot.notify import PostRef
@@ -65,25 +76,28 @@ class Escalator:
 
     async def _chains(self, incident: Incident, now: datetime) -> list[Chain]:
         store = self.deps.store
-        ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id)
-        group = [a for a in [await asyncio.to_thread(store.alerts.get, i) for i in ids] if a is not None]
+        group = await post_alerts(store, incident.incident_id)
         if not group:
             return []
         post = post_subject(incident.incident_id)
         chains = [Chain(post, incident, group, incident.detected_at, "unacknowledged",
-                        await self._first_seen(incident, post, now))]
-        if incident.status == "escalated" and self.policy.route(chains[0].severity, incident.component):
-            subject = escalated_subject(incident.incident_id)
-            started = await self._first_seen(incident, subject, now)
-            chains.append(Chain(subject, incident, group, started,
-                                "escalated to people (an action failed, or every request was denied or expired)",
-                                started))
+                        await self._first_seen(incident, post, now), route=incident.severity)]
+        if raised := raised_severity(incident, group):
+            subject = raised_subject(incident.incident_id, raised)
+            seen = await self._first_seen(incident, subject, now)
+            chains.append(Chain(subject, incident, group, raised_since(incident, group, raised, seen),
+                                f"a {raised} alert joined the post", seen, route=raised, raised=True))
+        escalated = Chain(escalated_subject(incident.incident_id), incident, group, now,
+                          "escalated to people (an action failed, or every request was denied or expired)")
+        if incident.status == "escalated" and self.policy.route(escalated.severity, incident.component):
+            started = await self._first_seen(incident, escalated.subject, now)
+            chains.append(replace(escalated, started_at=started, first_seen=started))
         return chains
 
     async def _first_seen(self, incident: Incident, subject: str, now: datetime) -> datetime:
         """When the engine first saw the chain, recorded once across replicas."""
         store = self.deps.store.escalations
-        if start := await self._start_of(subject):
+        if start := await start_of(store, subject):
             return start
         if await asyncio.to_thread(store.claim, subject=subject, step=START, channel="none",
                                    fingerprint=incident.fingerprint, replica=self.replica, now=now):
@@ -93,11 +107,7 @@ class Escalator:
             if escalated:
                 await self._audit(incident.fingerprint, "escalation.start", "escalated", now,
                                   {"incident": incident.incident_id})
-        return await self._start_of(subject) or now
-
-    async def _start_of(self, subject: str) -> datetime | None:
-        rows = await asyncio.to_thread(self.deps.store.escalations.steps, subject)
-        return next((r.claimed_at for r in rows if r.step == START), None)
+        return await start_of(store, subject) or now
 
     @property
     def late(self) -> timedelta:

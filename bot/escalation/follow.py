@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
-from bot.escalation.chain import START, Chain, incident_of
+from bot.escalation.chain import START, Chain, incident_of, post_alerts, raised_of, raised_since
 from bot.escalation.policy import Step
 from bot.paging import Event
 from bot.store.records import EscalationStep, Incident
@@ -77,12 +77,13 @@ async def follow_pagerduty(deps: Deps, replica: str, lease: timedelta, chains_of
 
 
 async def _closed_chain(deps: Deps, incident: Incident, subject: str) -> list[Chain]:
-    """An escalated incident that went back to investigating, or is resolved: still followed to its end."""
+    """An escalated incident that went back to investigating, or is resolved, or a raised chain whose alerts
+    resolved: still followed to its end."""
     store = deps.store
-    ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id)
-    group = [a for a in [await asyncio.to_thread(store.alerts.get, i) for i in ids] if a is not None]
+    group = await post_alerts(store, incident.incident_id)
     rows = await asyncio.to_thread(store.escalations.steps, subject)
     started = next((r.claimed_at for r in rows if r.step == START), incident.detected_at)
-    why = "unacknowledged" if subject.startswith("post:") else "escalated"
-    return [Chain(subject, incident, group, incident.detected_at if why == "unacknowledged" else started, why)] \
-        if group else []
+    if raised := raised_of(subject):  # its alerts no longer fire above the post's severity
+        return [Chain(subject, incident, group, raised_since(incident, group, raised, started),
+                      f"a {raised} alert joined the post", started, raised, raised=True)] if group else []
+    return [Chain(subject, incident, group, started, "escalated")] if group else []
