@@ -109,7 +109,7 @@ async def take_over_lapsed(deps: Deps) -> list[Investigation]:
         taken_over.append(taken)
         if taken.attempts > MAX_ATTEMPTS or not (taken.component and taken.slack_channel and taken.slack_ts):
             # spawned: its note goes to Slack, and a slow Slack must not hold up the next renewal
-            deps.investigations.spawn(_abandon(deps, taken))
+            deps.investigations.spawn(_abandon(deps, taken, leased=lapsed.lease_owner is not None))
             continue
         log.warning("resuming investigation %s of %s (attempt %d): the replica running it stopped renewing it",
                     taken.investigation_id, taken.component, taken.attempts)
@@ -118,7 +118,7 @@ async def take_over_lapsed(deps: Deps) -> list[Investigation]:
     return taken_over
 
 
-async def _abandon(deps: Deps, taken: Investigation) -> None:
+async def _abandon(deps: Deps, taken: Investigation, leased: bool = True) -> None:
     held = deps.investigation_leases
     try:
         closed = await asyncio.to_thread(deps.store.investigations.abandon, taken.investigation_id, held.owner,
@@ -130,7 +130,9 @@ async def _abandon(deps: Deps, taken: Investigation) -> None:
     log.warning("closed investigation %s of %s as abandoned after %d start(s)", taken.investigation_id,
                 taken.component, taken.attempts - 1)
     deps.metrics.investigation_takeovers.labels(outcome="abandoned").inc()
-    if taken.alert_id is not None:  # nothing diagnosed it: people must look, as for an incident nobody can fix
+    # nothing diagnosed it: people must look, as for an incident nobody can fix; but a run from before leases
+    # (no lease at all) is one the upgrade cut short, long ago: its incident is not escalated now
+    if taken.alert_id is not None and leased:
         incident = await asyncio.to_thread(deps.store.incidents.for_alert, taken.alert_id)
         if incident is not None:
             await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated",

@@ -27,7 +27,7 @@ class PageFailed(Exception):
 class Page:
     key: str  # "<subject>/<step>": the same page is the same key, whichever replica sends it (idempotency)
     event: Event
-    fingerprint: str  # the lead alert's: PagerDuty's dedup_key, so trigger, acknowledge and resolve meet
+    fingerprint: str  # the lead alert's
     incident_id: str
     component: str
     environment: str
@@ -40,6 +40,9 @@ class Page:
     mention: tuple[Mention, ...] = ()
     to: tuple[str, ...] = ()
     acked_by: str = ""
+    # the chain's subject ("post:<incident>", "escalated:<incident>"): PagerDuty's dedup_key, so one chain's
+    # trigger, acknowledge and resolve meet one PagerDuty alert, and no other chain's
+    chain: str = ""
 
 
 class Pager(Protocol):

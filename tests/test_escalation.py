@@ -79,21 +79,21 @@ def test_an_unacknowledged_critical_alert_walks_the_steps_once_until_acknowledge
         assert f"archives/{CHANNEL}/p{post.ts.replace('.', '')}" in mail.get_body(("plain",)).get_content()
 
         assert len(escalate(bots, timedelta(minutes=15))) == 1  # 30 minutes: PagerDuty
-        assert pagerduty.actions() == ["trigger"] and pagerduty.events[0]["dedup_key"] == DRIFT
+        subject = "post:" + bots[0].deps.store.incidents.recent()[0].incident_id  # one PagerDuty alert per chain
+        assert pagerduty.actions() == ["trigger"] and pagerduty.events[0]["dedup_key"] == subject
         assert escalate(bots, timedelta(minutes=30)) == []  # nothing more in the policy, nothing twice
 
         slack.wait_ack(slack.click(ACKNOWLEDGE_ALERT, DRIFT, post.ts, user="U0ONCALL"))
         shown = slack.wait_for(lambda: "Acknowledged by" in (text := slack.render_blocks(post)) and text)
         assert "✋ Acknowledged by <@U0ONCALL>" in shown and "[Acknowledge]" not in shown
-        assert escalate(bots) == ["post:" + bots[0].deps.store.incidents.recent()[0].incident_id
-                                  + "/pagerduty:acknowledge"]
+        assert escalate(bots) == [f"{subject}/pagerduty:acknowledge"]
         assert pagerduty.actions() == ["trigger", "acknowledge"]
 
         seed(bots[0].deps.warehouse, "healthy", naive_utc(bots[0].clock.now()), reset=True)
         bots[0].tick(timedelta(minutes=1))
         escalate(bots, timedelta(minutes=1))
         assert pagerduty.actions() == ["trigger", "acknowledge", "resolve"]
-        assert pagerduty.alerts[DRIFT].state == "resolved"
+        assert pagerduty.alerts[subject].state == "resolved"
         assert len(notes(slack, post)) >= 1 and len(mailbox.messages) == 1
         pages = [e for e in bots[0].deps.store.audit.entries(subject=DRIFT) if e.action.startswith("escalation.")]
         assert sorted((e.action, e.details["channel"], e.outcome) for e in pages) == [

@@ -1,5 +1,7 @@
 """PagerDuty Events API v2: trigger on the step, acknowledge when the post is acknowledged, resolve when
-its alerts resolve; the dedup_key is the lead alert's fingerprint, so all three meet one PagerDuty alert."""
+its alerts resolve; the dedup_key is the chain's subject (an alert post, or an escalated incident), so all
+three meet one PagerDuty alert, and a later chain (another incident with the same fingerprint, or the
+incident escalated after its post was acknowledged) pages afresh instead of folding into an old one."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ SEVERITY = {"critical": "critical", "warning": "warning", "info": "info"}
 
 def event_of(page: Page, routing_key: str) -> dict:
     event: dict = {"routing_key": routing_key, "event_action": page.event,
-                   "dedup_key": page.fingerprint[:DEDUP_KEY_LIMIT]}
+                   "dedup_key": (page.chain or page.fingerprint)[:DEDUP_KEY_LIMIT]}
     if page.event != "trigger":
         return event
     summary = f"[{page.severity.upper()}] {page.summary} ({page.why})"

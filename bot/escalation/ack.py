@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Literal
 
 from bot.deps import Deps
-from bot.escalation.engine import START, escalated_subject
+from bot.escalation.chain import escalated_subject, post_alerts, raised_severity, raised_since, raised_subject, start_of
 from bot.notify import PostRef, post_of
-from bot.store.records import StoredAlert
+from bot.store.records import Incident, StoredAlert
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,7 @@ async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, chan
         return Acknowledged("not_firing", fingerprint)
     incident = await asyncio.to_thread(store.incidents.for_alert, alert.alert_id)
     ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id) if incident else [alert.alert_id]
-    since = None
-    if incident is not None and incident.status == "escalated":
-        rows = await asyncio.to_thread(store.escalations.steps, escalated_subject(incident.incident_id))
-        since = next((r.claimed_at for r in rows if r.step == START), None)
+    since = await _renewable_since(deps, incident, now) if incident is not None else None
     won = await asyncio.to_thread(store.escalations.acknowledge, ids, user, now, since)
     shown = await asyncio.to_thread(store.alerts.get, alert.alert_id) or alert
     if not won:
@@ -56,6 +53,19 @@ async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, chan
                  {"via": via, "time_to_ack_sec": seconds, "incident": incident.incident_id if incident else None},
                  channel, message_ts)
     return Acknowledged("acknowledged", fingerprint, shown, user, now, seconds)
+
+
+async def _renewable_since(deps: Deps, incident: Incident, now: datetime) -> datetime | None:
+    """When the latest chain the post's acknowledgement must cover began (an escalation, or a more severe
+    alert joining): an acknowledgement older than that is renewed. None: the first one stands."""
+    starts = []
+    if incident.status == "escalated":
+        starts.append(await start_of(deps.store.escalations, escalated_subject(incident.incident_id)))
+    group = await post_alerts(deps.store, incident.incident_id)
+    if raised := raised_severity(incident, group):
+        seen = await start_of(deps.store.escalations, raised_subject(incident.incident_id, raised))
+        starts.append(raised_since(incident, group, raised, seen or now))
+    return max((s for s in starts if s is not None), default=None)
 
 
 async def _audit(deps: Deps, user: str, fingerprint: str, outcome: str, now: datetime, details: dict,

@@ -6,6 +6,10 @@ many replicas run the job, each step pages once; each is audited with its outcom
 or resolving its alerts stops the chain. An escalated incident (an action failed, every request denied or
 expired) starts a chain of its own from the moment the engine first sees it escalated, which a later
 acknowledgement stops.
+
+Each chain's first sight is recorded once (its `start` row). A step that fell due well before that (an
+incident older than escalation itself, after an upgrade) is skipped, never paged for the past; and when
+several steps of a chain fell due long ago at once (the job was off), only the latest is paged.
 """
 
 from __future__ import annotations
@@ -13,51 +17,29 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
 from bot.durations import in_words
+from bot.escalation.chain import (
+    START,
+    Chain,
+    escalated_subject,
+    post_alerts,
+    post_subject,
+    raised_severity,
+    raised_since,
+    raised_subject,
+    start_of,
+)
+from bot.escalation.follow import follow_pagerduty
 from bot.escalation.policy import EscalationPolicy, Step
 from bot.notify import PostRef
 from bot.paging import Event, Page, PageFailed, Pager, ThreadLinks
-from bot.rules import SEVERITY_ORDER
-from bot.store.records import Incident, StoredAlert
+from bot.store.records import Incident
 
 log = logging.getLogger("agentops.escalation")
-START = "start"  # an escalated incident's chain: the row marking when it began
-
-
-@dataclass(frozen=True)
-class Chain:
-    """One subject the policy pages for: an alert post, or an incident escalated to people."""
-
-    subject: str
-    incident: Incident
-    alerts: list[StoredAlert]  # the post's alerts, the lead first
-    started_at: datetime
-    why: str
-
-    @property
-    def severity(self) -> str:
-        firing = [a.severity for a in self.alerts if a.status == "firing"] or [self.incident.severity]
-        return max(firing, key=lambda s: SEVERITY_ORDER.get(s, 0))
-
-    @property
-    def acknowledged(self) -> bool:
-        return any(a.acked_at is not None and a.acked_at >= self.started_at for a in self.alerts)
-
-    @property
-    def cleared(self) -> bool:
-        return self.incident.status == "resolved" or all(a.status == "resolved" for a in self.alerts)
-
-
-def post_subject(incident_id: str) -> str:
-    return f"post:{incident_id}"
-
-
-def escalated_subject(incident_id: str) -> str:
-    return f"escalated:{incident_id}"
 
 
 class Escalator:
@@ -82,7 +64,7 @@ class Escalator:
             except Exception as error:
                 _failed(f"escalating {incident.incident_id}", error)
         try:
-            done += await self._follow_pagerduty(now)
+            done += await follow_pagerduty(self.deps, self.replica, self.lease, self._chains, self._page, now)
         except Exception as error:
             _failed("following PagerDuty", error)
         return done
@@ -94,28 +76,51 @@ class Escalator:
 
     async def _chains(self, incident: Incident, now: datetime) -> list[Chain]:
         store = self.deps.store
-        ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id)
-        group = [a for a in [await asyncio.to_thread(store.alerts.get, i) for i in ids] if a is not None]
+        group = await post_alerts(store, incident.incident_id)
         if not group:
             return []
-        chains = [Chain(post_subject(incident.incident_id), incident, group, incident.detected_at,
-                        "unacknowledged")]
-        if incident.status == "escalated" and self.policy.route(chains[0].severity, incident.component):
-            started = await self._escalation_start(incident, now)
-            chains.append(Chain(escalated_subject(incident.incident_id), incident, group, started,
-                                "escalated to people (an action failed, or every request was denied or expired)"))
+        post = post_subject(incident.incident_id)
+        chains = [Chain(post, incident, group, incident.detected_at, "unacknowledged",
+                        await self._first_seen(incident, post, now), route=incident.severity)]
+        if raised := raised_severity(incident, group):
+            subject = raised_subject(incident.incident_id, raised)
+            seen = await self._first_seen(incident, subject, now)
+            chains.append(Chain(subject, incident, group, raised_since(incident, group, raised, seen),
+                                f"a {raised} alert joined the post", seen, route=raised, raised=True))
+        escalated = Chain(escalated_subject(incident.incident_id), incident, group, now,
+                          "escalated to people (an action failed, or every request was denied or expired)")
+        if incident.status == "escalated" and self.policy.route(escalated.severity, incident.component):
+            started = await self._first_seen(incident, escalated.subject, now)
+            chains.append(replace(escalated, started_at=started, first_seen=started))
         return chains
 
-    async def _escalation_start(self, incident: Incident, now: datetime) -> datetime:
+    async def _first_seen(self, incident: Incident, subject: str, now: datetime) -> datetime:
+        """When the engine first saw the chain, recorded once across replicas."""
         store = self.deps.store.escalations
-        subject = escalated_subject(incident.incident_id)
+        if start := await start_of(store, subject):
+            return start
         if await asyncio.to_thread(store.claim, subject=subject, step=START, channel="none",
                                    fingerprint=incident.fingerprint, replica=self.replica, now=now):
-            await asyncio.to_thread(store.finish, subject, START, "sent", "the incident was escalated")
-            await self._audit(incident.fingerprint, "escalation.start", "escalated", now,
-                              {"incident": incident.incident_id})
-        rows = await asyncio.to_thread(store.steps, subject)
-        return next((r.claimed_at for r in rows if r.step == START), now)
+            escalated = subject == escalated_subject(incident.incident_id)
+            await asyncio.to_thread(store.finish, subject, START, "sent",
+                                    "the incident was escalated" if escalated else "first seen by escalation")
+            if escalated:
+                await self._audit(incident.fingerprint, "escalation.start", "escalated", now,
+                                  {"incident": incident.incident_id})
+        return await start_of(store, subject) or now
+
+    @property
+    def late(self) -> timedelta:
+        """How late a step may be paged: a pass or two behind (a slow pass, a restart), not more."""
+        return max(timedelta(minutes=2), timedelta(seconds=2 * self.deps.settings.escalation_interval_sec))
+
+    def _not_paged(self, chain: Chain, due: datetime, latest: datetime) -> str:
+        """Why a step due at `due` is skipped ("" when it is paged)."""
+        if chain.first_seen is not None and due < chain.first_seen - self.late:
+            return f"it fell due {in_words(chain.first_seen - due)} before escalation first saw this alert"
+        if due < latest - self.late:
+            return "a later step fell due too; only the latest step is paged"
+        return ""
 
     async def _walk(self, chain: Chain, now: datetime) -> list[str]:
         if chain.acknowledged or chain.cleared or await self._all_silenced(chain, now):
@@ -126,9 +131,10 @@ class Escalator:
         store = self.deps.store.escalations
         taken = {row.step: row for row in await asyncio.to_thread(store.steps, chain.subject)}
         done = []
-        for number, step in enumerate(route.steps):
-            if now - chain.started_at < step.after:
-                break  # steps run in order: the rest are later still
+        # steps run in order: those due are a prefix, and the last of them fell due latest
+        due = [(n, s) for n, s in enumerate(route.steps) if now - chain.started_at >= s.after]
+        latest = chain.started_at + due[-1][1].after if due else now
+        for number, step in due:
             key, row = str(number), taken.get(str(number))
             if row is None:
                 claimed = await asyncio.to_thread(store.claim, subject=chain.subject, step=key, channel=step.channel,
@@ -138,7 +144,11 @@ class Escalator:
                 claimed = row.outcome == "claimed" and await asyncio.to_thread(
                     store.reclaim, subject=chain.subject, step=key, replica=self.replica, now=now,
                     stale_before=now - self.lease)
-            if claimed:
+            if not claimed:
+                continue
+            if skipped := self._not_paged(chain, chain.started_at + step.after, latest):
+                await self._record(chain, key, step, "trigger", "skipped", skipped, now)
+            else:
                 await self._page(chain, key, step, "trigger", now)
                 done.append(f"{chain.subject}/{number}")
         return done
@@ -149,9 +159,7 @@ class Escalator:
                                      for a in firing])
 
     async def _page(self, chain: Chain, step_key: str, step: Step, event: Event, now: datetime) -> None:
-        store = self.deps.store.escalations
         pager = self.pagers.get(step.channel)
-        lead = chain.alerts[0]
         if pager is None or not pager.configured:
             outcome, detail = "skipped", f"{step.channel} is not configured"
         else:
@@ -163,6 +171,12 @@ class Escalator:
             except Exception as error:  # a channel's bug must not stop the chain's other steps
                 outcome, detail = "failed", f"{type(error).__name__}"
                 log.exception("%s page for %s failed", step.channel, chain.subject)
+        await self._record(chain, step_key, step, event, outcome, detail, now)
+
+    async def _record(self, chain: Chain, step_key: str, step: Step, event: Event, outcome: str, detail: str,
+                      now: datetime) -> None:
+        store = self.deps.store.escalations
+        lead = chain.alerts[0]
         await asyncio.to_thread(store.finish, chain.subject, step_key, outcome, detail)
         self.deps.metrics.pages.labels(channel=step.channel, event=event, outcome=outcome).inc()
         await self._audit(lead.fingerprint, f"escalation.{event}", outcome, now, {
@@ -185,46 +199,11 @@ class Escalator:
             why = "posted, not yet acknowledged" if chain.why == "unacknowledged" else chain.why
         else:
             why = f"{chain.why}{'' if chain.why == 'unacknowledged' else '; unacknowledged'} for {in_words(waited)}"
-        return Page(key=f"{chain.subject}/{step_key}", event=event, fingerprint=lead.fingerprint,
-                    incident_id=incident.incident_id, component=incident.component,
+        return Page(key=f"{chain.subject}/{step_key}", chain=chain.subject, event=event,
+                    fingerprint=lead.fingerprint, incident_id=incident.incident_id, component=incident.component,
                     environment=self.policy.environment_of(incident.component), severity=chain.severity,
                     summary=summary, why=why, unacked_for=waited, thread=thread, link=link, mention=step.mention,
                     to=step.to or tuple(self.deps.settings.smtp_to), acked_by=acked)
-
-    async def _follow_pagerduty(self, now: datetime) -> list[str]:
-        """A triggered PagerDuty incident is acknowledged when the post is, and resolved when its alerts are."""
-        store = self.deps.store
-        done: list[str] = []
-        seen: set[str] = set()
-        for sent in await asyncio.to_thread(store.escalations.paged, "pagerduty"):
-            if sent.subject in seen:
-                continue
-            seen.add(sent.subject)
-            incident = await asyncio.to_thread(store.incidents.get, sent.subject.split(":", 1)[1])
-            if incident is None:
-                continue
-            chains = [c for c in await self._chains(incident, now) if c.subject == sent.subject] or \
-                await self._closed_chain(incident, sent.subject, now)
-            for chain in chains:
-                event: Event | None = "resolve" if chain.cleared else "acknowledge" if chain.acknowledged else None
-                key = f"pagerduty:{event}"
-                if event is None or key in {r.step for r in await asyncio.to_thread(store.escalations.steps,
-                                                                                    chain.subject)}:
-                    continue
-                if await asyncio.to_thread(store.escalations.claim, subject=chain.subject, step=key,
-                                           channel="pagerduty", fingerprint=incident.fingerprint,
-                                           replica=self.replica, now=now):
-                    await self._page(chain, key, Step(timedelta(0), "pagerduty"), event, now)
-                    done.append(f"{chain.subject}/{key}")
-        return done
-
-    async def _closed_chain(self, incident: Incident, subject: str, now: datetime) -> list[Chain]:
-        """An escalated incident that went back to investigating, or is resolved: still followed to its end."""
-        ids = await asyncio.to_thread(self.deps.store.incidents.alert_ids, incident.incident_id)
-        group = [a for a in [await asyncio.to_thread(self.deps.store.alerts.get, i) for i in ids] if a is not None]
-        rows = await asyncio.to_thread(self.deps.store.escalations.steps, subject)
-        started = next((r.claimed_at for r in rows if r.step == START), incident.detected_at)
-        return [Chain(subject, incident, group, started, "escalated")] if group else []
 
     async def _audit(self, subject: str, action: str, outcome: str, now: datetime, details: dict) -> None:
         await asyncio.to_thread(self.deps.store.audit.record, actor="agentops", action=action, subject=subject,

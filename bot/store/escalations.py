@@ -2,7 +2,8 @@
 steps were claimed, by whom, and how their page went.
 
 Each step's row is inserted before anything is paged: the (subject, step) key lets exactly one replica
-page for it, and a step is never paged twice, even after a failure (it is audited and shown instead).
+page for it, and a step is never paged twice, even after a failure (it is audited and shown instead). A
+PagerDuty follow-up (acknowledge, resolve) is retried as a new row per attempt (`<event>#<n>`).
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ class EscalationStore:
                                 .order_by(escalation_steps.c.id)).mappings().all()
         return [from_row(EscalationStep, r) for r in rows]
 
-    def paged(self, channel: str) -> list[EscalationStep]:
-        """Steps sent on `channel` (numbered steps only) whose subject has no `<channel>:resolve` claim yet:
-        the pages that still follow their alert."""
+    def paged(self, channel: str, attempts: int) -> list[EscalationStep]:
+        """Steps sent on `channel` (numbered steps only) whose subject is not resolved there yet (no resolve
+        sent or skipped, and fewer than `attempts` tried): the pages that still follow their alert."""
         closed = escalation_steps.alias("closed")
+        resolve = f"{channel}:resolve"
         query = (select(escalation_steps).outerjoin(closed, and_(
-            closed.c.subject == escalation_steps.c.subject, closed.c.step == f"{channel}:resolve"))
+            closed.c.subject == escalation_steps.c.subject,
+            or_(and_(or_(closed.c.step == resolve, closed.c.step.like(f"{resolve}#%")),
+                     closed.c.outcome.in_(("sent", "skipped"))),
+                closed.c.step == f"{resolve}#{attempts}")))
             .where(escalation_steps.c.channel == channel, escalation_steps.c.outcome == "sent",
                    ~escalation_steps.c.step.like(f"{channel}:%"), closed.c.id.is_(None))
             .order_by(escalation_steps.c.id))

@@ -17,6 +17,7 @@ from bot.investigations import ALREADY_RUNNING, claim, resolve_subject, run_clai
 from bot.monitor.monitor import Monitor
 from bot.notify import PostRef, post_of
 from bot.store.records import Investigation, StoredAlert
+from bot.store.tables import investigations
 from tests.helpers.domain import Domain, domain, replica
 
 DRIFT = "model_drift:classifier_v2"
@@ -107,6 +108,27 @@ def test_a_claim_that_stopped_every_attempt_is_closed_with_a_note_and_can_be_inv
                                              alert_id=alert.alert_id) is None
             await b.settle()
             assert len(b.announcer.of("diagnosis_ready")) == 1
+
+        asyncio.run(story())
+
+
+def test_a_run_left_from_before_leases_is_closed_without_escalating_its_incident(
+        tmp_path: Path, now, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    with replicas(tmp_path, now, store_url) as (a, b):
+        async def story() -> None:
+            alert, thread = await posted_alert(a)
+            old = await claimed_then_killed(a, alert, thread)
+            with a.deps.store.engine.begin() as conn:  # as a bot from before leases left it, days ago
+                conn.execute(investigations.update().where(investigations.c.investigation_id == old.investigation_id)
+                             .values(lease_owner=None, lease_until=None, component=None))
+            [incident] = b.deps.store.incidents.recent()
+            assert incident.status == "investigating"
+            assert [t.investigation_id for t in await keep_investigations(b.deps)] == [old.investigation_id]
+            await b.settle()  # its note is posted in the background, not inside the heartbeat
+            assert b.deps.store.investigations.get(old.investigation_id).status == "abandoned"
+            assert len(b.announcer.of("investigation_abandoned")) == 1  # its thread is told
+            # nobody left it unanswered: its incident is not escalated (which would page people for the past)
+            assert b.deps.store.incidents.get(incident.incident_id).status == "investigating"
 
         asyncio.run(story())
 

@@ -28,8 +28,9 @@ LINK = "https://example.slack.com/archives/C0MLALERTS/p1700000000000100"
 
 
 def page(**changes: object) -> Page:
-    values: dict = dict(key="post:INC-1/2", event="trigger", fingerprint="model_drift:classifier_v2",
-                        incident_id="INC-1", component="classifier_v2", environment="production", severity="critical",
+    values: dict = dict(key="post:INC-1/2", chain="post:INC-1", event="trigger",
+                        fingerprint="model_drift:classifier_v2", incident_id="INC-1", component="classifier_v2",
+                        environment="production", severity="critical",
                         summary="classifier_v2: drift_score 0.41 <script>", why="unacknowledged for 30 minutes",
                         unacked_for=timedelta(minutes=30), thread=PostRef("C0MLALERTS", "1.000100"), link=LINK,
                         to=("lead@example.com",))
@@ -138,23 +139,26 @@ def pagerduty(stand_in: PagerDutyStandIn, key: str | None = None) -> PagerDutyPa
                                    pagerduty_routing_key=key or stand_in.routing_key), Redactor())
 
 
-def test_pagerduty_trigger_acknowledge_resolve_meet_on_the_fingerprint() -> None:
+def test_pagerduty_trigger_acknowledge_resolve_meet_on_the_chain_not_the_fingerprint() -> None:
     with PagerDutyStandIn() as stand_in:
         pager = pagerduty(stand_in)
-        assert send(pager, page()) == "trigger: model_drift:classifier_v2"
+        assert send(pager, page()) == "trigger: post:INC-1"
         send(pager, page(event="acknowledge"))
-        assert stand_in.alerts["model_drift:classifier_v2"].state == "acknowledged"
+        assert stand_in.alerts["post:INC-1"].state == "acknowledged"
+        # the same fingerprint escalated later, or firing again as a new incident: a PagerDuty alert of its own
+        assert send(pager, page(key="escalated:INC-1/0", chain="escalated:INC-1")) == "trigger: escalated:INC-1"
+        assert stand_in.alerts["escalated:INC-1"].state == "triggered"
         send(pager, page(event="resolve"))
-    trigger, acknowledge, resolve = stand_in.events
+    trigger, acknowledge, _escalated, resolve = stand_in.events
     assert trigger["payload"]["severity"] == "critical" and trigger["payload"]["source"] == "classifier_v2"
     assert trigger["links"] == [{"href": LINK, "text": "Alert thread in Slack"}]
     assert set(acknowledge) == set(resolve) == {"routing_key", "event_action", "dedup_key"}
-    assert stand_in.alerts["model_drift:classifier_v2"].state == "resolved"
+    assert stand_in.alerts["post:INC-1"].state == "resolved"
 
 
 def test_pagerduty_limits_are_kept_summary_1024_and_dedup_key_255() -> None:
     with PagerDutyStandIn() as stand_in:
-        send(pagerduty(stand_in), page(summary="x" * 5000, fingerprint="latency:" + "m" * 300))
+        send(pagerduty(stand_in), page(summary="x" * 5000, chain="post:" + "m" * 300))
     [event] = stand_in.events
     assert len(event["payload"]["summary"]) == 1024 and len(event["dedup_key"]) == 255
 

@@ -48,17 +48,29 @@ def test_one_person_of_eight_acknowledges_first_and_the_whole_post_is_theirs(sto
     setup.close()
 
 
-def test_a_pagerduty_page_is_followed_until_its_resolve_is_claimed(store_url: str) -> None:
+def test_a_pagerduty_page_is_followed_until_its_resolve_is_sent_or_its_attempts_run_out(store_url: str) -> None:
     store = open_store(store_url)
+
+    def attempt(subject: str, step: str, outcome: str) -> None:
+        store.escalations.claim(subject=subject, step=step, channel="pagerduty", fingerprint="f", replica="r",
+                                now=NOW)
+        store.escalations.finish(subject, step, outcome)
+
+    def followed() -> list[str]:
+        return [s.subject for s in store.escalations.paged("pagerduty", 3)]
+
     try:
-        for step, outcome in (("2", "sent"), ("3", "failed")):
-            store.escalations.claim(subject="post:INC-1", step=step, channel="pagerduty", fingerprint="f",
-                                    replica="r", now=NOW)
-            store.escalations.finish("post:INC-1", step, outcome)
-        assert [s.step for s in store.escalations.paged("pagerduty")] == ["2"]
-        store.escalations.claim(subject="post:INC-1", step="pagerduty:resolve", channel="pagerduty",
-                                fingerprint="f", replica="r", now=NOW)
-        assert store.escalations.paged("pagerduty") == []
+        for subject in ("post:INC-1", "post:INC-2"):
+            attempt(subject, "2", "sent")
+            attempt(subject, "3", "failed")
+        assert followed() == ["post:INC-1", "post:INC-2"]
+        attempt("post:INC-1", "pagerduty:resolve", "failed")  # a 5xx: not resolved in PagerDuty yet
+        attempt("post:INC-1", "pagerduty:resolve#2", "claimed")  # in flight
+        assert followed() == ["post:INC-1", "post:INC-2"]
+        attempt("post:INC-2", "pagerduty:resolve#2", "sent")
+        assert followed() == ["post:INC-1"]
+        attempt("post:INC-1", "pagerduty:resolve#3", "failed")  # the last attempt: given up
+        assert followed() == []
     finally:
         store.close()
 
