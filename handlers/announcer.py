@@ -137,14 +137,17 @@ class SlackAnnouncer:
         if alert.slack_channel and alert.slack_ts:
             await self._note(alert.slack_channel, *message, thread_ts=alert.slack_ts, kind=f"{kind}:{alert.alert_id}")
 
-    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert],
+                           retry_until: float | None = None) -> PostRef | None:
         """While Slack is unavailable the post is tried again with backoff (and never sooner than a
-        Retry-After) until the next sweep is due, so an outage delays a new alert by little more than
-        itself; a refusal (channel_not_found …) is not repeated."""
+        Retry-After) until `retry_until` (time.monotonic(); one deadline for a whole sweep's posts, by
+        default the next sweep's start), so an outage delays a new alert by little more than itself and
+        never makes a sweep outlast its interval; a refusal (channel_not_found …) is not repeated."""
         text, blocks = await self._alert_post(component, alerts)
         # an alert claimed before may have been posted by that claim (its answer lost, its replica killed)
         look_first = any(a.post_attempts > 1 for a in alerts)
-        give_up, wait = time.monotonic() + self.settings.monitor_poll_interval_sec, FIRST_REPOST_SEC
+        give_up = time.monotonic() + self.settings.monitor_poll_interval_sec if retry_until is None else retry_until
+        wait = FIRST_REPOST_SEC
         while isinstance(posted := await self.own.post(
                 self.settings.slack_alert_channel, text, blocks, [f"alert:{a.alert_id}" for a in alerts],
                 look_first=look_first, fingerprints=" ".join(a.fingerprint for a in alerts)[:1000]), SlackFailure):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -44,7 +45,9 @@ class Notifier:
         every other alert of the sweep goes out. Only alerts the sweep raised are followed here: an
         ingested alert is resolved by its sender, never by a sweep that does not know it."""
         stored = await self._open(firing, now, source="warehouse")
-        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
+        retry_until = self._retry_until()
+        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now,
+                                  retry_until)
         redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
         for fingerprint, current in stored.items():
             post = post_of(current)
@@ -66,7 +69,7 @@ class Notifier:
         unposted = [a for fp, a in stored.items() if fp in firing and a.slack_ts is None]
         redraw: dict[PostRef, StoredAlert] = {}
         if await self._join_group(unposted, group_key, now, redraw):
-            await self._post_group(group_key, firing, now, redraw)
+            await self._post_group(group_key, firing, now, redraw, self._retry_until())
         for fingerprint, current in stored.items():
             post = post_of(current)
             if post is None:
@@ -82,8 +85,13 @@ class Notifier:
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
 
+    def _retry_until(self) -> float:
+        """One deadline for every post of a sweep (or an ingest request) while the chat is down: however many
+        groups are new, the sweep ends within its interval, and the next sweep tries again."""
+        return time.monotonic() + self.deps.settings.monitor_poll_interval_sec
+
     async def _post_group(self, group_key: str, firing: dict[str, Alert], now: datetime,
-                          redraw: dict[PostRef, StoredAlert]) -> None:
+                          redraw: dict[PostRef, StoredAlert], retry_until: float) -> None:
         """Replicas may take one group's notification at once (a resend, a load balancer): the one holding the
         group's claim posts; another leaves its alerts unposted, answered as pending, and the sender's retry
         joins them to that post."""
@@ -93,7 +101,8 @@ class Notifier:
         try:  # read again under the claim: what another replica opened or posted meanwhile is seen
             fresh = await asyncio.to_thread(self.deps.store.alerts.firing_of, set(firing), "ingest")
             unposted = await self._join_group([a for a in fresh if a.slack_ts is None], group_key, now, redraw)
-            await self._post_unposted(unposted, firing, now, group_of=lambda a: a.group_key or a.component)
+            await self._post_unposted(unposted, firing, now, retry_until, group_of=lambda a: a.group_key or a.component,
+                                      group_claim=group_key)
         finally:
             await asyncio.to_thread(groups.release, group_key, self.replica)
 
@@ -178,7 +187,8 @@ class Notifier:
                       type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
 
     async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime,
-                             group_of: Callable[[StoredAlert], str] = lambda a: a.component) -> None:
+                             retry_until: float, group_of: Callable[[StoredAlert], str] = lambda a: a.component,
+                             group_claim: str | None = None) -> None:
         """Claim and post; the alerts of one group (a sweep's component, an ingested notification group)
         share one post, titled by the first alert's component."""
         groups: dict[str, list[StoredAlert]] = defaultdict(list)
@@ -190,21 +200,24 @@ class Notifier:
                                                   now, self.lease)
                 if attempt:  # past the first attempt, the announcer looks for an earlier post first
                     groups[group_of(alert)].append(replace(alert, post_attempts=attempt))
-        async with self._heartbeat([a.alert_id for claimed in groups.values() for a in claimed]):
+        async with self._heartbeat([a.alert_id for claimed in groups.values() for a in claimed], group_claim):
             for claimed in groups.values():
                 async with self._isolated(claimed[0].fingerprint, "post"):
-                    await self._post(claimed[0].component, claimed, firing, now)
+                    await self._post(claimed[0].component, claimed, firing, now, retry_until)
 
     @asynccontextmanager
-    async def _heartbeat(self, alert_ids: list[str]) -> AsyncIterator[None]:
+    async def _heartbeat(self, alert_ids: list[str], group_key: str | None = None) -> AsyncIterator[None]:
         """Renews the claims while their posts are made (Slack may be slow), so no live replica is
-        overtaken and a dead one's claims lapse within one lease."""
+        overtaken and a dead one's claims lapse within one lease — the ingested group's claim too, or a
+        sender's resend on another replica would take the group and post it a second time."""
         async def beat() -> None:
             while True:
                 await asyncio.sleep(self.lease.total_seconds() / 4)
                 try:
-                    await asyncio.to_thread(self.deps.store.alerts.renew_post_claims, alert_ids, self.replica,
-                                            self.deps.clock.now())
+                    now = self.deps.clock.now()
+                    await asyncio.to_thread(self.deps.store.alerts.renew_post_claims, alert_ids, self.replica, now)
+                    if group_key is not None:
+                        await asyncio.to_thread(self.deps.store.ingest_groups.renew, group_key, self.replica, now)
                 except Exception as error:  # the store is down: the post itself will fail to record
                     log.warning("renewing post claims failed (%s)", type(error).__name__)
 
@@ -216,9 +229,10 @@ class Notifier:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
 
-    async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
+    async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime,
+                    retry_until: float) -> None:
         store, ids = self.deps.store.alerts, [a.alert_id for a in claimed]
-        posted = await self.deps.announcer.alert_posted(component, claimed)
+        posted = await self.deps.announcer.alert_posted(component, claimed, retry_until)
         if posted is None:
             # released, not held for the lease: the next sweep tries again at once (the announcer
             # logged why, and already tried again while Slack was only unavailable)

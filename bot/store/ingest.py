@@ -55,6 +55,13 @@ class IngestGroups:
             ).values(claimed_by=replica, claimed_at=moment)).rowcount
         return taken == 1
 
+    def renew(self, group_key: str, replica: str, now: datetime) -> bool:
+        """The heartbeat of a group being posted: its claim stays this replica's while it is alive."""
+        with self._engine.begin() as conn:
+            return conn.execute(update(ingest_groups).where(
+                ingest_groups.c.group_key == group_key, ingest_groups.c.claimed_by == replica,
+                ingest_groups.c.claimed_at.is_not(None)).values(claimed_at=naive_utc(now))).rowcount == 1
+
     def release(self, group_key: str, replica: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(ingest_groups).where(ingest_groups.c.group_key == group_key,
