@@ -49,6 +49,7 @@ class Notifier:
         await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now,
                                   retry_until)
         redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
+        await self._post_left_ingested(now, redraw, retry_until)
         for fingerprint, current in stored.items():
             post = post_of(current)
             if post is None:
@@ -84,6 +85,21 @@ class Notifier:
                     redraw[post] = current
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
+
+    async def _post_left_ingested(self, now: datetime, redraw: dict[PostRef, StoredAlert], retry_until: float) -> None:
+        """Ingested alerts stored but never posted (their request's replica died, or the sender gave up): the
+        sweep posts them as their request would have, by the same group claim, once they are a lease old
+        (a live request has had its turn; a post claim still held is skipped)."""
+        left = [a for a in await asyncio.to_thread(self.deps.store.alerts.list_firing, "ingest")
+                if a.slack_ts is None and now - a.first_seen_at >= self.lease]
+        groups: dict[str, dict[str, Alert]] = defaultdict(dict)
+        for alert in left:
+            groups[alert.group_key or alert.component][alert.fingerprint] = Alert(
+                alert.alert_id, alert.fingerprint, alert.severity, alert.alert_type,  # type: ignore[arg-type]
+                alert.component, alert.metrics, alert.message, alert.last_seen_at, alert.first_seen_at)
+        for group_key, firing in groups.items():
+            async with self._isolated(next(iter(firing)), "post"):
+                await self._post_group(group_key, firing, now, redraw, retry_until)
 
     def _retry_until(self) -> float:
         """One deadline for every post of a sweep (or an ingest request) while the chat is down: however many

@@ -86,3 +86,27 @@ def test_an_ingested_group_stays_claimed_while_its_slow_post_outlasts_the_lease(
 
         assert asyncio.run(story()) == []
         assert [s.what for s in chat.said] == ["alert_posted"]
+
+
+def test_an_ingested_alert_left_unposted_is_posted_by_a_later_sweep_once(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
+    with domain(tmp_path, now, scenario="healthy") as d:
+        # its request's replica died after storing it (or the sender gave up): nothing would ever post it
+        d.deps.store.alerts.open(fingerprint="latency:checkout", alert_type="latency", severity="warning",
+                                 component="checkout", metrics={}, message="checkout p95 high", now=now,
+                                 source="ingest", group_key=GROUP)
+        monitor = Monitor(d.deps, replica="test")
+
+        async def story() -> None:
+            await monitor.tick()  # a request may still be posting it: its turn
+            assert d.announcer.of("alert_posted") == []
+            d.clock.advance(Notifier.lease)
+            await monitor.tick()
+            d.clock.advance(timedelta(minutes=1))
+            await monitor.tick()
+
+        asyncio.run(story())
+        [posted] = d.announcer.of("alert_posted")
+        assert [a.fingerprint for a in posted.details["alerts"]] == ["latency:checkout"]
+        [stored] = d.deps.store.alerts.list_firing()
+        assert (stored.slack_channel, stored.slack_ts) == (posted.details["post"].channel, posted.details["post"].ts)
+        assert len(d.deps.store.incidents.recent()) == 1
