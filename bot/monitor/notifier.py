@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import auto_investigate
 from bot.deps import Deps
+from bot.monitor.heartbeat import claims_renewed
 from bot.monitor.sweep import Alert, SweepResult
 from bot.notify import PostRef, post_of
 from bot.remediation import incidents
@@ -33,7 +34,7 @@ class Notifier:
     def __init__(self, deps: Deps, replica: str) -> None:
         self.deps, self.replica = deps, replica
 
-    # a live replica renews its post claims every lease/4 while it posts (_heartbeat), so the lease
+    # a live replica renews its post claims every lease/4 while it posts (claims_renewed), so the lease
     # only says how soon a dead replica's claim is taken over
     lease = timedelta(seconds=POST_LEASE_SEC)
 
@@ -216,34 +217,11 @@ class Notifier:
                                                   now, self.lease)
                 if attempt:  # past the first attempt, the announcer looks for an earlier post first
                     groups[group_of(alert)].append(replace(alert, post_attempts=attempt))
-        async with self._heartbeat([a.alert_id for claimed in groups.values() for a in claimed], group_claim):
+        async with claims_renewed(self.deps, self.replica, self.lease,
+                                  [a.alert_id for claimed in groups.values() for a in claimed], group_claim):
             for claimed in groups.values():
                 async with self._isolated(claimed[0].fingerprint, "post"):
                     await self._post(claimed[0].component, claimed, firing, now, retry_until)
-
-    @asynccontextmanager
-    async def _heartbeat(self, alert_ids: list[str], group_key: str | None = None) -> AsyncIterator[None]:
-        """Renews the claims while their posts are made (Slack may be slow), so no live replica is
-        overtaken and a dead one's claims lapse within one lease — the ingested group's claim too, or a
-        sender's resend on another replica would take the group and post it a second time."""
-        async def beat() -> None:
-            while True:
-                await asyncio.sleep(self.lease.total_seconds() / 4)
-                try:
-                    now = self.deps.clock.now()
-                    await asyncio.to_thread(self.deps.store.alerts.renew_post_claims, alert_ids, self.replica, now)
-                    if group_key is not None:
-                        await asyncio.to_thread(self.deps.store.ingest_groups.renew, group_key, self.replica, now)
-                except Exception as error:  # the store is down: the post itself will fail to record
-                    log.warning("renewing post claims failed (%s)", type(error).__name__)
-
-        task = asyncio.create_task(beat()) if alert_ids else None
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
 
     async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime,
                     retry_until: float) -> None:
