@@ -68,8 +68,11 @@ class ActionReport(Protocol):
 
 class Announcer(Protocol):
     # alerts
-    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
-        """New alerts of one component, in one post; None when it could not be posted (retried later)."""
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert],
+                           retry_until: float | None = None) -> PostRef | None:
+        """New alerts of one component, in one post; None when it could not be posted (retried later).
+        While the chat is unavailable it is tried again until `retry_until` (a time.monotonic() shared by
+        every post of one sweep or ingest request; None: one poll interval from now)."""
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
         """The post's alerts changed (severity, resolution): redraw it."""

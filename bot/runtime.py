@@ -226,6 +226,7 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     deps = build_deps(settings, announcer, clock, metrics)
     announcer.watch_silences(lambda fingerprint: getattr(deps.store.silences.active(fingerprint, deps.clock.now()),
                                                          "ends_at", None))
+    announcer.watch_posts(deps.store.alerts.sharing_post)
     return Bot(deps, slack, policy)
 
 

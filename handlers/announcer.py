@@ -4,8 +4,9 @@ builders and posts or edits it, reporting a failed call through the edge, never 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from agents.investigation import InvestigationResult
@@ -20,6 +21,7 @@ from handlers.slack_edge import SlackEdge, SlackFailure
 from handlers.slack_retry import PendingSteps
 from handlers.thread_status import ThreadStatus
 
+log = logging.getLogger("agentops.slack")
 FIRST_REPOST_SEC, MAX_REPOST_SEC = 1.0, 3.0  # an alert post while Slack is down, tried again within its sweep
 
 
@@ -81,6 +83,7 @@ class SlackAnnouncer:
         self.edge = edge
         self.settings = edge.settings
         self._silenced_until: Callable[[str], datetime | None] = lambda _fingerprint: None
+        self._sharing_post: Callable[[str, str], Sequence[StoredAlert]] | None = None
         self.links = Links.of(edge.settings)
         # thread → permalink of its latest diagnosis, for the approval requests that follow it in this
         # process (a request made elsewhere names the diagnosis without the link)
@@ -93,6 +96,12 @@ class SlackAnnouncer:
         """Where an alert post looks up a fingerprint's silence (the store exists once the Deps are built),
         so every redraw keeps the 🔕 of a silence in force."""
         self._silenced_until = silenced_until
+
+    def watch_posts(self, sharing_post: Callable[[str, str], Sequence[StoredAlert]]) -> None:
+        """Where an alert post's alerts are read (by channel and ts): an edit retried after an outage
+        draws them as they are then, not as they were when it first failed — another replica may have
+        edited the post since."""
+        self._sharing_post = sharing_post
 
     async def _alert_post(self, component: str, alerts: Sequence[StoredAlert]) -> tuple[str, Blocks]:
         until = {}
@@ -119,32 +128,40 @@ class SlackAnnouncer:
 
             self.pending.retry(f"note:{key}", again, posted)
 
-    async def _update(self, post: PostRef, text: str, blocks: Blocks) -> None:
-        """An edit; while Slack is down the latest edit of each post is retried (an edit is idempotent)."""
+    async def _update(self, post: PostRef, text: str, blocks: Blocks,
+                      redraw: Callable[[], Awaitable[tuple[str, Blocks]]] | None = None) -> None:
+        """An edit; while Slack is down the latest edit of each post is retried (an edit is idempotent),
+        drawn again by `redraw` when there is one, so the retry shows the state at retry time."""
         key = f"edit:{post.channel}:{post.ts}"
         self.pending.discard(key)  # this edit is newer than any waiting one
 
-        async def edit() -> SlackFailure | None:
+        async def edit(text: str, blocks: Blocks) -> SlackFailure | None:
             done = await self.edge.call("chat.update", self.edge.client.chat_update(
                 channel=post.channel, ts=post.ts, text=text, blocks=blocks))
             return done if isinstance(done, SlackFailure) else None
 
-        failure = await edit()
+        async def again() -> SlackFailure | None:
+            return await edit(*(await redraw() if redraw is not None else (text, blocks)))
+
+        failure = await edit(text, blocks)
         if failure is not None and failure.unavailable:
-            self.pending.retry(key, edit, failure)
+            self.pending.retry(key, again, failure)
 
     async def _in_alert_thread(self, alert: StoredAlert, message: tuple[str, Blocks], kind: str) -> None:
         if alert.slack_channel and alert.slack_ts:
             await self._note(alert.slack_channel, *message, thread_ts=alert.slack_ts, kind=f"{kind}:{alert.alert_id}")
 
-    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert],
+                           retry_until: float | None = None) -> PostRef | None:
         """While Slack is unavailable the post is tried again with backoff (and never sooner than a
-        Retry-After) until the next sweep is due, so an outage delays a new alert by little more than
-        itself; a refusal (channel_not_found …) is not repeated."""
+        Retry-After) until `retry_until` (time.monotonic(); one deadline for a whole sweep's posts, by
+        default the next sweep's start), so an outage delays a new alert by little more than itself and
+        never makes a sweep outlast its interval; a refusal (channel_not_found …) is not repeated."""
         text, blocks = await self._alert_post(component, alerts)
         # an alert claimed before may have been posted by that claim (its answer lost, its replica killed)
         look_first = any(a.post_attempts > 1 for a in alerts)
-        give_up, wait = time.monotonic() + self.settings.monitor_poll_interval_sec, FIRST_REPOST_SEC
+        give_up = time.monotonic() + self.settings.monitor_poll_interval_sec if retry_until is None else retry_until
+        wait = FIRST_REPOST_SEC
         while isinstance(posted := await self.own.post(
                 self.settings.slack_alert_channel, text, blocks, [f"alert:{a.alert_id}" for a in alerts],
                 look_first=look_first, fingerprints=" ".join(a.fingerprint for a in alerts)[:1000]), SlackFailure):
@@ -156,7 +173,16 @@ class SlackAnnouncer:
         return posted
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
-        await self._update(post, *await self._alert_post(component, alerts))
+        async def redraw() -> tuple[str, Blocks]:
+            latest: Sequence[StoredAlert] = alerts
+            if self._sharing_post is not None:
+                try:
+                    latest = await asyncio.to_thread(self._sharing_post, post.channel, post.ts) or alerts
+                except Exception as error:  # the store is down: the state this edit was made with will do
+                    log.warning("could not read post %s's alerts again (%s)", post.ts, type(error).__name__)
+            return await self._alert_post(component, latest)
+
+        await self._update(post, *await self._alert_post(component, alerts), redraw=redraw)
 
     async def alert_severity_changed(self, alert: StoredAlert, old_severity: str) -> None:
         await self._in_alert_thread(alert, alert_blocks.severity_changed(alert, old_severity), "severity")

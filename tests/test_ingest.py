@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +120,22 @@ def test_a_signed_request_is_accepted_once_and_its_replay_refused(bot: RunningBo
     assert post(bot, body, "/ingest/alert", stale).status_code == 401
     forged = signed(body, bot.clock.now(), secret="not-the-secret")
     assert "does not match" in post(bot, body, "/ingest/alert", forged).json()["error"]
+    assert len(alert_posts(bot.slack)) == 1
+
+
+def test_a_signed_request_resent_while_its_first_try_runs_is_asked_to_retry_not_refused(bot: RunningBot) -> None:
+    body = json.dumps(generic_alert()).encode()
+    headers = signed(body, bot.clock.now())
+    bot.slack.faults.delay("chat.postMessage", 2.0)  # a slow Slack: the sender times out and resends
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(post, bot, body, "/ingest/alert", headers)
+        bot.slack.wait_for(lambda: bot.deps.store.alerts.list_firing())
+        resent = post(bot, body, "/ingest/alert", headers)
+        assert resent.status_code == 503 and "still being processed" in resent.json()["error"]
+        assert resent.headers["Retry-After"]
+        assert first.result().status_code == 200
+    bot.slack.faults.delay("chat.postMessage", 0.0)
+    assert post(bot, body, "/ingest/alert", headers).status_code == 409  # done now: a replay
     assert len(alert_posts(bot.slack)) == 1
 
 

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import ClientPayloadError, web
 
@@ -26,6 +26,7 @@ log = logging.getLogger("agentops.ingest")
 ALERTMANAGER_PATH, ALERT_PATH = "/ingest/alertmanager", "/ingest/alert"
 JSON_TYPES = ("application/json",)
 CHUNK = 64 * 1024
+SIGNATURE_LEASE_MARGIN = timedelta(seconds=30)  # beyond the request's repost deadline: its store calls
 
 
 class IngestRoutes:
@@ -54,9 +55,10 @@ class IngestRoutes:
                 ingested = await asyncio.to_thread(read, body, now)
             except PayloadError as error:
                 raise Refused(422 if error.field else 400, error.problem, error.field) from None
-            if signature and not await asyncio.to_thread(self.deps.store.ingest_signatures.first_use, signature,
-                                                         now, self.deps.settings.ingest_hmac_window):
+            if signature and (use := await self._begin(signature, now)) != "first":
                 signature = ""  # not ours to forget: the first request holds it
+                if use == "running":  # the sender resent it before its first try answered: not lost, not twice
+                    return await self._retry_later("", "this signed request is still being processed")
                 raise Refused(409, "this signed request was already accepted (replayed); sign each request anew")
             async with self.deps.work.slot():
                 pending = await self.notifier.apply_ingested(ingested.firing, ingested.resolved,
@@ -71,6 +73,8 @@ class IngestRoutes:
             return await self._retry_later(signature, "the alert could not be stored now")
         if pending:
             return await self._retry_later(signature, f"{len(pending)} alert(s) not announced yet", pending)
+        if signature:
+            await self._finish(signature, now)
         self._count("accepted")
         return web.json_response({"status": "accepted", "firing": sorted(ingested.firing),
                                   "resolved": sorted(ingested.resolved)})
@@ -92,6 +96,19 @@ class IngestRoutes:
         if request.content_type not in JSON_TYPES:
             raise Refused(415, f"expected Content-Type: application/json, got {request.content_type[:80]!r}")
         return body, signature
+
+    async def _begin(self, signature: str, now: datetime) -> str:
+        # the lease outlasts the request: its posts give up within one poll interval (then it answers 503)
+        lease = timedelta(seconds=self.deps.settings.monitor_poll_interval_sec) + SIGNATURE_LEASE_MARGIN
+        return await asyncio.to_thread(self.deps.store.ingest_signatures.begin, signature, now,
+                                       self.deps.settings.ingest_hmac_window, lease)
+
+    async def _finish(self, signature: str, now: datetime) -> None:
+        try:
+            await asyncio.to_thread(self.deps.store.ingest_signatures.done, signature, now,
+                                    self.deps.settings.ingest_hmac_window)
+        except Exception:  # its lease lapses instead: a resend is then processed again, which changes nothing
+            log.warning("could not record signature %s… as processed", signature[:12])
 
     async def _retry_later(self, signature: str, why: str, pending: list[str] | None = None) -> web.Response:
         self._count("retry")

@@ -15,6 +15,9 @@ from bot.warehouse import WarehouseError, WarehouseUnavailable
 from bot.warehouse.schema import ensure_schema
 
 log = logging.getLogger("agentops.monitor")
+# a tick is stuck only past this: a sweep's queries, its posts' repost deadline (one interval) and the
+# store's own timeouts all fit well within it
+TICK_MAY_RUN_SEC, TICK_MAY_RUN_INTERVALS = 300.0, 10
 
 
 def source_unavailable(error: WarehouseError, now: datetime) -> Alert:
@@ -28,11 +31,20 @@ class Monitor:
     def __init__(self, deps: Deps, replica: str) -> None:
         self.deps = deps
         self.notifier = Notifier(deps, replica)
-        self.last_tick_at: datetime | None = None
+        self.last_tick_at: datetime | None = None  # when the latest tick finished
+        self.tick_started_at: datetime | None = None  # when the tick in progress (if any) began
         self._schema_checked = False
 
     async def tick(self) -> list[Alert]:
         """One sweep and its notifications; returns what fires. Never raises: the schedule goes on."""
+        # started before waiting for a slot: a tick queued behind slow work is in progress, not stalled
+        self.tick_started_at = self.deps.clock.now()
+        try:
+            return await self._tick()
+        finally:
+            self.last_tick_at, self.tick_started_at = self.deps.clock.now(), None
+
+    async def _tick(self) -> list[Alert]:
         async with self.deps.work.slot():  # yields to pending acks; drained at shutdown
             now = self.deps.clock.now()
             try:
@@ -55,7 +67,6 @@ class Monitor:
                 if not self.deps.store_outages.reported(error, "recording a sweep's alerts", now):
                     log.exception("notifying the sweep's alerts failed; the next sweep retries")
             self.deps.metrics.sweeps.labels(outcome="ok" if result is not None else "warehouse_unavailable").inc()
-            self.last_tick_at = now
             return alerts
 
     async def _ensure_schema(self) -> None:
@@ -68,8 +79,12 @@ class Monitor:
         self._schema_checked = True
 
     def alive(self, now: datetime) -> bool:
-        """A tick finished recently enough (the schedule did not stall)."""
+        """The schedule did not stall: a tick finished recently enough, or one is running and has not run
+        far longer than a tick may (a Slack outage makes a tick last up to its interval, by design)."""
         interval = self.deps.settings.monitor_poll_interval_sec
+        if self.tick_started_at is not None:
+            may_run = max(TICK_MAY_RUN_SEC, TICK_MAY_RUN_INTERVALS * interval)
+            return now - self.tick_started_at <= timedelta(seconds=may_run)
         if self.last_tick_at is None:
             return True
         return now - self.last_tick_at <= timedelta(seconds=max(60.0, 3 * interval))

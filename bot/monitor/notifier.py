@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import auto_investigate
 from bot.deps import Deps
+from bot.monitor.heartbeat import claims_renewed
 from bot.monitor.sweep import Alert, SweepResult
 from bot.notify import PostRef, post_of
 from bot.remediation import incidents
@@ -32,7 +34,7 @@ class Notifier:
     def __init__(self, deps: Deps, replica: str) -> None:
         self.deps, self.replica = deps, replica
 
-    # a live replica renews its post claims every lease/4 while it posts (_heartbeat), so the lease
+    # a live replica renews its post claims every lease/4 while it posts (claims_renewed), so the lease
     # only says how soon a dead replica's claim is taken over
     lease = timedelta(seconds=POST_LEASE_SEC)
 
@@ -44,8 +46,11 @@ class Notifier:
         every other alert of the sweep goes out. Only alerts the sweep raised are followed here: an
         ingested alert is resolved by its sender, never by a sweep that does not know it."""
         stored = await self._open(firing, now, source="warehouse")
-        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now)
+        retry_until = self._retry_until()
+        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now,
+                                  retry_until)
         redraw: dict[PostRef, StoredAlert] = {}  # each post is edited once per sweep
+        await self._post_left_ingested(now, redraw, retry_until)
         for fingerprint, current in stored.items():
             post = post_of(current)
             if post is None:
@@ -66,7 +71,7 @@ class Notifier:
         unposted = [a for fp, a in stored.items() if fp in firing and a.slack_ts is None]
         redraw: dict[PostRef, StoredAlert] = {}
         if await self._join_group(unposted, group_key, now, redraw):
-            await self._post_group(group_key, firing, now, redraw)
+            await self._post_group(group_key, firing, now, redraw, self._retry_until())
         for fingerprint, current in stored.items():
             post = post_of(current)
             if post is None:
@@ -82,8 +87,28 @@ class Notifier:
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
 
+    async def _post_left_ingested(self, now: datetime, redraw: dict[PostRef, StoredAlert], retry_until: float) -> None:
+        """Ingested alerts stored but never posted (their request's replica died, or the sender gave up): the
+        sweep posts them as their request would have, by the same group claim, once they are a lease old
+        (a live request has had its turn; a post claim still held is skipped)."""
+        left = [a for a in await asyncio.to_thread(self.deps.store.alerts.list_firing, "ingest")
+                if a.slack_ts is None and now - a.first_seen_at >= self.lease]
+        groups: dict[str, dict[str, Alert]] = defaultdict(dict)
+        for alert in left:
+            groups[alert.group_key or alert.component][alert.fingerprint] = Alert(
+                alert.alert_id, alert.fingerprint, alert.severity, alert.alert_type,  # type: ignore[arg-type]
+                alert.component, alert.metrics, alert.message, alert.last_seen_at, alert.first_seen_at)
+        for group_key, firing in groups.items():
+            async with self._isolated(next(iter(firing)), "post"):
+                await self._post_group(group_key, firing, now, redraw, retry_until)
+
+    def _retry_until(self) -> float:
+        """One deadline for every post of a sweep (or an ingest request) while the chat is down: however many
+        groups are new, the sweep ends within its interval, and the next sweep tries again."""
+        return time.monotonic() + self.deps.settings.monitor_poll_interval_sec
+
     async def _post_group(self, group_key: str, firing: dict[str, Alert], now: datetime,
-                          redraw: dict[PostRef, StoredAlert]) -> None:
+                          redraw: dict[PostRef, StoredAlert], retry_until: float) -> None:
         """Replicas may take one group's notification at once (a resend, a load balancer): the one holding the
         group's claim posts; another leaves its alerts unposted, answered as pending, and the sender's retry
         joins them to that post."""
@@ -93,7 +118,8 @@ class Notifier:
         try:  # read again under the claim: what another replica opened or posted meanwhile is seen
             fresh = await asyncio.to_thread(self.deps.store.alerts.firing_of, set(firing), "ingest")
             unposted = await self._join_group([a for a in fresh if a.slack_ts is None], group_key, now, redraw)
-            await self._post_unposted(unposted, firing, now, group_of=lambda a: a.group_key or a.component)
+            await self._post_unposted(unposted, firing, now, retry_until, group_of=lambda a: a.group_key or a.component,
+                                      group_claim=group_key)
         finally:
             await asyncio.to_thread(groups.release, group_key, self.replica)
 
@@ -178,7 +204,8 @@ class Notifier:
                       type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
 
     async def _post_unposted(self, unposted: list[StoredAlert], firing: dict[str, Alert], now: datetime,
-                             group_of: Callable[[StoredAlert], str] = lambda a: a.component) -> None:
+                             retry_until: float, group_of: Callable[[StoredAlert], str] = lambda a: a.component,
+                             group_claim: str | None = None) -> None:
         """Claim and post; the alerts of one group (a sweep's component, an ingested notification group)
         share one post, titled by the first alert's component."""
         groups: dict[str, list[StoredAlert]] = defaultdict(list)
@@ -190,35 +217,16 @@ class Notifier:
                                                   now, self.lease)
                 if attempt:  # past the first attempt, the announcer looks for an earlier post first
                     groups[group_of(alert)].append(replace(alert, post_attempts=attempt))
-        async with self._heartbeat([a.alert_id for claimed in groups.values() for a in claimed]):
+        async with claims_renewed(self.deps, self.replica, self.lease,
+                                  [a.alert_id for claimed in groups.values() for a in claimed], group_claim):
             for claimed in groups.values():
                 async with self._isolated(claimed[0].fingerprint, "post"):
-                    await self._post(claimed[0].component, claimed, firing, now)
+                    await self._post(claimed[0].component, claimed, firing, now, retry_until)
 
-    @asynccontextmanager
-    async def _heartbeat(self, alert_ids: list[str]) -> AsyncIterator[None]:
-        """Renews the claims while their posts are made (Slack may be slow), so no live replica is
-        overtaken and a dead one's claims lapse within one lease."""
-        async def beat() -> None:
-            while True:
-                await asyncio.sleep(self.lease.total_seconds() / 4)
-                try:
-                    await asyncio.to_thread(self.deps.store.alerts.renew_post_claims, alert_ids, self.replica,
-                                            self.deps.clock.now())
-                except Exception as error:  # the store is down: the post itself will fail to record
-                    log.warning("renewing post claims failed (%s)", type(error).__name__)
-
-        task = asyncio.create_task(beat()) if alert_ids else None
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-
-    async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime) -> None:
+    async def _post(self, component: str, claimed: list[StoredAlert], firing: dict[str, Alert], now: datetime,
+                    retry_until: float) -> None:
         store, ids = self.deps.store.alerts, [a.alert_id for a in claimed]
-        posted = await self.deps.announcer.alert_posted(component, claimed)
+        posted = await self.deps.announcer.alert_posted(component, claimed, retry_until)
         if posted is None:
             # released, not held for the lease: the next sweep tries again at once (the announcer
             # logged why, and already tried again while Slack was only unavailable)

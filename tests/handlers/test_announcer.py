@@ -5,6 +5,7 @@ rendered and posted or edited where it belongs, and a refused call is reported o
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,3 +133,43 @@ def test_a_repeat_attempt_that_cannot_read_the_channel_still_posts(slack: SlackS
 
     with_announcer(slack, tmp_path, story)
     assert len(slack.messages(CHANNEL)) == 1
+
+
+def test_posts_sharing_one_repost_deadline_give_up_together_while_slack_is_down(slack: SlackStandIn,
+                                                                               tmp_path: Path) -> None:
+    slack.faults.window(30, 503, methods=("chat.postMessage",))
+
+    async def story(announcer: SlackAnnouncer) -> None:
+        # three new components in one sweep: each alone would be retried for the whole poll interval (30 s)
+        started = time.monotonic()
+        deadline = started + 2.0
+        for n in range(3):
+            assert await announcer.alert_posted(f"model_{n}", [alert(alert_id=f"a{n}")], retry_until=deadline) is None
+        assert time.monotonic() - started < 6.0  # about one deadline (and a last try), not three intervals
+
+    with_announcer(slack, tmp_path, story)
+    assert slack.messages(CHANNEL) == []
+
+
+def test_an_edit_retried_after_an_outage_draws_the_post_as_it_is_then(slack: SlackStandIn, tmp_path: Path) -> None:
+    store: dict[tuple[str, str], list[StoredAlert]] = {}
+
+    async def story(announcer: SlackAnnouncer) -> None:
+        announcer.watch_posts(lambda channel, ts: store.get((channel, ts), []))
+        post = await announcer.alert_posted("classifier_v2", [alert()])
+        assert post is not None
+        slack.faults.window(1.5, 503, methods=("chat.update",))
+        store[(post.channel, post.ts)] = [alert(severity="warning")]
+        await announcer.alert_changed(post, "classifier_v2", [alert(severity="warning")])  # fails: queued
+        assert len(announcer.pending) == 1
+        # meanwhile another replica resolved it and redrew the post (Slack answered it), recording it in the store
+        store[(post.channel, post.ts)] = [alert(status="resolved", resolved_at=NOW)]
+        for _ in range(100):
+            if not announcer.pending:
+                break
+            await asyncio.sleep(0.1)
+        assert not announcer.pending
+
+    with_announcer(slack, tmp_path, story)
+    [post] = slack.messages(CHANNEL)
+    assert slack.render_blocks(post).startswith("✅ RESOLVED — classifier_v2")  # not the older, queued state

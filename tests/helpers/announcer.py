@@ -93,7 +93,8 @@ class MemoryAnnouncer:
         self.said.append(Said(what, about, {"post": post, **details}))
         return post
 
-    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert]) -> PostRef | None:
+    async def alert_posted(self, component: str, alerts: Sequence[StoredAlert],
+                           retry_until: float | None = None) -> PostRef | None:
         return self._post("alert_posted", component, alerts=list(alerts))
 
     async def alert_changed(self, post: PostRef, component: str, alerts: Sequence[StoredAlert]) -> None:
