@@ -61,12 +61,13 @@ def test_an_ingested_critical_alert_walks_the_policy_and_its_resolve_resolves_pa
         assert len(escalate([bot], timedelta(minutes=15))) == 1
         assert [m["To"] for m in mailbox.messages] == ["lead@example.com"]
         assert len(escalate([bot], timedelta(minutes=15))) == 1
-        assert pagerduty.actions() == ["trigger"] and pagerduty.events[0]["dedup_key"] == LATENCY
+        subject = "post:" + bot.deps.store.incidents.recent()[0].incident_id  # one PagerDuty alert per chain
+        assert pagerduty.actions() == ["trigger"] and pagerduty.events[0]["dedup_key"] == subject
 
         ingest_latency(bot, "resolved")  # the sender says it is over
         slack.wait_for(lambda: "RESOLVED" in slack.render_blocks(posted))
         escalate([bot], timedelta(minutes=1))
-        assert pagerduty.actions() == ["trigger", "resolve"] and pagerduty.alerts[LATENCY].state == "resolved"
+        assert pagerduty.actions() == ["trigger", "resolve"] and pagerduty.alerts[subject].state == "resolved"
         assert escalate([bot], timedelta(hours=1)) == []
 
 
