@@ -116,3 +116,14 @@ def test_a_store_outage_leaves_metrics_served_with_the_last_counts(
             assert value(during, "agentops_state_counts_timestamp_seconds") == now.timestamp()
             assert value(during, "agentops_sweep_duration_seconds_count") == 1
             proxy.restore()
+
+
+def test_label_values_stay_bounded() -> None:
+    from bot.operator_metrics import slack_method, warehouse_kind
+
+    assert warehouse_kind("SELECT f1_score FROM MODEL_METRICS WHERE model_name = %(m)s") == "model_metrics"
+    assert warehouse_kind("select * from feature_drift join model_metrics using (model_name)") == "feature_drift"
+    assert warehouse_kind("CREATE TABLE IF NOT EXISTS DATA_QUALITY (id INTEGER)") == "schema"
+    assert warehouse_kind("SELECT 1") == warehouse_kind("SELECT * FROM model_metrics_backup") == "other"
+    assert slack_method("chat.postMessage") == "chat.postMessage"
+    assert slack_method("admin.users.list") == slack_method("") == "other"
