@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -151,6 +152,7 @@ class _Run:
                                            "before a diagnosis")
         step = Step("model", turn, name=s.anthropic_model)
         self.steps.append(step)
+        timer = time.monotonic()
         try:
             response = claude_api.ask(self.owner.client, params, timeout=s.anthropic_timeout_sec,
                                       remaining=(self.deadline - started).total_seconds(),
@@ -159,6 +161,7 @@ class _Run:
             step.is_error, step.error = True, failure.note
             raise
         finally:
+            self.ctx.on_model_call(time.monotonic() - timer, not step.is_error)
             step.duration_ms = round((self.ctx.clock.now() - started).total_seconds() * 1000)
         u = response.usage
         step.stop_reason = str(response.stop_reason)

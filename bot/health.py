@@ -15,6 +15,7 @@ from bot.errors import UserFacingError
 from bot.http_site import start_site
 from bot.ingest import add_routes as add_ingest_routes
 from bot.readiness import Readiness
+from bot.scrape import ScrapeRefresh
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class HealthServer:
         self.slack_connected = slack_connected
         self.scheduler_alive = scheduler_alive  # None when the monitor is not scheduled
         self.readiness = Readiness(deps, slack_connected, scheduler_alive)
+        self.scrape = ScrapeRefresh(deps, slack_connected)
         self._runner: web.AppRunner | None = None
 
     async def health(self, _request: web.Request) -> web.Response:
@@ -41,6 +43,7 @@ class HealthServer:
         return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(self, _request: web.Request) -> web.Response:
+        await self.scrape.refresh()
         response = web.Response(body=self.deps.metrics.render())
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -126,10 +127,12 @@ async def _announce(deps: Deps, component: str, record: Investigation) -> Invest
 async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, record: Investigation) -> None:
     investigation_id, alert_id = record.investigation_id, record.alert_id
     ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
-                      ml_service=deps.ml_service, rules=deps.rules)
+                      ml_service=deps.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call)
+    started = time.monotonic()
     try:
         briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
         result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic, deps.settings, briefing)
+        deps.metrics.timings.investigation.labels(engine=result.engine).observe(time.monotonic() - started)
     except WarehouseError as error:
         if await _finish(deps, investigation_id, "failed", None):
             await report.failed(f"the warehouse is unavailable ({error})")

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 from bot.redact import Redactor
 
-# Chatty third-party loggers that would otherwise drown the bot's own lines at INFO.
+# Chatty third-party loggers that would otherwise drown the bot's own lines at INFO (APScheduler alone
+# logs two lines per job run): WARNING and up only, everything at LOG_LEVEL=DEBUG.
 _QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow",
-          "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "aiohttp.access")
+          "fakesnow.server", "alembic", "httpx", "urllib3", "botocore", "aiohttp.access",
+          "apscheduler", "slack_sdk", "slack_bolt", "anthropic", "github")
 
 
 # Loggers that only repeat what the bot reports itself: every error the Snowflake connector logs (with a
@@ -75,7 +77,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = False, secrets: li
         logging.getLogger(name).setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL)
     for name in _QUIET:
         quiet = logging.getLogger(name)
-        quiet.setLevel(max(logging.WARNING, root.level))
+        quiet.setLevel(logging.DEBUG if root.level <= logging.DEBUG else max(logging.WARNING, root.level))
         # fakesnow and uvicorn attach their own handlers; route them through ours (and the filter)
         quiet.handlers[:] = []
         quiet.propagate = True

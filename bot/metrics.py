@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+from bot.escalation.policy import CHANNELS
+from bot.operator_metrics import SLACK_METHODS, OperatorState, Timings, add_runtime_collectors
+from bot.rules import ALERT_TYPES
+
+# what a fallback to the offline investigator gives as its reason (agents/claude_api.py, agents/loop.py)
+FALLBACK_REASONS = ("configuration", "unreachable", "invalid_response", "deadline", "steps", "budget", "refusal",
+                    "cut_off", "internal")
+TOKEN_KINDS = ("input", "cached_input", "cache_write", "output")
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -46,6 +55,39 @@ class Metrics:
                                      registry=self.registry)
         self.ingest_requests = Counter("agentops_ingest_requests", "Ingest webhook requests, by outcome (accepted, "
                                        "retry, or the 4xx status)", ["outcome"], registry=self.registry)
+
+        # operator series (bot/operator_metrics.py): timings, state gauges, build info, process and Python
+        self.timings = Timings(self.registry)
+        self.state = OperatorState(self.registry)
+        add_runtime_collectors(self.registry)
+        self._start_series()
+
+    def _start_series(self) -> None:
+        """Series whose label values are known now, at zero, so rates and ratios over them exist from start."""
+        for kind in TOKEN_KINDS:
+            self.tokens.labels(kind=kind)
+        for reason in FALLBACK_REASONS:
+            self.claude_fallbacks.labels(reason=reason)
+        for engine in ("claude", "offline"):
+            for status in ("done", "failed"):
+                self.investigations.labels(engine=engine, status=status)
+        for outcome in ("ok", "warehouse_unavailable"):
+            self.sweeps.labels(outcome=outcome)
+        for kind in ("events_api", "slash_commands", "interactive"):  # socket mode's request types
+            self.acks.labels(kind=kind)
+            self.unhandled.labels(kind=kind)
+        for decision in ("approved", "denied", "expired", "already_decided", "unknown"):
+            self.approvals.labels(decision=decision)
+        for alert_type in ALERT_TYPES:  # the monitor's own; ingested alerts may add others
+            for severity in ("critical", "warning", "info"):
+                self.alerts_posted.labels(alert_type=alert_type, severity=severity)
+        for channel in CHANNELS:
+            for outcome in ("sent", "failed", "skipped"):
+                self.pages.labels(channel=channel, event="trigger", outcome=outcome)
+        for outcome in ("accepted", "retry"):  # refusals are counted by their 4xx status as they come
+            self.ingest_requests.labels(outcome=outcome)
+        for method in SLACK_METHODS:  # a rate limit is the one error any method can meet
+            self.slack_errors.labels(method=method, error="ratelimited")
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

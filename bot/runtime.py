@@ -69,10 +69,11 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         store.close()
         raise
     warn_unknown_overrides(rules, warehouse)
-    clock = clock or SystemClock()
+    clock, metrics = clock or SystemClock(), metrics or Metrics()
+    warehouse.observe = metrics.timings.warehouse_query
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules), rules=rules, clock=clock,
-                metrics=metrics or Metrics(), anthropic=anthropic_client(settings), announcer=announcer,
+                metrics=metrics, anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                      redact=Redactor(settings.secret_values())),
                 tracker=open_tracker(settings), auto_investigations=WorkSlots(settings.auto_investigate_concurrency))

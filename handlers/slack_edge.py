@@ -8,6 +8,7 @@ to one loop); listeners and the Slack announcer reach Slack only through it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from math import ceil
@@ -26,6 +27,7 @@ from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.config import Settings
 from bot.metrics import Metrics
+from bot.operator_metrics import slack_method
 from bot.redact import NO_SECRETS, Redactor
 
 log = logging.getLogger("agentops.slack")
@@ -67,12 +69,19 @@ class RedactingWebClient(AsyncWebClient):
     whatever text (an upstream error quoting a password, say) reached a message."""
 
     redact: Redactor = NO_SECRETS
+    # told each call's method and seconds, retries included (agentops_slack_call_duration_seconds)
+    observe: Callable[[str, float], None] | None = None
 
     async def api_call(self, api_method: str, *, json: dict | None = None, data: Any = None,
                        params: dict | None = None, **kwargs: Any) -> AsyncSlackResponse:
         if self.redact.secrets:
             json, params, data = self._redacted(json), self._redacted(params), self._redacted(data)
-        return await super().api_call(api_method, json=json, data=data, params=params, **kwargs)
+        started = time.perf_counter()
+        try:
+            return await super().api_call(api_method, json=json, data=data, params=params, **kwargs)
+        finally:
+            if self.observe is not None:
+                self.observe(api_method, time.perf_counter() - started)
 
     def _redacted(self, args: Any) -> Any:
         # the call's own credential (apps.connections.open sends the app token as `token`) is not content
@@ -116,8 +125,8 @@ def retry_after(headers: Mapping[str, Any]) -> float | None:
     return None
 
 
-def build_web_client(settings: Settings, token: str | None,
-                     session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def build_web_client(settings: Settings, token: str | None, session: aiohttp.ClientSession | None = None,
+                     observe: Callable[[str, float], None] | None = None) -> AsyncWebClient:
     """slack-sdk's own retry handlers: short 429s wait out Retry-After, dropped connections retry
     except for posts (see NOT_IDEMPOTENT). 5xx answers are not retried here: Slack may have done it.
     """
@@ -128,7 +137,7 @@ def build_web_client(settings: Settings, token: str | None,
         session=session,
         retry_handlers=[ShortRateLimitRetry(max_retry_count=3), IdempotentConnectionRetry(max_retry_count=2)],
     )
-    client.redact = Redactor(settings.secret_values())
+    client.redact, client.observe = Redactor(settings.secret_values()), observe
     return client
 
 
@@ -150,7 +159,7 @@ class SlackEdge:
         """On the bot's loop: the shared session and the Web API client on it."""
         # with a shared session slack-sdk sends no timeout of its own, so the session carries it
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.settings.slack_timeout_sec))
-        self._client = build_web_client(self.settings, bot_token, self._http)
+        self._client = build_web_client(self.settings, bot_token, self._http, observe=self.metrics.timings.slack)
         return self._client
 
     def watch_socket(self, connected: Callable[[], Awaitable[bool]]) -> None:
@@ -187,7 +196,7 @@ class SlackEdge:
     def failed(self, method: str, code: str, status: int | None = None,
                retry_after: float | None = None) -> SlackFailure:
         log.error("slack %s failed: %s", method, code)
-        self.metrics.slack_errors.labels(method=method, error=code).inc()
+        self.metrics.slack_errors.labels(method=slack_method(method), error=code).inc()
         return SlackFailure(method, code, status, retry_after)
 
     async def close(self) -> None:

@@ -80,15 +80,10 @@ def test_an_unknown_component_posts_nothing_and_lists_the_known_ones(running_bot
 
 def test_with_claude_the_thread_shows_its_diagnosis_and_cost_and_the_store_holds_every_step(  # type: ignore[no-untyped-def]
         slack, tmp_path, now) -> None:
-    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_forced
-    from tests.helpers.slack_bot import bot_running
+    from tests.fakes.messages_api import STEPS
+    from tests.helpers.slack_bot import investigating_with_claude
 
-    with ScriptedMessagesAPI(final_when_forced(STEPS)) as api, \
-            bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
-                        anthropic_base_url=api.base_url) as bot:
-        bot.tick()
-        [alert_post] = slack.messages(CHANNEL)
-        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+    with investigating_with_claude(slack, tmp_path / "bot", now) as (api, bot, alert_post):
         shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
         assert "V14 and V17 shifted" in shown  # Claude's root cause, not the offline one
         # the scripted model proposes a rollback; the code, not the model, makes it need approval

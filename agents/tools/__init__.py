@@ -46,6 +46,8 @@ class ToolContext:
     # the thresholds the monitor alerts on (AGENTOPS_RULES_FILE), so tools and the offline investigator
     # judge a component by the same rules; the defaults when the caller has no rules file
     rules: RuleSet = field(default_factory=RuleSet)
+    # told each Messages API call's seconds and whether it answered (the bot's Metrics, from its Deps)
+    on_model_call: Callable[[float, bool], None] = lambda _seconds, _ok: None
 
 
 # "module.function" of every marked tool; the registry imports the modules of this folder and keeps these

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
@@ -46,7 +47,7 @@ class Monitor:
 
     async def _tick(self) -> list[Alert]:
         async with self.deps.work.slot():  # yields to pending acks; drained at shutdown
-            now = self.deps.clock.now()
+            now, started = self.deps.clock.now(), time.monotonic()
             try:
                 if not self._schema_checked:  # here, not at start-up: an outage must not delay start-up
                     await self._ensure_schema()
@@ -62,11 +63,14 @@ class Monitor:
                 await self.notifier.apply({a.fingerprint: a for a in alerts}, result, now)
                 if result is not None:
                     await incidents.record_pending(self.deps, now)
+                    # read and recorded: what agentops-rules.yml's SweepStalled watches
+                    self.deps.metrics.state.sweep_succeeded(self.deps.clock.now())
                 self.deps.store_outages.recovered()
             except Exception as error:
                 if not self.deps.store_outages.reported(error, "recording a sweep's alerts", now):
                     log.exception("notifying the sweep's alerts failed; the next sweep retries")
             self.deps.metrics.sweeps.labels(outcome="ok" if result is not None else "warehouse_unavailable").inc()
+            self.deps.metrics.timings.sweep.observe(time.monotonic() - started)
             return alerts
 
     async def _ensure_schema(self) -> None:

@@ -60,6 +60,8 @@ class Warehouse:
         # one connection, one statement at a time: cursors are not shared across threads
         self._lock = threading.Lock()
         self.statements = 0  # statements sent, for benchmarks and the query-count guarantees
+        # told each statement's text and seconds, retries included (agentops_warehouse_query_duration_seconds)
+        self.observe: Callable[[str, float], None] | None = None
 
     def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         """Run a read; rows come back as dicts with lower-case column names."""
@@ -89,6 +91,14 @@ class Warehouse:
         self.close()
 
     def _run(self, sql: str, params: Params, *, fetch: bool, attempts: int) -> Any:
+        started = time.monotonic()
+        try:
+            return self._attempts(sql, params, fetch=fetch, attempts=attempts)
+        finally:
+            if self.observe is not None:
+                self.observe(sql, time.monotonic() - started)
+
+    def _attempts(self, sql: str, params: Params, *, fetch: bool, attempts: int) -> Any:
         # one deadline for the whole call: retries share it rather than each getting a fresh timeout
         deadline = time.monotonic() + self._timeout
         last_error: Exception | None = None

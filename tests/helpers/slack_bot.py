@@ -78,3 +78,17 @@ def bot_running(slack: SlackStandIn, data_dir: Path, now, **overrides: object) -
 def running_bot(slack: SlackStandIn, tmp_path: Path, now) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
     with bot_running(slack, tmp_path / ".agentops", now) as bot:
         yield bot
+
+
+@contextmanager
+def investigating_with_claude(slack: SlackStandIn, data_dir: Path, now) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    """The bot with Claude on the scripted Messages API (its tool steps, then the diagnosis when forced):
+    one sweep, then Investigate clicked on the alert. Yields (api, bot, alert_post)."""
+    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, final_when_forced
+
+    with ScriptedMessagesAPI(final_when_forced(STEPS)) as api, \
+            bot_running(slack, data_dir, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url) as bot:
+        bot.tick()
+        [alert_post] = slack.messages("C0MLALERTS")
+        slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts))
+        yield api, bot, alert_post
