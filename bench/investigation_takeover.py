@@ -64,7 +64,7 @@ def one_round(children: Children, slack: SlackStandIn, api: ScriptedMessagesAPI,
         holder.send_signal(signal.SIGKILL)
         killed = time.monotonic()
         holder.wait()
-        wait_for(lambda: getattr(store.investigations.get(running.investigation_id), "attempts", 1) == 2,
+        wait_for(lambda: getattr(store.investigations.get(running.investigation_id), "attempts", 1) >= 2,
                  10 * lease, "the takeover")
         resumed = time.monotonic() - killed
         wait_for(lambda: getattr(store.investigations.get(running.investigation_id), "status", "") == "done",
@@ -83,10 +83,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lease", type=float, default=4.0)
-    parser.add_argument("--smoke", action="store_true", help="one round with a 2 s lease: checks the bench works")
+    parser.add_argument("--smoke", action="store_true", help="one round with a 3 s lease: checks the bench works")
     args = parser.parse_args()
     if args.smoke:
-        args.rounds, args.lease = 1, 2.0
+        args.rounds, args.lease = 1, 3.0  # not shorter: on a loaded machine a 2 s lease lapses for live replicas too
     try:
         psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
     except psycopg.OperationalError as error:
