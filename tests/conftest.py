@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -44,6 +46,17 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(_ENV_PREFIXES) and name != "AGENTOPS_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """A test that configures logging (the CLI in-process) leaves a handler on pytest's captured stderr, closed
+    once the test ends; later tests' log lines would then fail to write. Put root logging back as it was."""
+    root = logging.getLogger()
+    handlers, level, excepthook = root.handlers[:], root.level, threading.excepthook
+    yield
+    root.handlers[:], threading.excepthook = handlers, excepthook
+    root.setLevel(level)
 
 
 @pytest.fixture
