@@ -59,7 +59,8 @@ def one_round(children: Children, slack: SlackStandIn, api: ScriptedMessagesAPI,
         replicas = [children.spawn([sys.executable, "-m", "bot", "run"], cwd=cwd, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, env=env | {"DATABASE_URL": url}) for _ in range(2)]
         wait_for(lambda: len(api.headers) > asked, 120, "the auto-investigation to ask Claude")
-        [running] = store.investigations.recent()
+        # the hung one is the one still running once any other post's investigation has finished
+        running = wait_for(lambda: _only_running(store), 60, "one investigation left running")
         holder = next(p for p in replicas if p.pid == int((running.lease_owner or "::").split(":")[1]))
         holder.send_signal(signal.SIGKILL)
         killed = time.monotonic()
@@ -77,6 +78,11 @@ def one_round(children: Children, slack: SlackStandIn, api: ScriptedMessagesAPI,
         store.close()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+def _only_running(store):  # type: ignore[no-untyped-def]
+    running = [i for i in store.investigations.recent() if i.status == "running"]
+    return running[0] if len(running) == 1 else None
 
 
 def main() -> None:
