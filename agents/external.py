@@ -17,10 +17,10 @@ def investigate_external(ctx: ToolContext, subject: Subject, alert_id: str | Non
     component = subject.component
     question = f"{subject.text} {component}".replace("_", " ").replace(":", " ")
     pipelines = sorted(name for name, kind in known_components(ctx.warehouse).items() if kind == "pipeline")
-    quality = {name: query_data_quality(ctx, name) for name in pipelines}
+    quality = {name: ctx.use(query_data_quality, name) for name in pipelines}
     unhealthy = [name for name, result in quality.items() if result.status == "ok" and not result.data["healthy"]]
-    runbooks = search_runbooks(ctx, question)
-    incidents = search_incidents(ctx, question)
+    runbooks = ctx.use(search_runbooks, question)
+    incidents = ctx.use(search_incidents, question)
     checked = f"the {len(pipelines)} pipeline(s) the warehouse measures" if pipelines else "no pipeline (none measured)"
     evidence = [f"Not checked: {component} is not a model or pipeline the warehouse measures, so {NOT_CHECKED} "
                 "are unknown here",

@@ -60,7 +60,8 @@ class ClaudeInvestigator:
         run.ctx.on_progress("falling back to the offline runbook investigator")
         fallback = offline(run.ctx, run.subject, alert_id, f"{failure.note}; this is the offline runbook "
                                                            "investigator's diagnosis")
-        fallback.usage, fallback.steps, fallback.problem = run.usage, run.steps, failure.kind
+        # the record holds both: what Claude did before it failed, then the offline investigator's calls
+        fallback.usage, fallback.steps, fallback.problem = run.usage, run.steps + fallback.steps, failure.kind
         return fallback
 
 

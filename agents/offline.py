@@ -39,14 +39,14 @@ class Findings:
 
 
 def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None) -> Diagnosis:
-    metrics = query_model_metrics(ctx, model, hours=24)
+    metrics = ctx.use(query_model_metrics, model, hours=24)
     if metrics.status != "ok":
         return _nothing_to_go_on(model, metrics.summary, alert_id)
     latest, baseline = metrics.data["latest"], metrics.data["baseline"]
-    drift = query_feature_drift(ctx, model)
-    f1_trend = query_metric_trend(ctx, model, "f1_score")
+    drift = ctx.use(query_feature_drift, model)
+    f1_trend = ctx.use(query_metric_trend, model, "f1_score")
     findings = Findings([metrics.summary, drift.summary, f1_trend.summary],
-                        {p: query_data_quality(ctx, p) for p in _pipelines(ctx)})
+                        {p: ctx.use(query_data_quality, p) for p in _pipelines(ctx)})
     findings.evidence += [r.summary for r in findings.pipelines.values()]
     # every threshold is this model's rule (its overrides, else the defaults), as the monitor judged it
     rules = ctx.rules.for_component(model, "model")
@@ -61,7 +61,7 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
         return _data_quality(ctx, bad_data[0], findings, alert_id, affected=model)
     if len(deployed) > 1 and (f1_dropping or slow):
         what = "accuracy" if f1_dropping else "latency"
-        latency = query_metric_trend(ctx, model, "latency_p99_ms")
+        latency = ctx.use(query_metric_trend, model, "latency_p99_ms")
         findings.evidence.append(latency.summary)
         return _diagnosis(
             alert_id, f"{model} {deployed[-1]} degraded {what} right after it replaced {deployed[0]}: a bad "
@@ -120,8 +120,8 @@ def investigate_model(ctx: ToolContext, model: str, alert_id: str | None = None)
 def _saturation(ctx: ToolContext, model: str, latest: dict, slow: list[Breach], findings: Findings,
                 alert_id: str | None) -> Diagnosis:
     """The latency runbook's capacity branch: scale, then optimise and batch; never a rollback."""
-    traffic = query_metric_trend(ctx, model, "prediction_count")
-    findings.evidence += [query_metric_trend(ctx, model, "latency_p99_ms").summary, traffic.summary]
+    traffic = ctx.use(query_metric_trend, model, "prediction_count")
+    findings.evidence += [ctx.use(query_metric_trend, model, "latency_p99_ms").summary, traffic.summary]
     over = ", ".join(f"{b.rule.column} {float(b.value):,.0f} ms ({b.severity} > {b.rule.limit_for(b.severity):g})"
                      for b in slow)
     load = traffic.status == "ok" and traffic.data["latest"] > LOAD_RISE * traffic.data["baseline"]
@@ -155,7 +155,7 @@ def _breached(rules: tuple[Rule, ...], alert_type: str, row: dict) -> list[Breac
 
 
 def investigate_pipeline(ctx: ToolContext, pipeline: str, alert_id: str | None = None) -> Diagnosis:
-    result = query_data_quality(ctx, pipeline)
+    result = ctx.use(query_data_quality, pipeline)
     if result.status != "ok":
         return _nothing_to_go_on(pipeline, result.summary, alert_id)
     findings = Findings([result.summary], {pipeline: result})
@@ -198,11 +198,19 @@ def similar_incidents(ctx: ToolContext, like: Like | None, limit: int = 3) -> li
     if like is None:
         return []
     ctx.on_progress("searching incidents")
+    # recorded like a tool call, under its own name: a knowledge search the model's tools do not offer
+    found = ctx.record("similar_incidents", {"alert_types": list(like.alert_types), "components": list(like.components),
+                                             "features": list(like.features), "question": like.text, "limit": limit},
+                       lambda: _similar(ctx, like, limit))
+    return list(found.data["cited"])
+
+
+def _similar(ctx: ToolContext, like: Like, limit: int) -> ToolResult:
     cited = []
     for source in ranked(ctx.knowledge, like, limit):
         match = re.search(r"inc_(\d{4})_(\d{4})_", source)
         cited.append(f"INC-{match.group(1)}-{match.group(2)} ({source})" if match else source)
-    return cited
+    return ToolResult("ok" if cited else "no_data", "; ".join(cited) or "no similar incident", {"cited": cited})
 
 
 def _nothing_to_go_on(component: str, why: str, alert_id: str | None) -> Diagnosis:
@@ -213,7 +221,10 @@ def _nothing_to_go_on(component: str, why: str, alert_id: str | None) -> Diagnos
 
 
 def offline(ctx: ToolContext, subject: Subject, alert_id: str | None = None, note: str = "") -> InvestigationResult:
+    first = len(ctx.calls)  # the steps are this investigation's calls only, whatever the context did before
     if subject.kind not in ("model", "pipeline"):  # not measured by the warehouse: say what can be checked
-        return InvestigationResult(investigate_external(ctx, subject, alert_id), "offline", Usage(), note)
-    run = investigate_model if subject.kind == "model" else investigate_pipeline
-    return InvestigationResult(run(ctx, subject.component, alert_id), "offline", Usage(), note)
+        diagnosis = investigate_external(ctx, subject, alert_id)
+    else:
+        run = investigate_model if subject.kind == "model" else investigate_pipeline
+        diagnosis = run(ctx, subject.component, alert_id)
+    return InvestigationResult(diagnosis, "offline", Usage(), note, steps=ctx.calls[first:])

@@ -129,7 +129,9 @@ def test_stop_reasons_that_end_the_turn_run_none_of_its_tools(ctx: ToolContext, 
     with ScriptedMessagesAPI(lambda body, i: message(asked, stop_reason=stop_reason)) as api:
         outcome = investigator(api.base_url).investigate(ctx, DRIFT)
     assert outcome.engine == "offline" and says in outcome.note and len(api.requests) == 1
-    assert [s.kind for s in outcome.steps] == ["model"] and outcome.steps[0].stop_reason == stop_reason
+    # Claude's turn ran no tool; the offline investigator's calls follow it in the record (turn 0: no model asked)
+    assert [s.kind for s in outcome.steps if s.turn] == ["model"] and outcome.steps[0].stop_reason == stop_reason
+    assert len(outcome.steps) > 1 and all(s.turn == 0 and s.kind == "tool" for s in outcome.steps[1:])
 
 
 def test_a_valid_final_answer_is_kept_when_it_crosses_the_budget(ctx: ToolContext) -> None:

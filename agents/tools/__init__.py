@@ -8,10 +8,12 @@ Claude proposes them in its diagnosis (agents/diagnosis.py's submit_diagnosis), 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from agents.investigation import Step
 from agents.knowledge import KnowledgeBase
 from bot.clock import Clock
 from bot.ml_service import MLService
@@ -48,6 +50,34 @@ class ToolContext:
     rules: RuleSet = field(default_factory=RuleSet)
     # told each Messages API call's seconds and whether it answered (the bot's Metrics, from its Deps)
     on_model_call: Callable[[float, bool], None] = lambda _seconds, _ok: None
+    # the tool calls made outside the Claude loop (the offline investigator's), in call order: the
+    # investigation's record for the thread's audit trail, export and replay (the loop records its own)
+    calls: list[Step] = field(default_factory=list)
+
+    def use(self, tool: Callable[..., ToolResult], *args: Any, **kwargs: Any) -> ToolResult:
+        """`tool(self, *args, **kwargs)`, recorded with its arguments by name, as the model would pass them."""
+        arguments = inspect.signature(tool).bind(self, *args, **kwargs).arguments
+        return self.record(tool.__name__, {k: v for k, v in arguments.items() if k != "ctx"},
+                           lambda: tool(self, *args, **kwargs))
+
+    def record(self, name: str, arguments: dict[str, Any], run: Callable[[], ToolResult]) -> ToolResult:
+        """Run one call and append it to `calls` as a Step (turn 0: no model asked for it), timed on the
+        injected clock; a call that raises is recorded as an error, and the error goes on."""
+        started = self.clock.now()
+
+        def took() -> int:
+            return round((self.clock.now() - started).total_seconds() * 1000)
+        try:
+            result = run()
+        except Exception as error:
+            why = f"{name} failed: {type(error).__name__}: {error}"
+            self.calls.append(Step("tool", 0, name=name, arguments=arguments, output=why, is_error=True, error=why,
+                                   duration_ms=took()))
+            raise
+        failed = result.status == "error"
+        self.calls.append(Step("tool", 0, name=name, arguments=arguments, output=result.summary, is_error=failed,
+                               error=result.summary if failed else "", duration_ms=took()))
+        return result
 
 
 # "module.function" of every marked tool; the registry imports the modules of this folder and keeps these
