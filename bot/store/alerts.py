@@ -40,6 +40,13 @@ class AlertStore:
             row = conn.execute(select(alerts).where(alerts.c.alert_id == alert_id)).mappings().first()
         return from_row(StoredAlert, row) if row else None
 
+    def latest(self, fingerprint: str) -> StoredAlert | None:
+        """The fingerprint's most recent alert, firing or resolved."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.fingerprint == fingerprint)
+                               .order_by(alerts.c.first_seen_at.desc(), alerts.c.id.desc()).limit(1)).mappings().first()
+        return from_row(StoredAlert, row) if row else None
+
     def firing(self, fingerprint: str) -> StoredAlert | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(alerts).where(alerts.c.fingerprint == fingerprint,

@@ -7,11 +7,12 @@ number of concurrent clicks on any number of replicas, exactly one insert commit
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import aware_utc, naive_utc
@@ -96,6 +97,14 @@ class ApprovalStore(ActionRuns):
         with self._engine.connect() as conn:
             rows = conn.execute(select(approvals).where(approvals.c.alert_id == alert_id)
                                 .order_by(approvals.c.requested_at, approvals.c.id)).mappings().all()
+        return [from_row(Approval, r) for r in rows]
+
+    def of(self, alert_ids: Collection[str], investigation_ids: Collection[str]) -> list[Approval]:
+        """The requests of these alerts or investigations (an incident's, or a free-text investigation's)."""
+        query = select(approvals).where(or_(approvals.c.alert_id.in_(list(alert_ids)),
+                                            approvals.c.investigation_id.in_(list(investigation_ids))))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(approvals.c.requested_at, approvals.c.id)).mappings().all()
         return [from_row(Approval, r) for r in rows]
 
     def _insert_decision(self, request_id: str, decision: str, decided_by: str, now: datetime) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
@@ -35,4 +36,17 @@ class AuditLog:
             query = query.where(audit_log.c.subject == subject)
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
+        return [from_row(AuditEntry, r) for r in rows]
+
+    def about(self, subjects: Collection[str], since: datetime | None = None,
+              until: datetime | None = None) -> list[AuditEntry]:
+        """Every entry about these subjects, oldest first; within [since, until) when given (a fingerprint
+        is the subject of every incident it ever had)."""
+        query = select(audit_log).where(audit_log.c.subject.in_(list(subjects)))
+        if since is not None:
+            query = query.where(audit_log.c.at >= naive_utc(since))
+        if until is not None:
+            query = query.where(audit_log.c.at < naive_utc(until))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(audit_log.c.id)).mappings().all()
         return [from_row(AuditEntry, r) for r in rows]

@@ -125,3 +125,10 @@ class IncidentStore:
             rows = conn.execute(select(incidents).order_by(incidents.c.detected_at.desc())
                                 .limit(limit)).mappings().all()
         return [from_row(Incident, r) for r in rows]
+
+    def of_fingerprint(self, fingerprint: str) -> list[Incident]:
+        """Every incident of one fingerprint, oldest first: an alert that fired again has one per post."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(incidents).where(incidents.c.fingerprint == fingerprint)
+                                .order_by(incidents.c.detected_at, incidents.c.id)).mappings().all()
+        return [from_row(Incident, r) for r in rows]

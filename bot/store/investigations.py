@@ -149,3 +149,10 @@ class InvestigationStore:
             rows = conn.execute(select(investigations).order_by(investigations.c.started_at.desc())
                                 .limit(limit)).mappings().all()
         return [from_row(Investigation, r) for r in rows]
+
+    def for_alerts(self, alert_ids: Collection[str]) -> list[Investigation]:
+        """Every investigation of these alerts (an incident's), oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(investigations).where(investigations.c.alert_id.in_(list(alert_ids)))
+                                .order_by(investigations.c.started_at, investigations.c.id)).mappings().all()
+        return [from_row(Investigation, r) for r in rows]
