@@ -153,6 +153,27 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(keep=args.keep)
 
 
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.redact import Redactor
+    from bot.run_trace import Lookup, TraceNotFound, run_trace
+    from bot.store import open_store
+
+    by, value = next((by, getattr(args, by)) for by in ("incident", "alert", "investigation")
+                     if getattr(args, by) is not None)
+    store = open_store(settings.state_database_url)
+    try:
+        trace = run_trace(store, Lookup(by, value), SystemClock().now(), Redactor(settings.secret_values()))
+    except TraceNotFound as error:
+        print(f"agentops: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        store.close()
+    print(json.dumps(trace, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
     import signal
     import threading
@@ -222,6 +243,19 @@ def build_parser() -> argparse.ArgumentParser:
                     "tokens. Exits 0 only if the story completed.")
     demo.add_argument("--keep", action="store_true", help="keep the demo's state and warehouse directory")
     demo.set_defaults(handler=_demo)
+    export = commands.add_parser(
+        "export", help="the run trace of an incident as JSON: what the bot did and why",
+        description="Everything the state store holds on one incident: its alerts, each investigation's steps "
+                    "(tool calls with inputs and outputs, model calls with tokens and cost), the diagnosis, "
+                    "approvals, actions and their verification, escalation, audit entries and timings. Schema: "
+                    "docs/run-trace.schema.json.")
+    lookup = export.add_mutually_exclusive_group(required=True)
+    lookup.add_argument("--incident", metavar="ID", help="an incident id, e.g. INC-2026-1201-A1B2")
+    lookup.add_argument("--alert", metavar="FINGERPRINT",
+                        help="an alert's fingerprint, e.g. model_drift:classifier_v2 (its latest incident)")
+    lookup.add_argument("--investigation", metavar="ID", help="an investigation id")
+    export.add_argument("--format", choices=["json"], default="json", help="the output format (json)")
+    export.set_defaults(handler=_export)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
     warehouse = commands.add_parser("warehouse", help="the embedded warehouse")
