@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from bot.clock import ManualClock
+from bot.escalation.chain import post_subject
 from bot.redact import Redactor
 from bot.run_trace import Lookup, TraceNotFound, run_trace
 from bot.store import open_store
@@ -147,3 +148,45 @@ def test_an_unknown_id_says_how_to_find_one_and_exits_2(tmp_path: Path) -> None:
     missing = agentops("export", cwd=tmp_path, AGENTOPS_DATA_DIR=str(tmp_path / "d"))
     assert missing.returncode == 2 and "one of the arguments --incident --alert --investigation is required" in \
         missing.stderr
+
+
+def test_each_incident_of_a_fingerprint_gets_its_own_escalation_and_audit(tmp_path: Path, now: datetime) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    fingerprint, hour = "latency:classifier_v2", timedelta(hours=1)
+
+    def posted(at: datetime) -> str:
+        alert = store.alerts.open(fingerprint=fingerprint, alert_type="latency", severity="critical",
+                                  component="classifier_v2", message="p99 1,800 ms > 1000 (critical)", metrics={},
+                                  now=at)
+        assert alert is not None
+        incident = store.incidents.open(alert_ids=[alert.alert_id], fingerprint=fingerprint, alert_type="latency",
+                                        severity="critical", component="classifier_v2",
+                                        breach_started_at=at - hour / 6, now=at)
+        store.escalations.claim(subject=post_subject(incident.incident_id), step="1", channel="pagerduty",
+                                fingerprint=fingerprint, replica="r1", now=at + hour / 4)
+        store.escalations.finish(post_subject(incident.incident_id), "1", "sent", "paged the on-call")
+        store.audit.record(actor="agentops", action="escalation.1", subject=fingerprint, outcome="sent",
+                           now=at + hour / 4)
+        investigation = store.investigations.start(trigger=fingerprint, requested_by="U0ONCALL", now=at,
+                                                   alert_id=alert.alert_id, component="classifier_v2")
+        assert investigation is not None
+        store.investigations.record_steps(investigation.investigation_id, [dict(
+            kind="tool", turn=0, name="query_metric_trend", arguments={"component": "classifier_v2"},
+            output="x" * 5000, is_error=False, error="", duration_ms=3, stop_reason="", input_tokens=0,
+            cache_write_tokens=0, cache_read_tokens=0, output_tokens=0, cost_usd=0.0)])
+        store.alerts.resolve(fingerprint, at + hour)
+        return incident.incident_id
+
+    try:
+        first, second = posted(now), posted(now + 3 * hour)
+        earlier = valid(run_trace(store, Lookup("incident", first), now + 5 * hour, Redactor()))
+        latest = valid(run_trace(store, Lookup("alert", fingerprint), now + 5 * hour, Redactor()))
+    finally:
+        store.close()
+    assert latest["incident"]["incident_id"] == second  # the fingerprint's latest incident
+    for trace, incident, at in ((earlier, first, now), (latest, second, now + 3 * hour)):
+        assert [(e["subject"], e["outcome"]) for e in trace["escalation"]] == [(post_subject(incident), "sent")]
+        assert [e["at"] for e in trace["audit"]] == [(at + hour / 4).isoformat()]  # its own, not the other's
+        assert trace["timings"]["time_to_detect_sec"] == 600.0 and trace["timings"]["time_to_acknowledge_sec"] == 0
+        [step] = trace["investigations"][0]["steps"]
+        assert (len(step["output"]), step["output_chars"], step["output_truncated"]) == (4000, 5000, True)
