@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from agents.chart import trend_chart
-from agents.investigation import InvestigationResult, Usage
+from agents.investigation import InvestigationResult, Step, Usage
 from agents.investigator import investigate
 from agents.prompt import AlertBrief, Briefing, breach_start, brief
 from agents.subject import Subject, UnknownComponent, known_components, resolve
@@ -133,13 +133,14 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
         briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
         result = await asyncio.to_thread(investigate, ctx, subject, alert_id, deps.anthropic, deps.settings, briefing)
         deps.metrics.timings.investigation.labels(engine=result.engine).observe(time.monotonic() - started)
+    # a failed investigation keeps the calls it made up to the failure (the last one is what failed)
     except WarehouseError as error:
-        if await _finish(deps, investigation_id, "failed", None):
+        if await _finish(deps, investigation_id, "failed", None, ctx.calls):
             await report.failed(f"the warehouse is unavailable ({error})")
         return
     except Exception:
         log.exception("investigation of %s failed", subject.component)
-        if await _finish(deps, investigation_id, "failed", None):
+        if await _finish(deps, investigation_id, "failed", None, ctx.calls):
             await report.failed("an internal error; it is in the bot's log")
         return
     # recorded first: whoever reads the diagnosis finds it in App Home too; a replica that lost its claim
@@ -199,7 +200,8 @@ def _health(deps: Deps, result: InvestigationResult) -> None:
         deps.metrics.cache_misses.inc(result.usage.cache_misses)
 
 
-async def _finish(deps: Deps, investigation_id: str, status: str, result: InvestigationResult | None) -> bool:
+async def _finish(deps: Deps, investigation_id: str, status: str, result: InvestigationResult | None,
+                  calls: list[Step] | None = None) -> bool:
     """Record the outcome while this replica holds the claim; False when another replica took it over."""
     engine = result.engine if result else ("claude" if deps.anthropic else "offline")
     usage = result.usage if result else Usage()
@@ -214,8 +216,9 @@ async def _finish(deps: Deps, investigation_id: str, status: str, result: Invest
         held.release(investigation_id)
     if not recorded:
         return False
-    if result is not None and result.steps:  # the record of what it did: for audits, export and replay
-        await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in result.steps])
+    steps = result.steps if result is not None else calls or []
+    if steps:  # the record of what it did: for audits, export and replay
+        await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in steps])
     deps.metrics.investigations.labels(engine=engine, status=status).inc()
     if usage.cost_usd:
         deps.metrics.cost_usd.inc(usage.cost_usd)
