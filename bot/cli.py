@@ -147,6 +147,26 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from agents.knowledge import knowledge_base
+    from bot.claude import anthropic_client
+    from bot.replay import service
+    from bot.store import open_store
+
+    kinds = service.kinds_of(args.perturb)
+    store = open_store(settings.state_database_url)
+    try:
+        done = service.run(store, args.ref, kinds=kinds, n=args.n, seed=args.seed, knowledge=knowledge_base(settings),
+                           settings=settings, client=None if args.offline else anthropic_client(settings),
+                           requested_by="cli", now=SystemClock().now(), offline=args.offline)
+    finally:
+        store.close()
+    print(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done)))
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from seed.demo import run_demo
 
@@ -215,6 +235,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print {answer, citations[{source, heading, score}]}")
     ask.set_defaults(handler=_ask)
+    replay = commands.add_parser(
+        "replay", help="re-run a recorded investigation with perturbations; prints its stability",
+        description="Re-run an investigation from its record (no warehouse access) N times per perturbation: "
+                    "text (the request paraphrased), metrics (numbers jittered within the component's 7-day noise), "
+                    "order (rows reordered where the query leaves the order open). Stable = the original root-cause "
+                    "category and gated actions. Stored as a replay with its runs.")
+    replay.add_argument("ref", metavar="INVESTIGATION", help="an investigation id, or an alert fingerprint (its latest "
+                                                             "finished investigation)")
+    replay.add_argument("--n", type=int, default=10, help="runs per perturbation (default 10)")
+    replay.add_argument("--perturb", default="text,metrics,order", help="comma-separated: text, metrics, order")
+    replay.add_argument("--seed", type=int, default=0, help="run i of each perturbation uses seed + i (default 0)")
+    replay.add_argument("--json", action="store_true", help="print the replay as JSON")
+    replay.add_argument("--offline", action="store_true",
+                        help="replay a Claude investigation's record with the offline investigator")
+    replay.set_defaults(handler=_replay)
     demo = commands.add_parser(
         "demo", help="the whole story on loopback stand-ins: alert, investigation, approvals, recovery",
         description="Seeds the drift scenario into a fresh embedded warehouse, starts stand-ins for Slack, GitHub "
