@@ -56,6 +56,7 @@ class Run:
     divergence: str = ""  # how it differed from the original, and why
     engine: str = "offline"
     diagnosis: Diagnosis | None = None
+    crossed: list[str] = field(default_factory=list)  # the thresholds a jitter carried a value across
 
 
 @dataclass
@@ -84,14 +85,14 @@ class Replay:
 
 
 def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
-           settings: Settings, client: anthropic.Anthropic | None = None) -> Replay:
+           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0) -> Replay:
     """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible."""
     result = Replay(original, investigator_label(record, client))
     number = 0
     for kind in kinds:
         for i in range(n):
             number += 1
-            result.runs.append(run_once(record, original, perturb(record, kind, seed + i), knowledge, settings,
+            result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
                                         number, client))
     return result
 
@@ -122,7 +123,12 @@ def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge:
     if client is not None and result.engine != "claude":
         run.stable, run.divergence = False, f"Claude did not answer ({result.problem}); the offline fallback answered"
     elif not run.stable:
-        run.divergence = f"{original.shown()} → {run.outcome.shown()}" + _why(record, perturbed)
+        run.divergence = f"{original.shown()} → {run.outcome.shown()}"
+        if isinstance(perturbed.lens, Jitter):
+            crossed = crossings(record, perturbed.lens)
+            run.crossed = [c.threshold for c in crossed]
+            run.divergence += (f" because {'; '.join(c.text for c in crossed)}" if crossed
+                               else " with no named threshold crossed (unexplained)")
     return run
 
 
@@ -135,9 +141,3 @@ def _subject(record: Record, perturbed: Perturbed) -> Subject:
     resolved = resolve(perturbed.text, known | {record.component: record.kind})
     return Subject(resolved.component, resolved.kind, perturbed.text)
 
-
-def _why(record: Record, perturbed: Perturbed) -> str:
-    if not isinstance(perturbed.lens, Jitter):
-        return ""
-    crossed = crossings(record, perturbed.lens)
-    return f" because {'; '.join(crossed)}" if crossed else " with no named threshold crossed (unexplained)"

@@ -13,8 +13,10 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from bot.clock import naive_utc
 from bot.replay.phrasings import paraphrase
 from bot.replay.record import Call, Record
 from bot.replay.tape import Lens, Rows
@@ -36,12 +38,13 @@ class Perturbed:
     notes: list[str] = field(default_factory=list)
 
 
-def perturb(record: Record, kind: str, seed: int) -> Perturbed:
+def perturb(record: Record, kind: str, seed: int, scale: float = 1.0) -> Perturbed:
+    """Run `seed` of perturbation `kind`; `scale` widens metric jitter to that many spreads (1: the noise)."""
     rng = random.Random(f"{kind}:{seed}")
     if kind == "text":
         return Perturbed(kind, seed, paraphrase(record.text, record.component, record.kind, rng))
     if kind == "metrics":
-        return Perturbed(kind, seed, record.text, Jitter(record, seed))
+        return Perturbed(kind, seed, record.text, Jitter(record, seed, scale))
     if kind == "order":
         return Perturbed(kind, seed, record.text, Reorder(seed))
     if kind == "none":
@@ -56,10 +59,11 @@ def _unit(*key: object) -> float:
 
 
 class Jitter:
-    """Moves each number by up to one standard deviation of its component's 7-day baseline."""
+    """Moves each number by up to `scale` standard deviations of its component's 7-day baseline."""
 
-    def __init__(self, record: Record, seed: int) -> None:
-        self.noise, self.seed = record.noise, seed
+    def __init__(self, record: Record, seed: int, scale: float = 1.0) -> None:
+        self.noise, self.seed, self.scale = record.noise, seed, scale
+        self._start = naive_utc(record.started_at)
 
     def __call__(self, call: Call, rows: Rows) -> Rows:
         component = about(call)
@@ -80,7 +84,9 @@ class Jitter:
         return moved
 
     def value(self, key: str, column: str, when: object, value: float, spread: float) -> float:
-        jittered = value + spread * _unit(self.seed, key, column, str(when))
+        # keyed by the measurement's age in minutes, not its wall time: a seed moves a re-seeded scenario alike
+        age = round((self._start - when).total_seconds() / 60) if isinstance(when, datetime) else str(when)
+        jittered = value + self.scale * spread * _unit(self.seed, key, column, age)
         if isinstance(value, int):
             return max(0, round(jittered))
         if column.endswith("_rate") or column in ("drift_score", "f1_score", "precision_score", "recall_score",

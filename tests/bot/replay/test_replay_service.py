@@ -3,6 +3,7 @@ refused clearly when it cannot be."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.replay import service
 from bot.replay.engine import Outcome, run_once
 from bot.replay.perturb import perturb
 from bot.warehouse import WarehouseError
+from tests.helpers.processes import agentops
 from tests.helpers.replay import recorded_demo
 
 
@@ -58,3 +60,22 @@ def test_replays_refuse_clearly(tmp_path: Path, now: datetime) -> None:
         assert refused(older.investigation_id) == (
             f"investigation {older.investigation_id} has no record (it ran before investigations were recorded): "
             "investigate again, then replay the new one")
+
+
+def test_agentops_replay_prints_the_stability_and_says_what_is_wrong(tmp_path: Path, now: datetime) -> None:
+    with recorded_demo(tmp_path, now) as (d, investigation_id, _record):
+        where = {"AGENTOPS_DATA_DIR": str(d.deps.settings.agentops_data_dir)}
+        # no warehouse is configured or started for the command: the record is all it reads
+        result = agentops("replay", "model_drift:classifier_v2", "--n", "3", "--perturb", "text,order", "--json",
+                          cwd=tmp_path, **where)
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert summary["investigation_id"] == investigation_id and summary["engine"] == "offline"
+        assert (summary["runs"], summary["stability"], summary["diverged"]) == (6, 1.0, [])
+        assert summary["stability_by_perturbation"] == {"text": 1.0, "order": 1.0}
+        plain = agentops("replay", investigation_id, "--n", "2", cwd=tmp_path, **where)
+        assert "Stability: 100% of 6 runs reach the original category and gated actions" in plain.stdout
+        assert "Original: distribution_shift [retrain_model, rollback_model], confidence 85%" in plain.stdout
+        unknown = agentops("replay", "latency:lstm_v1", cwd=tmp_path, **where)
+        assert unknown.returncode == 1 and unknown.stderr.startswith("agentops: no investigation 'latency:lstm_v1'")
+        assert "Traceback" not in unknown.stderr
