@@ -18,9 +18,10 @@ async def _nothing(_requests: object) -> None:
 
 
 @contextmanager
-def recorded_demo(tmp_path: Path, now: datetime) -> Iterator[tuple[Domain, str, Record]]:
-    """(the domain, the investigation's id, its record) once the demo's investigation has answered."""
-    with remediation(tmp_path, now) as (d, _service):
+def recorded_demo(tmp_path: Path, now: datetime, **settings: object) -> Iterator[tuple[Domain, str, Record]]:
+    """(the domain, the investigation's id, its record) once the demo's investigation has answered (by
+    Claude, given an ANTHROPIC_API_KEY and the scripted Messages API's URL in `settings`)."""
+    with remediation(tmp_path, now, **settings) as (d, _service):
         play(d, _nothing)
         [investigation] = d.deps.store.investigations.recent()
         kept = d.deps.store.replays.record(investigation.investigation_id)
