@@ -158,7 +158,8 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     kinds = service.kinds_of(args.perturb)
     store = open_store(settings.state_database_url)
     try:
-        done = service.run(store, args.ref, kinds=kinds, n=args.n, seed=args.seed, knowledge=knowledge_base(settings),
+        n = settings.replay_runs if args.n is None else args.n
+        done = service.run(store, args.ref, kinds=kinds, n=n, seed=args.seed, knowledge=knowledge_base(settings),
                            settings=settings, client=None if args.offline else anthropic_client(settings),
                            requested_by="cli", now=SystemClock().now(), offline=args.offline)
     finally:
@@ -278,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "category and gated actions. Stored as a replay with its runs.")
     replay.add_argument("ref", metavar="INVESTIGATION", help="an investigation id, or an alert fingerprint (its latest "
                                                              "finished investigation)")
-    replay.add_argument("--n", type=int, default=10, help="runs per perturbation (default 10)")
+    replay.add_argument("--n", type=int, default=None, help="runs per perturbation (default REPLAY_RUNS, 10)")
     replay.add_argument("--perturb", default="text,metrics,order", help="comma-separated: text, metrics, order")
     replay.add_argument("--seed", type=int, default=0, help="run i of each perturbation uses seed + i (default 0)")
     replay.add_argument("--json", action="store_true", help="print the replay as JSON")

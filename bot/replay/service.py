@@ -76,12 +76,8 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
     if not 1 <= n <= MAX_RUNS:
         raise ReplayRefused(f"--n must be between 1 and {MAX_RUNS} (runs per perturbation), not {n}")
     investigation_id, record, original = find(store, ref)
-    if record.engine == "claude" and client is None and not offline:
-        raise ReplayRefused(f"investigation {investigation_id} was Claude's (model {record.model}); set "
-                            "ANTHROPIC_API_KEY to replay it with Claude, or pass --offline to replay its record with "
-                            "the offline investigator")
-    use = client if record.engine == "claude" and not offline else None
-    result = replay(record, original, kinds, n, seed, knowledge, settings, use)
+    result = replay(record, original, kinds, n, seed, knowledge, settings,
+                    investigator_for(investigation_id, record, client, offline))
     replay_id = store.replays.keep_replay(
         investigation_id, requested_by=requested_by, now=now, perturbations=kinds, runs_per_kind=n, seed=seed,
         investigator=result.investigator, original=_outcome(original), stability=result.stability,
@@ -91,6 +87,19 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
                "confidence": r.outcome.confidence if r.outcome else None, "stable": r.stable,
                "divergence": r.divergence} for r in result.runs])
     return Replayed(investigation_id, replay_id, record, result, kinds, n, seed)
+
+
+def investigator_for(investigation_id: str, record: Record, client: anthropic.Anthropic | None,
+                     offline: bool = False) -> anthropic.Anthropic | None:
+    """The Claude client a record replays with (None: the offline investigator). A Claude record without a
+    client is refused rather than quietly answered by the offline investigator."""
+    if record.engine != "claude" or offline:
+        return None
+    if client is None:
+        raise ReplayRefused(f"investigation {investigation_id} was Claude's (model {record.model}); set "
+                            "ANTHROPIC_API_KEY to replay it with Claude, or pass --offline to replay its record with "
+                            "the offline investigator")
+    return client
 
 
 def _outcome(outcome: Outcome) -> dict:
