@@ -147,6 +147,62 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from agents.knowledge import knowledge_base
+    from bot.claude import anthropic_client
+    from bot.replay import service
+    from bot.store import open_store
+
+    kinds = service.kinds_of(args.perturb)
+    store = open_store(settings.state_database_url)
+    try:
+        n = settings.replay_runs if args.n is None else args.n
+        done = service.run(store, args.ref, kinds=kinds, n=n, seed=args.seed, knowledge=knowledge_base(settings),
+                           settings=settings, client=None if args.offline else anthropic_client(settings),
+                           requested_by="cli", now=SystemClock().now(), offline=args.offline)
+    finally:
+        store.close()
+    print(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done)))
+    return 0
+
+
+def _stability(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from agents.knowledge import knowledge_base
+    from bot.replay.heatmap import heatmap
+    from bot.replay.perturb import KINDS
+    from bot.replay.stability import as_json, record_scenario, scenario_stability, table
+    from bot.rules import load_rules
+    from seed.stability import component_of, scenario_names, seeded  # the demo world, only for this command
+
+    n = args.n if args.n is not None else (3 if args.smoke else 20)
+    if not 1 <= n <= 200:
+        raise UserFacingError(f"--n must be between 1 and 200 (runs per scenario and perturbation), not {n}")
+    rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
+    knowledge, now, kinds, results = knowledge_base(settings), SystemClock().now(), list(KINDS), []
+    for scenario in scenario_names(args.smoke):
+        with seeded(scenario, settings, now) as warehouse:
+            record, original = record_scenario(warehouse, knowledge, rules, settings, now, component_of(scenario))
+        # replayed once the warehouse is gone: the record is all a replay reads
+        results.append(scenario_stability(scenario, record, original, kinds, n, args.seed, knowledge, settings,
+                                          args.jitter_scale))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    png = out / "stability.png"
+    png.write_bytes(heatmap(results, kinds, f"Offline investigator stability: {n} runs per cell, seed {args.seed}, "
+                                            f"jitter {args.jitter_scale:g}× the 7-day spread"))
+    if args.json:
+        print(json.dumps({"runs_per_cell": n, "seed": args.seed, "jitter_scale": args.jitter_scale,
+                          "heatmap": str(png), "scenarios": as_json(results)}, indent=2))
+    else:
+        print("\n".join(table(results, kinds)) + f"\nHeatmap: {png}")
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from seed.demo import run_demo
 
@@ -236,6 +292,35 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print {answer, citations[{source, heading, score}]}")
     ask.set_defaults(handler=_ask)
+    replay = commands.add_parser(
+        "replay", help="re-run a recorded investigation with perturbations; prints its stability",
+        description="Re-run an investigation from its record (no warehouse access) N times per perturbation: "
+                    "text (the request paraphrased), metrics (numbers jittered within the component's 7-day noise), "
+                    "order (rows reordered where the query leaves the order open). Stable = the original root-cause "
+                    "category and gated actions. Stored as a replay with its runs.")
+    replay.add_argument("ref", metavar="INVESTIGATION", help="an investigation id, or an alert fingerprint (its latest "
+                                                             "finished investigation)")
+    replay.add_argument("--n", type=int, default=None, help="runs per perturbation (default REPLAY_RUNS, 10)")
+    replay.add_argument("--perturb", default="text,metrics,order", help="comma-separated: text, metrics, order")
+    replay.add_argument("--seed", type=int, default=0, help="run i of each perturbation uses seed + i (default 0)")
+    replay.add_argument("--json", action="store_true", help="print the replay as JSON")
+    replay.add_argument("--offline", action="store_true",
+                        help="replay a Claude investigation's record with the offline investigator")
+    replay.set_defaults(handler=_replay)
+    stability = commands.add_parser(
+        "stability", help="every demo scenario x every perturbation: a stability table and a heatmap PNG",
+        description="Seeds each demo scenario into a temporary embedded warehouse, records the offline "
+                    "investigation of its alert, then replays it N times per perturbation (text, metrics, order). "
+                    "Prints a table (and where each scenario would flip) and writes stability.png.")
+    stability.add_argument("--n", type=int, default=None, help="runs per scenario and perturbation (default 20; "
+                                                                "3 with --smoke)")
+    stability.add_argument("--seed", type=int, default=0, help="run i uses seed + i (default 0)")
+    stability.add_argument("--jitter-scale", type=float, default=1.0,
+                           help="metric jitter in spreads of the 7-day baseline (default 1: the component's own noise)")
+    stability.add_argument("--smoke", action="store_true", help="2 scenarios, 3 runs each: seconds")
+    stability.add_argument("--out", default=".", help="where stability.png goes (default: here)")
+    stability.add_argument("--json", action="store_true", help="print the table as JSON")
+    stability.set_defaults(handler=_stability)
     demo = commands.add_parser(
         "demo", help="the whole story on loopback stand-ins: alert, investigation, approvals, recovery",
         description="Seeds the drift scenario into a fresh embedded warehouse, starts stand-ins for Slack, GitHub "

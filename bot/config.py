@@ -240,6 +240,9 @@ class Settings(BaseSettings):
     ingest_severity_label: str = "severity"
     # extra `label value=severity` pairs over the defaults (bot/ingest/labels.py), e.g. "p1=critical,p3=info"
     ingest_severity_map: Annotated[dict[str, str], NoDecode] = {}
+    # Replay and stability: runs per perturbation for `/agentops replay` (and `agentops replay`'s default --n);
+    # a replay answers from the record, so each run costs milliseconds offline, a Messages API call with Claude
+    replay_runs: int = Field(10, ge=1, le=200)
 
     @field_validator("ingest_component_labels", "ingest_alert_type_labels", mode="before")
     @classmethod

@@ -22,6 +22,7 @@ from bot.deps import Deps
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
 from bot.remediation.proposals import request_approvals
+from bot.replay.capture import Capture, keep
 from bot.store.records import Investigation, StoredAlert
 from bot.warehouse import WarehouseError
 
@@ -126,8 +127,10 @@ async def _announce(deps: Deps, component: str, record: Investigation) -> Invest
 
 async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, record: Investigation) -> None:
     investigation_id, alert_id = record.investigation_id, record.alert_id
-    ctx = ToolContext(deps.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
-                      ml_service=deps.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call)
+    # the tool layer recorded as it runs: what a replay answers from, without the warehouse
+    capture = Capture(deps.warehouse, deps.ml_service, deps.clock.now())
+    ctx = ToolContext(capture.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
+                      ml_service=capture.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call)
     started = time.monotonic()
     try:
         briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
@@ -148,6 +151,9 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     if not await _finish(deps, investigation_id, "done", result):
         log.warning("investigation %s was taken over by another replica; its diagnosis is theirs", investigation_id)
         return
+    await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules, alert_id=alert_id,
+                            model=deps.settings.anthropic_model, endpoint=str(getattr(deps.anthropic, "base_url", "")),
+                            briefing=briefing, now=deps.clock.now())
     _health(deps, result)
     await report.diagnosis_ready(result)
     await _chart(deps, subject, report, result.diagnosis.root_cause_category)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.store.records import Approval, Incident, StoredAlert
 
@@ -112,3 +112,9 @@ class Announcer(Protocol):
 
     # incidents
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None: ...
+
+    # replays (bot/replay/requests.py)
+    async def replay_finished(self, thread: PostRef, summary: dict[str, Any]) -> None:
+        """A replay's result (bot/replay/service.py's summary: stability, runs, divergences), in the thread."""
+
+    async def replay_failed(self, thread: PostRef, reason: str) -> None: ...

@@ -8,11 +8,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from agents.investigation import InvestigationResult
 from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
-from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks
+from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks, replay_blocks
 from handlers.blocks import Blocks
 from handlers.links import Links
 from handlers.own_posts import OwnPosts, once
@@ -244,3 +245,10 @@ class SlackAnnouncer:
         await self._note(thread.channel, *incident_blocks.resolution_summary(
             incident, github=bool(self.settings.github_token and self.settings.github_repo), links=self.links),
             thread_ts=thread.ts, kind=f"incident:{incident.incident_id}")
+
+    async def replay_finished(self, thread: PostRef, summary: dict[str, Any]) -> None:
+        await self._post(thread.channel, *replay_blocks.replay_result(summary), thread_ts=thread.ts,
+                         key=f"replay:{summary['replay_id']}")
+
+    async def replay_failed(self, thread: PostRef, reason: str) -> None:
+        await self._post(thread.channel, *replay_blocks.replay_failed(reason), thread_ts=thread.ts)

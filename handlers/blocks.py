@@ -26,6 +26,7 @@ USAGE = [
     ("silences", "the silences in force"),
     ("unsilence <fingerprint>", "lift a silence before it ends"),
     ("ack <fingerprint>", "acknowledge an alert: you are on it, its escalation stops"),
+    ("replay <fingerprint>", "re-run the alert's investigation from its record, perturbed: how stable is it?"),
 ]
 
 
@@ -68,7 +69,7 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
                        "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint> | "
-                       "ack <fingerprint>")
+                       "ack <fingerprint> | replay <fingerprint>")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 

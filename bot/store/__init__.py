@@ -20,6 +20,7 @@ from bot.store.feedback import FeedbackStore
 from bot.store.incidents import IncidentStore
 from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
+from bot.store.replays import ReplayStore
 
 __all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
 
@@ -41,6 +42,7 @@ class Store:
         self.escalations = EscalationStore(engine)
         self.ingest_signatures = IngestSignatures(engine)
         self.ingest_groups = IngestGroups(engine)
+        self.replays = ReplayStore(engine)
 
     def ping(self) -> bool:
         try:

@@ -260,3 +260,44 @@ escalation_steps = Table(
     Column("detail", Text, nullable=False, server_default=""),
     UniqueConstraint("subject", "step", name="uq_escalation_steps_step"),
 )
+
+# migration 0014: what an investigation's tools read (the record a replay answers from), and the replays
+investigation_records = Table(
+    "investigation_records", metadata,
+    Column("investigation_id", String(40), ForeignKey("investigations.investigation_id"), primary_key=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("engine", String(16), nullable=False),  # offline | claude
+    Column("model", String(100), nullable=False, server_default=""),
+    Column("record", JSON, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+)
+replays = Table(
+    "replays", metadata,
+    Column("replay_id", String(40), primary_key=True),
+    Column("investigation_id", String(40), ForeignKey("investigations.investigation_id"), nullable=False,
+           index=True),
+    Column("requested_at", DateTime, nullable=False),
+    Column("requested_by", String(40), nullable=False),
+    Column("perturbations", String(100), nullable=False),
+    Column("runs_per_kind", Integer, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("investigator", Text, nullable=False),
+    Column("original", JSON, nullable=False),  # category, gated actions, confidence
+    Column("stability", Float, nullable=False),
+)
+replay_runs = Table(
+    "replay_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("replay_id", String(40), ForeignKey("replays.replay_id"), nullable=False),
+    Column("run", Integer, nullable=False),
+    Column("perturbation", String(16), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("request", Text, nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("category", String(40)),  # None: the run could not finish
+    Column("gated", JSON, nullable=False),
+    Column("confidence", Float),
+    Column("stable", Boolean, nullable=False),
+    Column("divergence", Text, nullable=False),
+    UniqueConstraint("replay_id", "run", name="uq_replay_runs_run"),
+)

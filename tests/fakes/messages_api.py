@@ -136,3 +136,14 @@ def final_when_forced(then: list) -> Responder:
             return message([submit()], stop_reason="tool_use", **cache)
         return message(then[index], stop_reason="tool_use", **cache)
     return respond
+
+
+def each_conversation(then: list) -> Responder:
+    """Like final_when_forced, counting turns within each conversation (from the messages it carries), so
+    every investigation against the stand-in, one after another, is answered the same way."""
+    def respond(body: dict, index: int) -> dict:
+        turn = len(body["messages"]) // 2  # user; user, assistant, user; …
+        if forced(body) or turn >= len(then):
+            return message([submit()], stop_reason="tool_use")
+        return message(then[turn], stop_reason="tool_use")
+    return respond

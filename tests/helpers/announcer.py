@@ -141,3 +141,9 @@ class MemoryAnnouncer:
 
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None:
         self.said.append(Said("incident_resolved", incident, {"thread": thread}))
+
+    async def replay_finished(self, thread: PostRef, summary: dict) -> None:
+        self.said.append(Said("replay_finished", summary["component"], {"thread": thread, "summary": summary}))
+
+    async def replay_failed(self, thread: PostRef, reason: str) -> None:
+        self.said.append(Said("replay_failed", None, {"thread": thread, "reason": reason}))

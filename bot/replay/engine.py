@@ -1,0 +1,143 @@
+"""The replay engine: the recorded investigation re-run N times per perturbation on a deterministic tool
+layer (bot/replay/tape.py), with the recorded rules and a clock fixed at the recorded start. Only the
+perturbation and the investigator vary; a run is stable when it reaches the original's root-cause
+category and the same gated actions (retrain_model, rollback_model)."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agents.diagnosis import GATED_ACTIONS, Diagnosis
+from agents.investigator import investigate
+from agents.knowledge import KnowledgeBase
+from agents.subject import Subject, UnknownComponent, resolve
+from agents.tools import ToolContext
+from bot.clock import ManualClock, aware_utc
+from bot.config import Settings
+from bot.replay.noise import components_read
+from bot.replay.perturb import Jitter, Perturbed, perturb
+from bot.replay.record import Record
+from bot.replay.tape import ReplayMLService, ReplayWarehouse
+from bot.replay.thresholds import crossings
+from bot.warehouse import WarehouseError
+
+if TYPE_CHECKING:
+    import anthropic
+
+log = logging.getLogger("agentops.replay")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    category: str
+    gated: tuple[str, ...]  # the gated actions proposed, sorted
+    confidence: float
+
+    @classmethod
+    def of(cls, diagnosis: Diagnosis) -> Outcome:
+        gated = sorted({a.action for a in diagnosis.recommended_actions if a.action in GATED_ACTIONS})
+        return cls(diagnosis.root_cause_category, tuple(gated), diagnosis.confidence)
+
+    def shown(self) -> str:
+        return f"{self.category} [{', '.join(self.gated) or 'no gated action'}]"
+
+
+@dataclass
+class Run:
+    number: int
+    perturbation: str
+    seed: int
+    request: str  # the request the run asked (a paraphrase under `text`)
+    outcome: Outcome | None  # None: the run could not finish (what it needed was not in the record)
+    stable: bool
+    divergence: str = ""  # how it differed from the original, and why
+    engine: str = "offline"
+    diagnosis: Diagnosis | None = None
+    crossed: list[str] = field(default_factory=list)  # the thresholds a jitter carried a value across
+
+
+@dataclass
+class Replay:
+    original: Outcome
+    investigator: str  # offline, or "Claude replay: <model> at <endpoint>"
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def stability(self) -> float:
+        return sum(r.stable for r in self.runs) / len(self.runs) if self.runs else 1.0
+
+    def by_kind(self) -> dict[str, float]:
+        kinds = dict.fromkeys(r.perturbation for r in self.runs)
+        return {k: sum(r.stable for r in self.runs if r.perturbation == k) /
+                sum(1 for r in self.runs if r.perturbation == k) for k in kinds}
+
+    def confidence_spread(self) -> tuple[float, float, float]:
+        """min, median, max confidence of the runs that finished."""
+        values = [r.outcome.confidence for r in self.runs if r.outcome is not None] or [self.original.confidence]
+        return min(values), statistics.median(values), max(values)
+
+    @property
+    def diverged(self) -> list[Run]:
+        return [r for r in self.runs if not r.stable]
+
+
+def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
+           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0) -> Replay:
+    """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible."""
+    result = Replay(original, investigator_label(record, client))
+    number = 0
+    for kind in kinds:
+        for i in range(n):
+            number += 1
+            result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
+                                        number, client))
+    return result
+
+
+def investigator_label(record: Record, client: anthropic.Anthropic | None) -> str:
+    if client is None:
+        return "offline investigator (the runbooks' decision trees in code)"
+    return (f"Claude replay: model {record.model} at {client.base_url} — these runs measure this replay against "
+            "this endpoint only, not the model's stability in general")
+
+
+def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge: KnowledgeBase, settings: Settings,
+             number: int = 0, client: anthropic.Anthropic | None = None) -> Run:
+    warehouse = ReplayWarehouse(record, perturbed.lens) if perturbed.lens else ReplayWarehouse(record)
+    ctx = ToolContext(warehouse, knowledge, ManualClock(aware_utc(record.started_at)),
+                      ml_service=ReplayMLService(record), rules=record.rules)
+    run = Run(number, perturbed.kind, perturbed.seed, perturbed.text, None, False)
+    try:
+        subject = _subject(record, perturbed)
+        if client is not None:  # the recorded model, whatever the settings name today
+            settings = settings.model_copy(update={"anthropic_model": record.model or settings.anthropic_model})
+        result = investigate(ctx, subject, record.alert_id, client, settings, record.briefing if client else None)
+    except (UnknownComponent, WarehouseError) as error:
+        run.divergence = f"could not finish: {error}"
+        return run
+    run.engine, run.outcome, run.diagnosis = result.engine, Outcome.of(result.diagnosis), result.diagnosis
+    run.stable = (run.outcome.category, run.outcome.gated) == (original.category, original.gated)
+    if client is not None and result.engine != "claude":
+        run.stable, run.divergence = False, f"Claude did not answer ({result.problem}); the offline fallback answered"
+    elif not run.stable:
+        run.divergence = f"{original.shown()} → {run.outcome.shown()}"
+        if isinstance(perturbed.lens, Jitter):
+            crossed = crossings(record, perturbed.lens)
+            run.crossed = [c.threshold for c in crossed]
+            run.divergence += (f" because {'; '.join(c.text for c in crossed)}" if crossed
+                               else " with no named threshold crossed (unexplained)")
+    return run
+
+
+def _subject(record: Record, perturbed: Perturbed) -> Subject:
+    """The recorded subject; a paraphrase is resolved again, against the components the record read."""
+    if perturbed.kind != "text":
+        return Subject(record.component, record.kind, record.text)
+    read = components_read(record.calls)
+    known = {c: "model" if table == "MODEL_METRICS" else "pipeline" for c, table in read.items()}
+    resolved = resolve(perturbed.text, known | {record.component: record.kind})
+    return Subject(resolved.component, resolved.kind, perturbed.text)
+

@@ -1,0 +1,74 @@
+"""A Claude replay end to end: the demo's investigation answered by Claude (the real anthropic client
+against the scripted Messages API), recorded, then replayed with Claude from its record with the
+warehouse stopped — labelled as a Claude replay with its model and endpoint, claiming nothing about the
+real model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.claude import anthropic_client
+from bot.replay import service
+from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, tool_use
+from tests.helpers.replay import recorded_demo
+
+
+def test_a_claude_investigation_replays_with_claude_from_its_record(tmp_path: Path, now: datetime) -> None:
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api, recorded_demo(
+            tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url) as (d, _id, record):
+        assert (record.engine, record.model, record.endpoint) == ("claude", "claude-sonnet-4-6", f"{api.base_url}")
+        assert record.briefing is not None and record.briefing.alert is not None  # what its first message said
+        asked = len(api.requests)
+        d.deps.warehouse.close()  # the replay reads the record, never the warehouse
+        client = anthropic_client(d.deps.settings)
+        done = service.run(d.deps.store, "model_drift:classifier_v2", kinds=["text", "metrics", "order"], n=2,
+                           seed=0, knowledge=d.deps.knowledge, settings=d.deps.settings, client=client,
+                           requested_by="U0ONCALL", now=now)
+        replayed = api.requests[asked:]
+    summary = service.summary(done)
+    assert summary["engine"] == "claude" and summary["model"] == "claude-sonnet-4-6"
+    assert summary["investigator"] == (
+        f"Claude replay: model claude-sonnet-4-6 at {api.base_url} — these runs measure this replay against this "
+        "endpoint only, not the model's stability in general")
+    assert service.lines(done)[0].endswith(summary["investigator"])
+    assert {r.engine for r in done.result.runs} == {"claude"} and done.result.stability == 1.0
+    # six runs of four calls each, every one sent the recorded model; the paraphrases reached the model
+    assert len(replayed) == 24 and {r["model"] for r in replayed} == {"claude-sonnet-4-6"}
+    firsts = [r["messages"][0]["content"][0]["text"] for r in replayed if len(r["messages"]) == 1]
+    texts = [run.request for run in done.result.runs if run.perturbation == "text"]
+    assert all(any(f"<request>{t}</request>" in f for f in firsts) for t in texts)
+    # and the tools answered from the record: the metrics the model was shown are the recorded ones
+    shown = [c for r in replayed for m in r["messages"] if m["role"] == "user" and isinstance(m["content"], list)
+             for c in m["content"] if c.get("type") == "tool_result"]
+    assert any("classifier_v2 v2.4.0" in str(c["content"]) and "drift 0.45" in str(c["content"]) for c in shown)
+
+
+def test_a_tool_call_the_record_lacks_is_an_error_the_model_sees(tmp_path: Path, now: datetime) -> None:
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api, recorded_demo(
+            tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url) as (d, _id, _record):
+        api.responder = each_conversation([[tool_use("query_metric_trend", component="lstm_v1", metric="f1_score")]])
+        client = anthropic_client(d.deps.settings)
+        done = service.run(d.deps.store, "model_drift:classifier_v2", kinds=["order"], n=1, seed=0,
+                           knowledge=d.deps.knowledge, settings=d.deps.settings, client=client, requested_by="cli",
+                           now=now)
+        [result] = [c for m in api.requests[-1]["messages"] if m["role"] == "user" and isinstance(m["content"], list)
+                    for c in m["content"] if c.get("type") == "tool_result"]
+    assert result["is_error"] is True and "not in the record" in result["content"]
+    assert done.result.runs[0].engine == "claude"
+
+
+def test_a_claude_record_without_a_key_is_refused_not_answered_offline(tmp_path: Path, now: datetime) -> None:
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api, recorded_demo(
+            tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url) as (d, inv_id, _record):
+        options = {"kinds": ["text"], "n": 1, "seed": 0, "knowledge": d.deps.knowledge, "settings": d.deps.settings,
+                   "requested_by": "cli", "now": now}
+        with pytest.raises(service.ReplayRefused) as refused:
+            service.run(d.deps.store, inv_id, client=None, **options)  # type: ignore[arg-type]
+        assert str(refused.value) == (
+            f"investigation {inv_id} was Claude's (model claude-sonnet-4-6); set ANTHROPIC_API_KEY to replay it with "
+            "Claude, or pass --offline to replay its record with the offline investigator")
+        offline = service.run(d.deps.store, inv_id, client=None, offline=True, **options)  # type: ignore[arg-type]
+        assert offline.result.investigator.startswith("offline investigator")
