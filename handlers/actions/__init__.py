@@ -3,7 +3,14 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers.actions import acknowledge_alert, decide_approval, feedback, investigate_alert, silence_alert
+from handlers.actions import (
+    acknowledge_alert,
+    decide_approval,
+    feedback,
+    investigate_alert,
+    page_alerts,
+    silence_alert,
+)
 from handlers.actions.ids import (
     ACKNOWLEDGE_ALERT,
     APPROVE_ACTION,
@@ -13,6 +20,7 @@ from handlers.actions.ids import (
     INVESTIGATE_ALERT,
     SILENCE_ALERT,
 )
+from handlers.alert_list_blocks import ALERTS_PAGE
 from handlers.slack_edge import SlackEdge
 
 
@@ -24,3 +32,5 @@ def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
     app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))
     app.action(FEEDBACK_DIAGNOSIS)(feedback.make_listener(deps, slack, "diagnosis"))
     app.action(FEEDBACK_ANSWER)(feedback.make_listener(deps, slack, "answer"))
+    for direction in ("previous", "next"):
+        app.action(f"{ALERTS_PAGE}_{direction}")(page_alerts.make_listener(deps, slack))
