@@ -26,6 +26,7 @@ USAGE = [
     ("silences", "the silences in force"),
     ("unsilence <fingerprint>", "lift a silence before it ends"),
     ("ack <fingerprint>", "acknowledge an alert: you are on it, its escalation stops"),
+    ("stats [days]", "the bot's own figures for the last 30 (or N) days, with charts, posted in this channel"),
 ]
 
 
@@ -68,7 +69,7 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
                        "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint> | "
-                       "ack <fingerprint>")
+                       "ack <fingerprint> | stats [days]")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 

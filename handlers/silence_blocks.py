@@ -55,5 +55,6 @@ def silences_list(silences: list[Silence], now: datetime, page: int = 1) -> tupl
         blocks.append(section(f"{code(s.fingerprint)} until {_until(s.ends_at)} "
                               f"({in_words(s.ends_at - now)} left) · by {mention(s.created_by)}{reason}"))
     more = f" · `/agentops silences {page + 1}` for the next" if page < pages else ""
-    blocks.append(context(f"{shown.showing.capitalize()} · page {page} of {pages}{more} · lift one with `/agentops unsilence &lt;fingerprint&gt;`"))
+    blocks.append(context(f"{shown.showing.capitalize()} · page {page} of {pages}{more} · "
+                          "lift one with `/agentops unsilence &lt;fingerprint&gt;`"))
     return text, blocks

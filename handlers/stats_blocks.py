@@ -117,7 +117,8 @@ def home_section(report: StatsReport | None) -> Blocks:
         return [section(f"*Last {report.days} days*\nNo incidents in this window."),
                 context("`/agentops stats` posts the figures and charts")]
     figures = (f"*Last {report.days} days* · {report.incidents} incidents · {report.resolved} resolved\n"
-               f"MTTD p50 *{duration(report.time_to_detect.p50)}* · MTTA p50 *{duration(report.time_to_acknowledge.p50)}*"
+               f"MTTD p50 *{duration(report.time_to_detect.p50)}* · "
+               f"MTTA p50 *{duration(report.time_to_acknowledge.p50)}*"
                f" · MTTR p50 *{duration(report.time_to_resolve.p50)}*\n"
                f"Auto-fix *{percent(report.auto_fix_rate)}* · escalation *{percent(report.escalation_rate)}* · "
                f"false positive *{percent(report.false_positive_rate)}*\n"

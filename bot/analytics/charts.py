@@ -108,8 +108,8 @@ def cost_per_resolution(report: StatsReport) -> bytes:
         values = [w.cost_per_resolution_usd or 0.0 for w in weeks]
         axes.bar(labels, values, color=BLUE)
         for x, (value, week) in enumerate(zip(values, weeks, strict=True)):
-            axes.annotate(f"${value:.2f}\n{week.resolved} resolved", (x, value), xytext=(0, 3), textcoords="offset points",
-                          ha="center", va="bottom", fontsize=8)
+            axes.annotate(f"${value:.2f}\n{week.resolved} resolved", (x, value), xytext=(0, 3),
+                          textcoords="offset points", ha="center", va="bottom", fontsize=8)
         axes.set_ylabel("USD per resolved incident")
         axes.set_xlabel("week starting (Monday)")
         axes.yaxis.set_major_formatter("${x:.2f}")

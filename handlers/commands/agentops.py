@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from handlers.blocks import notice, usage
-from handlers.commands import ack, alerts, help, investigate, silence, silences, status, unsilence
+from handlers.commands import ack, alerts, help, investigate, silence, silences, stats, status, unsilence
 from handlers.commands.invocation import Invocation
 from handlers.mrkdwn import code
 from handlers.reply import reply
@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], Awaitable[None]]] = {
     "silences": silences.run,
     "unsilence": unsilence.run,
     "ack": ack.run,
+    "stats": stats.run,
 }
 
 

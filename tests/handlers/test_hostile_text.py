@@ -18,7 +18,15 @@ from agents.investigation import InvestigationResult
 from bot.fleet import ComponentHealth
 from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval, Incident, Investigation, Silence, StoredAlert
-from handlers import alert_blocks, alert_list_blocks, approval_blocks, blocks, incident_blocks, investigation_blocks, silence_blocks
+from handlers import (
+    alert_blocks,
+    alert_list_blocks,
+    approval_blocks,
+    blocks,
+    incident_blocks,
+    investigation_blocks,
+    silence_blocks,
+)
 from handlers.home.view import HomeData, home_view
 from handlers.links import Links
 from seed.slack.blockkit import validate_blocks, validate_view

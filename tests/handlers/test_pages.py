@@ -47,7 +47,8 @@ def test_every_list_stays_within_block_kits_limits_with_more_than_100_items() ->
     for blocks in messages:
         assert validate_blocks(blocks) == [] and len(blocks) <= 50 and sections_within_limit(blocks)
     approvals = [Approval(f"r{i}", "rollback_model", "classifier_v2", "F1 dropping " * 50, "offline", "U1", None,
-                          None, NOW, NOW + timedelta(minutes=5), "pending", None, None, None, None) for i in range(MANY)]
+                          None, NOW, NOW + timedelta(minutes=5), "pending", None, None, None, None)
+                 for i in range(MANY)]
     investigations = [Investigation(f"i{i}", None, "F1 dropped " * 50, "U1", "done", "offline", NOW, NOW,
                                     {"root_cause_category": "distribution_shift"}, 0, 0, 0, None, None)
                       for i in range(MANY)]

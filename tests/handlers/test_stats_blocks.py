@@ -56,6 +56,7 @@ def test_alert_types_from_senders_are_escaped() -> None:
 
 def test_app_home_shows_the_key_figures_of_the_last_30_days() -> None:
     [figures, hint] = home_section(busy_report())
+    assert hint["elements"][0]["text"] == "`/agentops stats [days]` posts every figure with charts"
     assert figures["text"]["text"] == (
         "*Last 30 days* · 46 incidents · 41 resolved\n"
         "MTTD p50 *2.2 min* · MTTA p50 *3.0 min* · MTTR p50 *12.0 min*\n"
