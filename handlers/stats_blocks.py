@@ -18,9 +18,11 @@ def duration(seconds: float | None) -> str:
         return UNDEFINED
     if seconds < 90:
         return f"{seconds:.0f} s"
-    if seconds < 120 * 60:
+    if seconds < 60 * 60:
         return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+    # "1 h 58 min", not "1.97 h": the minutes are what a reader compares with the 15-minute target
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def percent(rate: float | None) -> str:
@@ -30,8 +32,11 @@ def percent(rate: float | None) -> str:
 def usd(amount: float | None) -> str:
     if amount is None:
         return UNDEFINED
-    # a cheap investigation costs a fraction of a cent: two decimals would show it as free
-    return f"${amount:.4f}" if 0 < amount < 0.01 else f"${amount:,.2f}"
+    # a cheap investigation costs a fraction of a cent: two decimals would show it as free, or round
+    # $0.0345 to $0.03
+    if 0 < amount < 0.01:
+        return f"${amount:.4f}"
+    return f"${amount:.3f}" if 0 < amount < 1 else f"${amount:,.2f}"
 
 
 def spread(p: Percentiles) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from bot.analytics.report import StatsReport
@@ -15,11 +16,35 @@ SIZE = (8, 3.6)
 EMPTY = "no incidents in this window"
 # alert types beyond this are left off the chart (slowest p95 first); the message names them all
 MAX_TYPES = 12
+MAX_WEEK_LABELS = 13  # a quarter's weeks; beyond, every other (or every few) week is labelled
+MAX_BAR_LABELS = 13  # a figure over each bar only while the bars are wide enough to hold it
 
 
 def _window(report: StatsReport) -> str:
     # a second, smaller line: the chart's name stays readable however long the window's words are
     return f"\n{report.since:%Y-%m-%d %H:%M} – {report.until:%Y-%m-%d %H:%M} UTC (last {report.days} days)"
+
+
+def _money(amount: float) -> str:
+    # an investigation costs cents: "$0.03" for $0.0345 would misread a 15 % difference between weeks
+    return f"${amount:.3f}" if amount < 1 else f"${amount:,.2f}"
+
+
+def _week_axis(axes: Any, weeks: list[date], report: StatsReport) -> list[int]:
+    """Bars at 0..n-1, labelled with their Monday; a long window labels every few weeks so labels never
+    overlap (a year is 53 bars)."""
+    step = max(1, -(-len(weeks) // MAX_WEEK_LABELS))
+    positions = list(range(len(weeks)))
+
+    def label(week: date) -> str:
+        # the window's first and last weeks are cut by it: a short bar there is not a quiet week
+        partial = week < report.since.date() or week + timedelta(days=7) > report.until.date()
+        return f"{week:%b %d}" + ("\n(part)" if partial and step == 1 else "")
+
+    axes.set_xticks(positions[::step], [label(w) for w in weeks[::step]])
+    axes.set_xlabel("week starting (Monday)")
+    axes.set_xlim(-0.6, len(weeks) - 0.4)  # the whole window, weeks without a bar too
+    return positions
 
 
 def _png(title: str, draw: Callable[[Any], None] | None, height: float = SIZE[1]) -> bytes:
@@ -50,10 +75,12 @@ def _png(title: str, draw: Callable[[Any], None] | None, height: float = SIZE[1]
 
 def weekly_outcomes(report: StatsReport) -> bytes:
     """Stacked bars per week: auto-fixed, escalated, resolved otherwise."""
-    weeks = [w for w in report.weekly_outcomes if w.auto_fixed + w.escalated + w.resolved_otherwise]
+    # every week of the window, a quiet one too (a gap is news); empty only when nothing closed at all
+    weeks = list(report.weekly_outcomes)
+    closed = any(w.auto_fixed + w.escalated + w.resolved_otherwise for w in weeks)
 
     def draw(axes: Any) -> None:
-        labels = [f"{w.week:%b %d}" for w in weeks]
+        labels = _week_axis(axes, [w.week for w in weeks], report)
         fixed = [w.auto_fixed for w in weeks]
         escalated = [w.escalated for w in weeks]
         otherwise = [w.resolved_otherwise for w in weeks]
@@ -62,12 +89,11 @@ def weekly_outcomes(report: StatsReport) -> bytes:
         axes.bar(labels, otherwise, bottom=[a + b for a, b in zip(fixed, escalated, strict=True)], color=GREY,
                  label="resolved otherwise")
         axes.set_ylabel("incidents closed")
-        axes.set_xlabel("week starting (Monday)")
         axes.yaxis.get_major_locator().set_params(integer=True)  # counts: no half incidents on the axis
         axes.legend(loc="upper left", fontsize=8, ncols=3)
         axes.margins(y=0.2)  # room for the legend above the tallest bar
 
-    return _png(f"Incidents closed per week, by outcome{_window(report)}", draw if weeks else None)
+    return _png(f"Incidents closed per week, by outcome{_window(report)}", draw if closed else None)
 
 
 def resolve_times(report: StatsReport) -> bytes:
@@ -101,21 +127,23 @@ def resolve_times(report: StatsReport) -> bytes:
 
 def cost_per_resolution(report: StatsReport) -> bytes:
     """Bars per week: investigation spend per resolved incident, USD."""
-    weeks = [w for w in report.weekly_cost if w.resolved and w.cost_per_resolution_usd is not None]
+    weeks = list(report.weekly_cost)
+    # a week without a resolution has no cost per resolution: a gap on the axis, never a $0 bar
+    priced = [(x, w) for x, w in enumerate(weeks) if w.resolved and w.cost_per_resolution_usd is not None]
 
     def draw(axes: Any) -> None:
-        labels = [f"{w.week:%b %d}" for w in weeks]
-        values = [w.cost_per_resolution_usd or 0.0 for w in weeks]
-        axes.bar(labels, values, color=BLUE)
-        for x, (value, week) in enumerate(zip(values, weeks, strict=True)):
-            axes.annotate(f"${value:.2f}\n{week.resolved} resolved", (x, value), xytext=(0, 3),
-                          textcoords="offset points", ha="center", va="bottom", fontsize=8)
+        _week_axis(axes, [w.week for w in weeks], report)
+        values = [w.cost_per_resolution_usd or 0.0 for _, w in priced]
+        axes.bar([x for x, _ in priced], values, color=BLUE)
+        if len(weeks) <= MAX_BAR_LABELS:
+            for (x, week), value in zip(priced, values, strict=True):
+                axes.annotate(f"{_money(value)}\n{week.resolved} resolved", (x, value), xytext=(0, 3),
+                              textcoords="offset points", ha="center", va="bottom", fontsize=8)
         axes.set_ylabel("USD per resolved incident")
-        axes.set_xlabel("week starting (Monday)")
-        axes.yaxis.set_major_formatter("${x:.2f}")
+        axes.yaxis.set_major_formatter(lambda value, _pos: _money(value))
         axes.margins(y=0.25)
 
-    return _png(f"Investigation cost per resolved incident, per week{_window(report)}", draw if weeks else None)
+    return _png(f"Investigation cost per resolved incident, per week{_window(report)}", draw if priced else None)
 
 
 CHARTS: tuple[tuple[str, Callable[[StatsReport], bytes]], ...] = (

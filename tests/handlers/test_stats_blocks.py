@@ -12,9 +12,11 @@ from tests.helpers.stats_reports import UNTIL, busy_report, empty_report
 
 
 def test_figures_carry_units_and_nothing_to_measure_reads_as_a_dash() -> None:
-    assert [duration(s) for s in (None, 45, 12 * 60, 3 * 3600)] == ["—", "45 s", "12.0 min", "3.0 h"]
+    assert [duration(s) for s in (None, 45, 12 * 60, 7068, 3 * 3600)] == ["—", "45 s", "12.0 min", "1 h 58 min",
+                                                                           "3 h 00 min"]
     assert [percent(r) for r in (None, 0.0, 28 / 41)] == ["—", "0.0%", "68.3%"]
-    assert [usd(v) for v in (None, 0.0, 0.0042, 8.99, 1234.5)] == ["—", "$0.00", "$0.0042", "$8.99", "$1,234.50"]
+    assert [usd(v) for v in (None, 0.0, 0.0042, 0.0345, 8.99, 1234.5)] == ["—", "$0.00", "$0.0042", "$0.035", "$8.99",
+                                                                             "$1,234.50"]
 
 
 def test_stats_message_shows_every_figure_against_the_targets() -> None:
@@ -27,9 +29,9 @@ def test_stats_message_shows_every_figure_against_the_targets() -> None:
     assert "*Auto-fix rate*: 68.3% — target > 80% ⚠️" in shown
     assert "*False-positive rate*: 3.4% — target < 5% ✅" in shown
     assert "*Diagnosis confidence*: 81.0% (7 days) · 84.0% (30 days)" in shown
-    assert "$8.99 in all · $0.20 per investigation · $0.22 per resolved incident" in shown
+    assert "$8.99 in all · $0.204 per investigation · $0.219 per resolved incident" in shown
     # slowest first
-    assert shown.index("`data_quality`: p50 22.0 min · p95 63.0 min") < shown.index("`anomaly_spike`")
+    assert shown.index("`data_quality`: p50 22.0 min · p95 1 h 03 min") < shown.index("`anomaly_spike`")
 
 
 def test_an_empty_window_is_dashes_not_zeros() -> None:
@@ -61,7 +63,7 @@ def test_app_home_shows_the_key_figures_of_the_last_30_days() -> None:
         "*Last 30 days* · 46 incidents · 41 resolved\n"
         "MTTD p50 *2.2 min* · MTTA p50 *3.0 min* · MTTR p50 *12.0 min*\n"
         "Auto-fix *68.3%* · escalation *12.8%* · false positive *3.4%*\n"
-        "Confidence *81.0%* (7 d) · *84.0%* (30 d) · cost per resolution *$0.22*")
+        "Confidence *81.0%* (7 d) · *84.0%* (30 d) · cost per resolution *$0.219*")
     assert "No incidents in this window." in blocks_text(home_section(empty_report()))
     assert "could not be computed" in blocks_text(home_section(None))
     view = home_view(HomeData(None, "warehouse down", [], [], [], True, True, UNTIL, stats=busy_report()))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import struct
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.analytics import charts
-from bot.analytics.report import Percentiles
+from bot.analytics.report import Percentiles, WeekCost, WeekOutcomes
 from tests.helpers.stats_reports import busy_report, empty_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -38,3 +39,16 @@ def test_more_alert_types_draw_a_taller_chart_up_to_a_cap() -> None:
     five, many = size(charts.resolve_times(busy_report()))[1], size(charts.resolve_times(busy_report(types=40)))[1]
     assert five == 360 and many == 100 * (1.2 + 0.45 * charts.MAX_TYPES)
     assert size(charts.resolve_times(busy_report(types=400))) == size(charts.resolve_times(busy_report(types=40)))
+
+
+def test_a_year_of_weeks_with_quiet_ones_draws_at_the_same_size() -> None:
+    report = busy_report()
+    first = report.weekly_outcomes[0].week
+    year = replace(report, since=report.until - timedelta(days=365), days=365,
+                   weekly_outcomes=tuple(WeekOutcomes(first + timedelta(weeks=n), n % 3, n % 2, 0) for n in range(53)),
+                   weekly_cost=tuple(WeekCost(first + timedelta(weeks=n), n % 4, 0.1 * (n % 4),
+                                              0.1 if n % 4 else None) for n in range(53)))
+    drawn = charts.all_charts(year)
+    assert all(size(png) == (800, 360) for _, png in drawn)
+    # quiet weeks are gaps, not "no incidents": the year draws differently from an empty window
+    assert charts.cost_per_resolution(year) != charts.cost_per_resolution(empty_report(365))
