@@ -1,80 +1,54 @@
-"""`/agentops stats` and App Home's analytics through the real bot, Bolt and slack-sdk against the Slack
-stand-in, on a planned history whose figures are worked out from the plan (tests/helpers/expected_stats.py)."""
+"""`agentops stats` as a user runs it (a real subprocess) on the default embedded store: a planned history
+of 200 incidents over 60 days gives exactly the figures worked out from the plan."""
 
-from __future__ import annotations
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 
-from datetime import datetime
+import pytest
 
-from handlers.stats_blocks import duration, percent, usd
+from bot.config import load_settings
+from bot.store import open_store
 from tests.helpers.expected_stats import expected_stats
-from tests.helpers.history import PlannedIncident, plan_history, write_history
-from tests.helpers.slack_bot import RunningBot
-
-PNG = b"\x89PNG\r\n\x1a\n"
+from tests.helpers.history import plan_history, write_history
+from tests.helpers.processes import agentops
 
 
-def with_history(bot: RunningBot, now: datetime) -> list[PlannedIncident]:
+@pytest.fixture
+def history_dir(tmp_path: Path) -> tuple[Path, list]:
+    now = datetime.now(UTC)
     plan = plan_history(now)
-    write_history(bot.deps.store, plan)
-    return plan
+    store = open_store(load_settings(agentops_data_dir=tmp_path / ".agentops").state_database_url)
+    try:
+        write_history(store, plan)
+    finally:
+        store.close()
+    return tmp_path, plan
 
 
-def test_stats_posts_the_figures_in_the_channel_and_three_charts_in_its_thread(running_bot: RunningBot,
-                                                                               now: datetime) -> None:
-    slack = running_bot.slack
-    expected = expected_stats(with_history(running_bot, now), now, 7)
-    envelope = slack.wait_ack(slack.slash_command("stats 7", channel="C0GENERAL"))
-    assert envelope.ack_latency is not None and envelope.ack_latency < 2.5  # acked before the work
-    [post] = slack.wait_for(lambda: slack.messages("C0GENERAL"))
-    shown = slack.render_blocks(post)
-    assert post.text.startswith(f"AgentOps stats, last 7 days: {expected['incidents']} incidents, time to resolve "
-                                f"p50 {duration(expected['time_to_resolve']['p50'])}")
-    assert "📊 AgentOps stats — last 7 days" in shown
-    assert (f"*Time to resolve*: p50 {duration(expected['time_to_resolve']['p50'])} · "
-            f"p95 {duration(expected['time_to_resolve']['p95'])} _(n={expected['time_to_resolve']['count']})_") in shown
-    assert f"*Auto-fix rate*: {percent(expected['auto_fix_rate'])}" in shown
-    assert f"{usd(expected['cost_per_resolved_incident_usd'])} per resolved incident" in shown
-    [charts] = slack.wait_for(lambda: slack.messages("C0GENERAL", thread_ts=post.ts))
-    assert [f["name"] for f in charts.files] == ["agentops-stats-outcomes-7d.png",
-                                                 "agentops-stats-resolve-times-7d.png", "agentops-stats-cost-7d.png"]
-    assert [f["title"] for f in charts.files] == ["Incidents closed per week, by outcome",
-                                                  "Time to resolve by alert type",
-                                                  "Investigation cost per resolved incident, per week"]
-    assert all(f["content"].startswith(PNG) and f["size"] > 10_000 for f in charts.files)
-    assert slack.ephemerals() == []  # nothing private: the figures are the channel's
+@pytest.mark.parametrize("days", ["30", "60"])
+def test_stats_json_gives_the_plans_figures(history_dir: tuple[Path, list], days: str) -> None:
+    cwd, plan = history_dir
+    result = agentops("stats", "--days", days, "--json", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # the command reads its own clock: the window it reports is the one the plan's figures are worked out for
+    until = datetime.fromisoformat(report["until"]).replace(tzinfo=UTC)
+    assert report == expected_stats(plan, until, int(days))
+    assert report["incidents"] > 90 and report["auto_fix_rate"] is not None
 
 
-def test_stats_with_bad_days_says_what_to_type(running_bot: RunningBot) -> None:
-    slack = running_bot.slack
-    for bad in ("lots", "0", "400", "7 weeks"):
-        slack.wait_ack(slack.slash_command(f"stats {bad}"))
-    told = slack.wait_for(lambda: len(e := slack.ephemerals("U0ONCALL")) == 4 and e)
-    assert told[0].text == ("`lots` is not a number of days. Usage: `/agentops stats [days]` — the last 1 to 365 "
-                            "days, 30 when left out; e.g. `/agentops stats`, `/agentops stats 7` or "
-                            "`/agentops stats 90d`.")
-    assert [t.text.split(" is not")[0] for t in told] == ["`lots`", "`0`", "`400`", "`7 weeks`"]
-    assert slack.messages("C0MLALERTS") == []
+def test_stats_prints_a_table_with_units(history_dir: tuple[Path, list]) -> None:
+    cwd, _plan = history_dir
+    result = agentops("stats", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "time to" in result.stdout and " %" in result.stdout and "$0.0" in result.stdout
+    detect = next(line for line in result.stdout.splitlines() if line.strip().startswith("detect"))
+    assert "m " in detect  # "5m 02s": the planned times to detect run from 30 s to 10 min
 
 
-def test_stats_where_the_bot_is_not_invited_gives_the_figures_privately(running_bot: RunningBot,
-                                                                        now: datetime) -> None:
-    slack = running_bot.slack
-    with_history(running_bot, now)
-    slack.ws.not_member.add("C0GENERAL")
-    slack.wait_ack(slack.slash_command("stats 30d", channel="C0GENERAL"))
-    [told] = slack.wait_for(lambda: slack.ephemerals("U0ONCALL"))
-    shown = slack.render_blocks(told)
-    assert "*Time to resolve*: p50 " in shown and "invite me with `/invite @AgentOps`" in shown
-    assert "(not_in_channel)" in shown and slack.messages("C0GENERAL") == []
-
-
-def test_app_home_shows_the_last_30_days(running_bot: RunningBot, now: datetime) -> None:
-    slack = running_bot.slack
-    expected = expected_stats(with_history(running_bot, now), now, 30)
-    slack.wait_ack(slack.open_home())
-    home = slack.render_blocks(slack.wait_for(lambda: slack.ws.views.get("U0ONCALL")))
-    assert (f"MTTD p50 *{duration(expected['time_to_detect']['p50'])}* · "
-            f"MTTA p50 *{duration(expected['time_to_acknowledge']['p50'])}* · "
-            f"MTTR p50 *{duration(expected['time_to_resolve']['p50'])}*") in home
-    assert (f"Confidence *{percent(expected['confidence_7d'])}* (7 d) · *{percent(expected['confidence_30d'])}* "
-            f"(30 d) · cost per resolution *{usd(expected['cost_per_resolved_incident_usd'])}*") in home
+@pytest.mark.parametrize("days", ["0", "thirty", "-3", "99999"])
+def test_bad_days_say_what_to_give(tmp_path: Path, days: str) -> None:
+    result = agentops("stats", "--days", days, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "give a whole number from 1 to 3650" in result.stderr and "Traceback" not in result.stderr

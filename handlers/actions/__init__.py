@@ -8,6 +8,7 @@ from handlers.actions import (
     decide_approval,
     feedback,
     investigate_alert,
+    not_a_problem,
     page_alerts,
     silence_alert,
 )
@@ -18,6 +19,7 @@ from handlers.actions.ids import (
     FEEDBACK_ANSWER,
     FEEDBACK_DIAGNOSIS,
     INVESTIGATE_ALERT,
+    NOT_A_PROBLEM,
     SILENCE_ALERT,
 )
 from handlers.alert_list_blocks import ALERTS_PAGE
@@ -28,6 +30,7 @@ def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
     app.action(INVESTIGATE_ALERT)(investigate_alert.make_listener(deps, slack))
     app.action(SILENCE_ALERT)(silence_alert.make_listener(deps, slack))
     app.action(ACKNOWLEDGE_ALERT)(acknowledge_alert.make_listener(deps, slack))
+    app.action(NOT_A_PROBLEM)(not_a_problem.make_listener(deps, slack))
     app.action(APPROVE_ACTION)(decide_approval.make_listener(deps, slack, "approved"))
     app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))
     app.action(FEEDBACK_DIAGNOSIS)(feedback.make_listener(deps, slack, "diagnosis"))
