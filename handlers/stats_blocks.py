@@ -4,44 +4,18 @@ StatsReport. Numbers carry their units; a figure with nothing to measure is "—
 from __future__ import annotations
 
 from bot.analytics.report import Percentiles, StatsReport
+from bot.analytics.text import NONE, confidence, duration, percent, usd
 from handlers.blocks import SECTION_LIMIT, Blocks, context, header, section
 from handlers.mrkdwn import code, esc
 
-UNDEFINED = "—"
 TYPES_SHOWN = 15  # rows of the by-type table; the slowest first, the rest named by count
 # SPEC §8's success metrics, shown beside each figure so a reader sees at once which are off
 TARGETS = {"detect": 5 * 60, "resolve": 15 * 60, "auto_fix": 0.80, "false_positive": 0.05}
 
 
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return UNDEFINED
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 60 * 60:
-        return f"{seconds / 60:.1f} min"
-    # "1 h 58 min", not "1.97 h": the minutes are what a reader compares with the 15-minute target
-    hours, minutes = divmod(round(seconds / 60), 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def percent(rate: float | None) -> str:
-    return UNDEFINED if rate is None else f"{rate:.1%}"
-
-
-def usd(amount: float | None) -> str:
-    if amount is None:
-        return UNDEFINED
-    # a cheap investigation costs a fraction of a cent: two decimals would show it as free, or round
-    # $0.0345 to $0.03
-    if 0 < amount < 0.01:
-        return f"${amount:.4f}"
-    return f"${amount:.3f}" if 0 < amount < 1 else f"${amount:,.2f}"
-
-
 def spread(p: Percentiles) -> str:
     if not p.count:
-        return UNDEFINED
+        return NONE
     return f"p50 {duration(p.p50)} · p95 {duration(p.p95)} _(n={p.count})_"
 
 
@@ -66,16 +40,16 @@ def timings(report: StatsReport) -> str:
 def outcomes(report: StatsReport) -> str:
     return ("*Outcomes*\n"
             f"• *Auto-fix rate*: {percent(report.auto_fix_rate)}"
-            f"{_against(report.auto_fix_rate, TARGETS['auto_fix'], False, '80%')}\n"
+            f"{_against(report.auto_fix_rate, TARGETS['auto_fix'], False, '80 %')}\n"
             f"• *Escalation rate*: {percent(report.escalation_rate)}\n"
             f"• *False-positive rate*: {percent(report.false_positive_rate)}"
-            f"{_against(report.false_positive_rate, TARGETS['false_positive'], True, '5%')}")
+            f"{_against(report.false_positive_rate, TARGETS['false_positive'], True, '5 %')}")
 
 
 def agent(report: StatsReport) -> str:
     return ("*The investigator*\n"
-            f"• *Diagnosis confidence*: {percent(report.confidence_7d)} (7 days) · "
-            f"{percent(report.confidence_30d)} (30 days)\n"
+            f"• *Diagnosis confidence*: {confidence(report.confidence_7d)} (7 days) · "
+            f"{confidence(report.confidence_30d)} (30 days)\n"
             f"• *Fell back to the offline investigator*: {percent(report.fallback_rate)}\n"
             f"• *Cost*: {usd(report.cost_usd)} in all · {usd(report.cost_per_investigation_usd)} per investigation · "
             f"{usd(report.cost_per_resolved_incident_usd)} per resolved incident")
@@ -127,6 +101,7 @@ def home_section(report: StatsReport | None) -> Blocks:
                f" · MTTR p50 *{duration(report.time_to_resolve.p50)}*\n"
                f"Auto-fix *{percent(report.auto_fix_rate)}* · escalation *{percent(report.escalation_rate)}* · "
                f"false positive *{percent(report.false_positive_rate)}*\n"
-               f"Confidence *{percent(report.confidence_7d)}* (7 d) · *{percent(report.confidence_30d)}* (30 d) · "
+               f"Confidence *{confidence(report.confidence_7d)}* (7 d) · "
+               f"*{confidence(report.confidence_30d)}* (30 d) · "
                f"cost per resolution *{usd(report.cost_per_resolved_incident_usd)}*")
     return [section(figures), context("`/agentops stats [days]` posts every figure with charts")]

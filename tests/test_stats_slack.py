@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.stats_blocks import duration, percent, usd
+from bot.analytics.text import confidence, duration, percent, usd
 from tests.helpers.expected_stats import expected_stats
 from tests.helpers.history import PlannedIncident, plan_history, write_history
 from tests.helpers.slack_bot import RunningBot
@@ -76,5 +76,5 @@ def test_app_home_shows_the_last_30_days(running_bot: RunningBot, now: datetime)
     assert (f"MTTD p50 *{duration(expected['time_to_detect']['p50'])}* · "
             f"MTTA p50 *{duration(expected['time_to_acknowledge']['p50'])}* · "
             f"MTTR p50 *{duration(expected['time_to_resolve']['p50'])}*") in home
-    assert (f"Confidence *{percent(expected['confidence_7d'])}* (7 d) · *{percent(expected['confidence_30d'])}* "
+    assert (f"Confidence *{confidence(expected['confidence_7d'])}* (7 d) · *{confidence(expected['confidence_30d'])}* "
             f"(30 d) · cost per resolution *{usd(expected['cost_per_resolved_incident_usd'])}*") in home

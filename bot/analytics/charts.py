@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.analytics.report import StatsReport
+from bot.analytics.text import usd
 
 NAVY, RED, GREY, BLUE = "#1d3557", "#e63946", "#a8b2bd", "#457b9d"
 SIZE = (8, 3.6)
@@ -23,11 +24,6 @@ MAX_BAR_LABELS = 13  # a figure over each bar only while the bars are wide enoug
 def _window(report: StatsReport) -> str:
     # a second, smaller line: the chart's name stays readable however long the window's words are
     return f"\n{report.since:%Y-%m-%d %H:%M} – {report.until:%Y-%m-%d %H:%M} UTC (last {report.days} days)"
-
-
-def _money(amount: float) -> str:
-    # an investigation costs cents: "$0.03" for $0.0345 would misread a 15 % difference between weeks
-    return f"${amount:.3f}" if amount < 1 else f"${amount:,.2f}"
 
 
 def _week_axis(axes: Any, weeks: list[date], report: StatsReport) -> list[int]:
@@ -137,10 +133,10 @@ def cost_per_resolution(report: StatsReport) -> bytes:
         axes.bar([x for x, _ in priced], values, color=BLUE)
         if len(weeks) <= MAX_BAR_LABELS:
             for (x, week), value in zip(priced, values, strict=True):
-                axes.annotate(f"{_money(value)}\n{week.resolved} resolved", (x, value), xytext=(0, 3),
+                axes.annotate(f"{usd(value)}\n{week.resolved} resolved", (x, value), xytext=(0, 3),
                               textcoords="offset points", ha="center", va="bottom", fontsize=8)
         axes.set_ylabel("USD per resolved incident")
-        axes.yaxis.set_major_formatter(lambda value, _pos: _money(value))
+        axes.yaxis.set_major_formatter(lambda value, _pos: usd(value))
         axes.margins(y=0.25)
 
     return _png(f"Investigation cost per resolved incident, per week{_window(report)}", draw if priced else None)
