@@ -4,13 +4,13 @@ trend chart (agents/chart.py); an empty window draws a chart that says so rather
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from bot.analytics.report import StatsReport
 from bot.analytics.text import usd
+from bot.png import render
 
 NAVY, RED, GREY, BLUE = "#1d3557", "#e63946", "#a8b2bd", "#457b9d"
 SIZE = (8, 3.6)
@@ -44,14 +44,7 @@ def _week_axis(axes: Any, weeks: list[date], report: StatsReport) -> list[int]:
 
 
 def _png(title: str, draw: Callable[[Any], None] | None, height: float = SIZE[1]) -> bytes:
-    # imported when a chart is drawn: matplotlib costs a running bot ~60 MB and a second to import
-    import matplotlib
-
-    matplotlib.use("Agg")  # headless: no display on a server
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(SIZE[0], height), dpi=100)
-    try:
+    def chart(axes: Any) -> None:
         if draw is None:
             axes.set_axis_off()
             axes.text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=13, color=GREY,
@@ -61,12 +54,8 @@ def _png(title: str, draw: Callable[[Any], None] | None, height: float = SIZE[1]
             axes.grid(alpha=0.3)
             axes.set_axisbelow(True)
         axes.set_title(title, fontsize=11)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        plt.close(figure)
-    return buffer.getvalue()
+
+    return render((SIZE[0], height), chart)
 
 
 def weekly_outcomes(report: StatsReport) -> bytes:
