@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.analytics.report import Percentiles
+from handlers.commands.stats import parse_days
 from handlers.home.view import HomeData, home_view
 from handlers.stats_blocks import TYPES_SHOWN, home_section, stats_message
 from seed.slack.blockkit import blocks_text, validate_blocks, validate_view
@@ -61,3 +62,8 @@ def test_app_home_shows_the_key_figures_of_the_last_30_days() -> None:
     assert "could not be computed" in blocks_text(home_section(None))
     view = home_view(HomeData(None, "warehouse down", [], [], [], True, True, UNTIL, stats=busy_report()))
     assert validate_view(view) == [] and "MTTR p50 *12m 00s*" in blocks_text(view["blocks"])
+
+
+def test_the_window_is_typed_as_days() -> None:
+    assert [parse_days(t) for t in ("", "7", "90d", "90 days", "1 day", "365", " 14 D ")] == [30, 7, 90, 90, 1, 365, 14]
+    assert [parse_days(t) for t in ("0", "366", "7w", "-3", "seven", "30 days ago", "9" * 40)] == [None] * 7
