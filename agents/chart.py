@@ -6,11 +6,12 @@ is the one the monitor alerted on.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import naive_utc
+from bot.png import render
 from bot.rules import RuleSet
 from bot.warehouse import Warehouse
 from bot.warehouse.schema import DATA_QUALITY_COLUMNS, MODEL_METRIC_COLUMNS
@@ -86,16 +87,10 @@ def chart_data(warehouse: Warehouse, rules: RuleSet, component: str, kind: str, 
 
 def draw(data: ChartData) -> bytes:
     """The PNG."""
-    # imported when a chart is drawn: matplotlib costs a running bot ~60 MB and a second to import
-    import matplotlib
+    import matplotlib.dates as mdates  # imported once a chart is drawn (see bot/png.py)
 
-    matplotlib.use("Agg")  # headless: no display on a server
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    times, values = zip(*data.points, strict=True)
-    figure, axes = plt.subplots(figsize=(8, 3.2), dpi=100)
-    try:
+    def chart(axes: Any) -> None:
+        times, values = zip(*data.points, strict=True)
         axes.plot(times, values, color="#1d3557", linewidth=1.8, label=data.metric)
         if data.threshold is not None:
             axes.axhline(data.threshold, color="#e63946", linestyle="--", linewidth=1.2,
@@ -108,12 +103,8 @@ def draw(data: ChartData) -> bytes:
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
         axes.grid(alpha=0.3)
         axes.legend(loc="best", fontsize=8)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        plt.close(figure)
-    return buffer.getvalue()
+
+    return render((8, 3.2), chart)
 
 
 def trend_chart(warehouse: Warehouse, rules: RuleSet, component: str, kind: str, category: str,

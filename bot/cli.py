@@ -201,6 +201,30 @@ def _stability(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print("\n".join(table(results, kinds)) + f"\nHeatmap: {png}")
     return 0
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.analytics.stats import compute
+    from bot.analytics.text import render
+    from bot.store import open_store
+
+    store = open_store(settings.state_database_url)
+    try:
+        report = compute(store, now=SystemClock().now(), days=args.days)
+    finally:
+        store.close()
+    print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
+    return 0
+
+
+def _days(value: str) -> int:
+    """argparse's check of --days: a whole number of days the store can be asked about."""
+    from bot.analytics.stats import MAX_DAYS
+
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days: give a whole number from 1 to "
+                                         f"{MAX_DAYS}, e.g. --days 30")
+    return int(value)
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -321,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     stability.add_argument("--out", default=".", help="where stability.png goes (default: here)")
     stability.add_argument("--json", action="store_true", help="print the table as JSON")
     stability.set_defaults(handler=_stability)
+    stats = commands.add_parser(
+        "stats", help="the measures of the bot: times to detect, acknowledge, diagnose, act, resolve; rates; cost",
+        description="Computed from the state store over the incidents whose alert was posted in the last N days "
+                    "(the README's Measures say how each is defined). Needs neither Slack nor the warehouse.")
+    stats.add_argument("--days", type=_days, default=30, help="the window, in days (default 30)")
+    stats.add_argument("--json", action="store_true", help="print the report as JSON")
+    stats.set_defaults(handler=_stats)
     demo = commands.add_parser(
         "demo", help="the whole story on loopback stand-ins: alert, investigation, approvals, recovery",
         description="Seeds the drift scenario into a fresh embedded warehouse, starts stand-ins for Slack, GitHub "

@@ -136,7 +136,7 @@ async def _abandon(deps: Deps, taken: Investigation, leased: bool = True) -> Non
         incident = await asyncio.to_thread(deps.store.incidents.for_alert, taken.alert_id)
         if incident is not None:
             await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated",
-                                    from_statuses=("investigating",))
+                                    from_statuses=("investigating",), escalated_at=deps.clock.now())
     if taken.slack_channel and taken.slack_ts:
         await deps.announcer.investigation_abandoned(PostRef(taken.slack_channel, taken.slack_ts),
                                                      taken.component or taken.trigger, taken.attempts - 1)

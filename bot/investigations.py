@@ -217,7 +217,8 @@ async def _finish(deps: Deps, investigation_id: str, status: str, result: Invest
             store.finish, investigation_id, status=status, now=deps.clock.now(), engine=engine,
             diagnosis=result.diagnosis.model_dump() if result else None, input_tokens=usage.input_tokens,
             cached_input_tokens=usage.cache_read_tokens, output_tokens=usage.output_tokens,
-            cache_write_tokens=usage.cache_write_tokens, cost_usd=usage.cost_usd, owner=held.owner)
+            cache_write_tokens=usage.cache_write_tokens, cost_usd=usage.cost_usd, owner=held.owner,
+            fallback_reason=(result.problem or None) if result and deps.anthropic else None)
     finally:
         held.release(investigation_id)
     if not recorded:

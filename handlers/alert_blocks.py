@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.monitor.sweep import RUNBOOKS
 from bot.rules import SEVERITY_ORDER
 from bot.store.records import StoredAlert
-from handlers.actions.ids import ACKNOWLEDGE_ALERT, INVESTIGATE_ALERT, SILENCE_ALERT
+from handlers.actions.ids import ACKNOWLEDGE_ALERT, INVESTIGATE_ALERT, NOT_A_PROBLEM, SILENCE_ALERT
 from handlers.blocks import SEVERITY_EMOJI, Blocks, breaching, button, context, header, section, what
 from handlers.links import NO_LINKS, Links
 from handlers.mrkdwn import code, esc, mention, when
@@ -31,6 +31,10 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
     acked = next((a for a in alerts if a.acked_by and a.acked_at), None)  # the post is acknowledged as one
     if acked is not None and acked.acked_at is not None:
         blocks.append(context(f"✋ Acknowledged by {mention(acked.acked_by)} {when(acked.acked_at)}"))
+    dismissed = next((a for a in alerts if a.not_problem_by and a.not_problem_at), None)
+    if dismissed is not None and dismissed.not_problem_at is not None:
+        blocks.append(context(f"🙅 Marked not a problem by {mention(dismissed.not_problem_by)} "
+                              f"{when(dismissed.not_problem_at)}"))
     for alert in alerts:
         state = ("firing" if alert.status == "firing"
                  else f"✅ resolved {when(alert.resolved_at)}" if alert.resolved_at else "resolved")
@@ -46,6 +50,8 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
                        button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]
             if alert.acked_at is None:
                 buttons.insert(1, button("Acknowledge", ACKNOWLEDGE_ALERT, alert.fingerprint))
+            if alert.not_problem_at is None:
+                buttons.append(button("Not a problem", NOT_A_PROBLEM, alert.fingerprint))
             blocks.append({"type": "actions", "elements": buttons})
     # the push notification: the component once, then what each alert says
     text = esc(f"{title}: " + "; ".join(what(a) for a in alerts))

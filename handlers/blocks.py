@@ -20,13 +20,14 @@ USAGE = [
     ("help", "this message"),
     ("status", "model and pipeline health right now"),
     ("investigate <what you see>", "start an investigation, e.g. `investigate F1 dropped on classifier_v2`"),
-    ("alerts", "firing alerts"),
+    ("alerts [page]", "firing alerts, 20 to a page"),
     ("silence <fingerprint> <duration> [reason]",
      "mute an alert for 1 minute to 30 days, e.g. `silence model_drift:classifier_v2 4h` (or `4 hours`, `1h30m`)"),
     ("silences", "the silences in force"),
     ("unsilence <fingerprint>", "lift a silence before it ends"),
     ("ack <fingerprint>", "acknowledge an alert: you are on it, its escalation stops"),
     ("replay <fingerprint>", "re-run the alert's investigation from its record, perturbed: how stable is it?"),
+    ("stats [days]", "the bot's own figures for the last 30 (or N) days, with charts, posted in this channel"),
 ]
 
 
@@ -69,7 +70,7 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
                        "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint> | "
-                       "ack <fingerprint> | replay <fingerprint>")
+                       "ack <fingerprint> | replay <fingerprint> | stats [days]")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 
@@ -146,22 +147,6 @@ def status(components: list[ComponentHealth] | None, warehouse_error: str | None
         blocks.append(section(f"*Firing alerts:* {len(alerts)}" if alerts else "*Firing alerts:* none"))
     blocks.append(context(f"As of {when(now)} · `/agentops alerts` lists them"))
     return text, blocks
-
-
-def alerts_list(alerts: list[StoredAlert], now: datetime, limit: int = 20) -> tuple[str, Blocks]:
-    if not alerts:
-        return "No alerts are firing.", [section("✅ No alerts are firing.")]
-    text = f"{len(alerts)} firing alert(s)"
-    # whole lines only: a section cut at its limit could end inside a date token
-    lines: list[str] = []
-    for alert in alerts[:limit]:
-        line = alert_line(alert, now)
-        if sum(len(x) + 1 for x in lines) + len(line) > SECTION_LIMIT - 100:
-            break
-        lines.append(line)
-    more = f"\n…and {len(alerts) - len(lines)} more" if len(alerts) > len(lines) else ""
-    return text, [section(f"*{text}*\n" + "\n".join(lines) + more),
-                  context(esc("Silence one with `/agentops silence <fingerprint> 4h`."))]
 
 
 def progress_lines(steps: list[str]) -> str:

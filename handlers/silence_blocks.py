@@ -8,6 +8,7 @@ from bot.durations import in_words
 from bot.store.records import Silence
 from handlers.blocks import Blocks, context, header, section
 from handlers.mrkdwn import code, esc, mention
+from handlers.pages import page_of
 
 PER_PAGE = 20  # one section each, well inside 50 blocks; a reason is cut so a section stays short
 REASON_SHOWN = 200
@@ -45,15 +46,15 @@ def nothing_to_unsilence(fingerprint: str) -> tuple[str, Blocks]:
 def silences_list(silences: list[Silence], now: datetime, page: int = 1) -> tuple[str, Blocks]:
     if not silences:
         return "No silences are in force.", [section("🔔 No silences are in force.")]
-    pages = -(-len(silences) // PER_PAGE)
-    page = min(max(page, 1), pages)
-    shown = silences[(page - 1) * PER_PAGE: page * PER_PAGE]
+    shown = page_of(silences, page, PER_PAGE)
+    page, pages = shown.number, shown.pages
     text = f"{len(silences)} silence(s) in force"
     blocks: Blocks = [header(f"🔕 {text}")]
-    for s in shown:
+    for s in shown.items:
         reason = f"\n_{esc(s.reason[:REASON_SHOWN])}_" if s.reason else ""
         blocks.append(section(f"{code(s.fingerprint)} until {_until(s.ends_at)} "
                               f"({in_words(s.ends_at - now)} left) · by {mention(s.created_by)}{reason}"))
     more = f" · `/agentops silences {page + 1}` for the next" if page < pages else ""
-    blocks.append(context(f"Page {page} of {pages}{more} · lift one with `/agentops unsilence &lt;fingerprint&gt;`"))
+    blocks.append(context(f"{shown.showing.capitalize()} · page {page} of {pages}{more} · "
+                          "lift one with `/agentops unsilence &lt;fingerprint&gt;`"))
     return text, blocks

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.fleet import ComponentHealth
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers import blocks
+from handlers.alert_list_blocks import alerts_list
 from handlers.home.view import HomeData, home_view
 from seed.slack.blockkit import validate_blocks, validate_view
 
@@ -81,12 +82,20 @@ def test_long_texts_are_cut_to_slacks_limit() -> None:
     assert validate_blocks(built) == []
 
 
-def test_alert_list_is_capped() -> None:
-    text, built = blocks.alerts_list([alert(i) for i in range(60)], NOW)
-    shown = built[0]["text"]["text"]
-    assert text == "60 firing alert(s)" and "…and " in shown and shown.count("<!date^") % 2 == 0
-    assert not shown.endswith(" …")  # whole lines, never a token cut at the section limit
-    assert validate_blocks(built) == []
+def test_alert_list_pages_within_block_kits_limits() -> None:
+    alerts = [alert(i) for i in range(107)]
+    pages = [alerts_list(alerts, NOW, page) for page in range(1, 7)]
+    seen = [b["text"]["text"] for _, built in pages for b in built[1:-2] if b["type"] == "section"]
+    assert all(validate_blocks(built) == [] for _, built in pages)
+    assert all(len(built) <= 50 for _, built in pages)
+    assert len(seen) == 107 and len(set(seen)) == 107  # every alert once, none twice, none dropped
+    text, first = pages[0]
+    assert text == "107 firing alert(s)" and first[0]["text"]["text"] == "*107 firing alert(s)* — showing 1–20 of 107"
+    assert [e["text"]["text"] for e in first[-1]["elements"]] == ["Next ›"]
+    _, last = pages[5]
+    assert last[0]["text"]["text"].endswith("showing 101–107 of 107")
+    assert [e["text"]["text"] for e in last[-1]["elements"]] == ["‹ Previous"]
+    assert alerts_list(alerts, NOW, 99)[1] == last  # past the end: the last page, not an empty one
 
 
 def test_markdown_becomes_mrkdwn() -> None:

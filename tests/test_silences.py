@@ -65,9 +65,10 @@ def test_the_list_is_paged_within_block_kit_limits() -> None:
             for n in range(PER_PAGE * 2 + 5)]
     text, first = silences_list(many, now)
     assert text == "45 silence(s) in force" and validate_blocks(first) == [] and len(first) <= 50
-    assert "Page 1 of 3 · `/agentops silences 2` for the next" in first[-1]["elements"][0]["text"]
+    assert ("Showing 1–20 of 45 · page 1 of 3 · `/agentops silences 2` for the next"
+            in first[-1]["elements"][0]["text"])
     _, last = silences_list(many, now, page=3)
-    assert len(last) == 5 + 2 and "Page 3 of 3 ·" in last[-1]["elements"][0]["text"]
+    assert len(last) == 5 + 2 and "Showing 41–45 of 45 · page 3 of 3 ·" in last[-1]["elements"][0]["text"]
 
 
 def alert_post(bot: RunningBot):  # type: ignore[no-untyped-def]

@@ -67,6 +67,8 @@ async def diagnosed(deps: Deps, alert_id: str, diagnosis: Diagnosis, now: dateti
     values = {"root_cause": diagnosis.root_cause[:2000]}
     if incident.diagnosed_at is None:
         values["diagnosed_at"] = now  # type: ignore[assignment]
+    if status == "escalated":
+        values["escalated_at"] = now  # type: ignore[assignment]
     await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, status,
                             from_statuses=("open", "investigating", "escalated"), **values)
     if deps.tracker is None:
@@ -98,7 +100,7 @@ async def action_recorded(deps: Deps, approval: Approval, status: str, details: 
     await asyncio.to_thread(deps.store.incidents.add_action, incident.incident_id, approval.action, status,
                             details, now, approval.request_id)
     if status == "failed":
-        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated", escalated_at=now)
     await _comment(deps, incident, f"action:{approval.request_id}",
                    incident_text.action_comment(approval, status, details))
 
@@ -124,7 +126,7 @@ async def approval_closed(deps: Deps, approval: Approval, now: datetime) -> None
                             how, now, approval.request_id)
     others = await _approvals(deps, incident)
     if not any(a.status in ("pending", "approved") for a in others):
-        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated")
+        await asyncio.to_thread(deps.store.incidents.advance, incident.incident_id, "escalated", escalated_at=now)
     await _comment(deps, incident, f"action:{approval.request_id}",
                    incident_text.action_comment(approval, "skipped", how))
 

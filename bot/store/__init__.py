@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from bot.errors import UserFacingError
 from bot.store.alerts import AlertStore, SilenceStore
+from bot.store.analytics import AnalyticsQueries
 from bot.store.approvals import ApprovalStore, DecisionOutcome, DecisionResult
 from bot.store.audit import AuditLog
 from bot.store.engine import make_engine, migrate
@@ -43,6 +44,7 @@ class Store:
         self.ingest_signatures = IngestSignatures(engine)
         self.ingest_groups = IngestGroups(engine)
         self.replays = ReplayStore(engine)
+        self.analytics = AnalyticsQueries(engine)
 
     def ping(self) -> bool:
         try:

@@ -144,6 +144,20 @@ class AlertStore:
                                 .order_by(alerts.c.id)).mappings().all()
         return [from_row(StoredAlert, r) for r in rows]
 
+    def mark_not_problem(self, alert_ids: Sequence[str], user: str, now: datetime) -> bool:
+        """Mark a post's alerts (the lead first) a false positive; False when someone did already. The lead's
+        row decides, so across replicas exactly one click wins, for the whole post."""
+        moment, lead = naive_utc(now), alert_ids[0]
+        with self._engine.begin() as conn:
+            won = conn.execute(update(alerts).where(alerts.c.alert_id == lead, alerts.c.not_problem_at.is_(None))
+                               .values(not_problem_by=user, not_problem_at=moment)).rowcount
+            if won != 1:
+                return False
+            if len(alert_ids) > 1:
+                conn.execute(update(alerts).where(alerts.c.alert_id.in_(list(alert_ids[1:])))
+                             .values(not_problem_by=user, not_problem_at=moment))
+        return True
+
     def resolve(self, fingerprint: str, now: datetime, source: str | None = None) -> StoredAlert | None:
         """Mark the firing alert resolved; None when nothing was firing (already resolved elsewhere).
         With `source`, only an alert that source raised: a sweep never resolves an ingested alert."""

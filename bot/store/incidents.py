@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import naive_utc
@@ -74,8 +74,11 @@ class IncidentStore:
 
     def advance(self, incident_id: str, status: str, *, from_statuses: tuple[str, ...] = OPEN_STATUSES,
                 **values: object) -> bool:
-        """Compare-and-set the status (plus any columns given); False when it was elsewhere already."""
-        stored = {k: naive_utc(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        """Compare-and-set the status (plus any columns given); False when it was elsewhere already.
+        `escalated_at` keeps the first escalation's time: the escalation rate counts incidents, not moves."""
+        stored: dict[str, object] = {k: naive_utc(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        if "escalated_at" in stored:
+            stored["escalated_at"] = func.coalesce(incidents.c.escalated_at, stored["escalated_at"])
         with self._engine.begin() as conn:
             done = conn.execute(update(incidents).where(incidents.c.incident_id == incident_id,
                                                         incidents.c.status.in_(from_statuses))

@@ -113,9 +113,10 @@ class InvestigationStore:
     def finish(self, investigation_id: str, *, status: str, now: datetime, engine: str,
                diagnosis: dict | None, input_tokens: int = 0, cached_input_tokens: int = 0,
                output_tokens: int = 0, cache_write_tokens: int = 0, cost_usd: float = 0.0,
-               owner: str | None = None) -> bool:
+               owner: str | None = None, fallback_reason: str | None = None) -> bool:
         """Record the outcome; with `owner`, only while that replica still holds the running claim
-        (False: another replica took it over, and its outcome is the one that counts)."""
+        (False: another replica took it over, and its outcome is the one that counts). `fallback_reason`:
+        why Claude, configured, did not answer (None when it did, or when it was not configured)."""
         if status not in ("done", "failed"):
             raise ValueError(f"status must be done or failed, not {status!r}")
         held = [] if owner is None else [investigations.c.lease_owner == owner, investigations.c.status == "running"]
@@ -125,7 +126,7 @@ class InvestigationStore:
                          .values(status=status, finished_at=naive_utc(now), engine=engine, diagnosis=diagnosis,
                                  input_tokens=input_tokens, cached_input_tokens=cached_input_tokens,
                                  output_tokens=output_tokens, cache_write_tokens=cache_write_tokens,
-                                 cost_usd=cost_usd)).rowcount)
+                                 cost_usd=cost_usd, fallback_reason=fallback_reason)).rowcount)
 
     def record_steps(self, investigation_id: str, steps: list[dict]) -> None:
         """Append steps (InvestigationStep's fields but the id and seq) in order, in one transaction."""

@@ -45,6 +45,8 @@ class StoredAlert:
     post_attempts: int = 0
     source: str = "warehouse"  # warehouse | ingest
     group_key: str | None = None
+    not_problem_by: str | None = None  # marked "Not a problem" (a false positive) by whom, when
+    not_problem_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Investigation:
     lease_until: datetime | None = None
     attempts: int = 1
     auto: bool = False
+    fallback_reason: str | None = None  # why Claude, configured, did not answer (the offline one did)
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class Incident:
     slack_ts: str | None
     github_issue: int | None
     warehouse_recorded_at: datetime | None
+    escalated_at: datetime | None = None  # first escalated to people (kept when it resolves later)
 
     def seconds(self, start: datetime | None, end: datetime | None) -> float | None:
         return (end - start).total_seconds() if start and end else None

@@ -58,6 +58,9 @@ alerts = Table(
     # notification group (a hash of Alertmanager's groupKey) whose alerts share one post
     Column("source", String(16), nullable=False, server_default="warehouse"),
     Column("group_key", String(40)),
+    # migration 0013: who marked the post "Not a problem" (on every alert of the post; the first click wins)
+    Column("not_problem_by", String(40)),
+    Column("not_problem_at", DateTime),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))
@@ -113,6 +116,8 @@ investigations = Table(
     Column("lease_until", DateTime),
     Column("attempts", Integer, nullable=False, server_default="1"),
     Column("auto", Boolean, nullable=False, server_default=false()),
+    # migration 0013: why the offline investigator answered although Claude was configured (its problem)
+    Column("fallback_reason", String(40)),
 )
 Index("ix_investigations_lease", investigations.c.status, investigations.c.lease_until)
 Index("uq_investigations_running_alert", investigations.c.alert_id, unique=True,
@@ -223,6 +228,8 @@ incidents = Table(
     Column("slack_ts", String(40)),
     Column("github_issue", Integer),
     Column("warehouse_recorded_at", DateTime),  # the INCIDENTS row exists
+    # migration 0013: when it was first escalated to people (it may resolve later)
+    Column("escalated_at", DateTime),
 )
 
 incident_alerts = Table(

@@ -4,6 +4,7 @@ approval request id), so a click names a thing and carries no instructions."""
 INVESTIGATE_ALERT = "investigate_alert"
 SILENCE_ALERT = "silence_alert"
 ACKNOWLEDGE_ALERT = "acknowledge_alert"
+NOT_A_PROBLEM = "not_a_problem"  # the alert post is a false positive
 APPROVE_ACTION = "approve_action"
 DENY_ACTION = "deny_action"
 # 👍/👎 under a diagnosis or an @mention answer; the value is only "good" or "bad"

@@ -1,16 +1,19 @@
-"""The App Home tab as a pure builder: fleet health, firing alerts, pending approvals, incidents, investigations."""
+"""The App Home tab as a pure builder: fleet health, the last 30 days' figures, firing alerts, pending
+approvals, incidents, investigations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.analytics.report import StatsReport
 from bot.fleet import ComponentHealth
 from bot.remediation.incident_text import timings
 from bot.store.records import Approval, Incident, Investigation, StoredAlert
 from handlers.approval_blocks import headline
 from handlers.blocks import SECTION_LIMIT, alert_line, context, header, health_sections, section
 from handlers.mrkdwn import code, esc, when
+from handlers.stats_blocks import home_section
 
 MAX_ROWS = 10
 
@@ -27,9 +30,10 @@ class HomeData:
     now: datetime
     incidents: list[Incident] = field(default_factory=list)
     read_at: datetime | None = None  # when `components` were read (older than now during an outage)
+    stats: StatsReport | None = None  # the last 30 days; None when they could not be computed
 
 
-def _listing(title: str, lines: list[str], empty: str) -> dict:
+def _listing(title: str, lines: list[str], empty: str, rest: str = "") -> dict:
     if not lines:
         return section(f"*{title}*\n{empty}")
     shown: list[str] = []
@@ -37,7 +41,7 @@ def _listing(title: str, lines: list[str], empty: str) -> dict:
         if sum(len(x) + 1 for x in shown) + len(line) > SECTION_LIMIT - 100:
             break
         shown.append(line)
-    more = f"\n…and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    more = f"\n…and {len(lines) - len(shown)} more{rest}" if len(lines) > len(shown) else ""
     return section(f"*{title}*\n" + "\n".join(shown) + more)
 
 
@@ -64,7 +68,8 @@ def _remembered(data: HomeData) -> list[dict]:
         return [section("⚠️ *State store unreachable* — firing alerts, approvals, incidents and investigations "
                         "cannot be read right now. The bot keeps sweeping; reopen the tab in a minute.")]
     return [
-        _listing("Firing alerts", [alert_line(a, data.now) for a in data.alerts], "None — all quiet."),
+        _listing("Firing alerts", [alert_line(a, data.now) for a in data.alerts], "None — all quiet.",
+                 " · `/agentops alerts` pages through them all"),
         _listing("Pending approvals", [approval_line(a) for a in data.approvals], "Nothing waiting for a decision."),
         _listing("Recent incidents", [incident_line(i) for i in data.incidents], "None yet."),
         _listing("Recent investigations", [investigation_line(i) for i in data.investigations],
@@ -81,6 +86,7 @@ def home_view(data: HomeData) -> dict:
         section(f"*System*\n{ok[warehouse_ok]} warehouse · {ok[data.store_ok]} state store · "
                 f"{ok[data.socket_connected]} Slack connection"),
         {"type": "divider"},
+        *(home_section(data.stats) if data.store_ok else []),
         *_remembered(data),
         context(f"Updated {when(data.now)} · reopen the tab to refresh"),
     ]

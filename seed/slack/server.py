@@ -120,6 +120,14 @@ class SlackStandIn:
         url = self._response_url(channel=channel, user=user, message_ts=message_ts)
         return "interactive", payloads.block_actions(action_id, value, user, channel, shown, url)
 
+    def click_ephemeral(self, action_id: str, value: str, shown: Ephemeral) -> str:
+        """A click on an ephemeral message: Slack sends no copy of it, only the container naming it."""
+        url = self._response_url(channel=shown.channel, user=shown.user, message_ts=shown.ts)
+        payload = payloads.block_actions(action_id, value, shown.user, shown.channel, {"ts": shown.ts}, url)
+        del payload["message"]
+        payload["container"]["is_ephemeral"] = True
+        return self._push("interactive", payload)
+
     @staticmethod
     def response_token(response_url: object) -> str | None:
         """The token of one of this stand-in's response_urls (the key of `answered`)."""

@@ -94,8 +94,10 @@ def post_ephemeral(ws: Workspace, args: dict) -> dict:
     if args.get("user") not in ws.users:
         raise SlackError("user_not_in_channel")
     blocks = _blocks(ws, "chat.postEphemeral", args)
-    ws.ephemerals.append(Ephemeral(channel, args["user"], args.get("text", ""), blocks, args.get("thread_ts")))
-    return {"message_ts": ws.next_ts()}
+    ts = ws.next_ts()
+    ws.ephemerals.append(Ephemeral(channel, args["user"], args.get("text", ""), blocks, args.get("thread_ts"),
+                                   ts=ts))
+    return {"message_ts": ts}
 
 
 def views_publish(ws: Workspace, args: dict) -> dict:

@@ -59,6 +59,8 @@ class Ephemeral:
     blocks: list[dict] | None = None
     thread_ts: str | None = None
     via: str = "chat.postEphemeral"  # or "response_url"
+    ts: str = ""  # its message_ts, which a click on it names (and a response_url may replace it by)
+    edits: int = 0
 
 
 @dataclass

@@ -48,10 +48,11 @@ def test_an_acknowledged_post_says_who_and_when_and_drops_the_button() -> None:
                         "classifier_v2: drift_score 0.45 > 0.3; breaching since 10:40 UTC", {"drift_score": 0.45},
                         "firing", NOW, NOW, NOW, None, "C0MLALERTS", "1.000100")
     _, before = alert_post("classifier_v2", [alert])
-    assert [b["text"]["text"] for b in before[-1]["elements"]] == ["Investigate", "Acknowledge", "Silence 4h"]
+    assert [b["text"]["text"] for b in before[-1]["elements"]] == ["Investigate", "Acknowledge", "Silence 4h",
+                                                                 "Not a problem"]
     _, after = alert_post("classifier_v2", [replace(alert, acked_by="U0ONCALL", acked_at=NOW + timedelta(minutes=7))])
     assert after[1]["elements"][0]["text"] == (
         f"✋ Acknowledged by <@U0ONCALL> <!date^{int((NOW + timedelta(minutes=7)).timestamp())}^"
         "{date_short_pretty} {time}|2026-11-21 12:07 UTC>")
-    assert [b["text"]["text"] for b in after[-1]["elements"]] == ["Investigate", "Silence 4h"]
+    assert [b["text"]["text"] for b in after[-1]["elements"]] == ["Investigate", "Silence 4h", "Not a problem"]
     assert validate_blocks(after) == []

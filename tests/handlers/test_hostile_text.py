@@ -18,7 +18,15 @@ from agents.investigation import InvestigationResult
 from bot.fleet import ComponentHealth
 from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval, Incident, Investigation, Silence, StoredAlert
-from handlers import alert_blocks, approval_blocks, blocks, incident_blocks, investigation_blocks, silence_blocks
+from handlers import (
+    alert_blocks,
+    alert_list_blocks,
+    approval_blocks,
+    blocks,
+    incident_blocks,
+    investigation_blocks,
+    silence_blocks,
+)
 from handlers.home.view import HomeData, home_view
 from handlers.links import Links
 from seed.slack.blockkit import validate_blocks, validate_view
@@ -87,7 +95,7 @@ def messages(h: str) -> list[tuple[str, list[dict]]]:
     decided = approval(h, "approved")
     return [
         blocks.status(component(h), None, [alert], NOW), blocks.status(None, h, [alert], NOW),
-        blocks.alerts_list([alert], NOW), blocks.answer(h, h, [h]),
+        alert_list_blocks.alerts_list([alert], NOW), blocks.answer(h, h, [h]),
         alert_blocks.alert_post(h, [alert]), alert_blocks.alert_post(h, [alert], LINKS),
         alert_blocks.still_firing(alert, NOW),
         alert_blocks.severity_changed(alert, "warning"), alert_blocks.resolved(alert, {h: 0.1}),

@@ -82,6 +82,9 @@ def test_with_the_state_store_down_app_home_and_status_say_so(slack: SlackStandI
             slack.wait_ack(slack.slash_command("alerts"))
             told = slack.wait_for(lambda: len(slack.ephemerals()) > before and slack.ephemerals()[before])
             assert told.text.startswith("I can't reach the state store, so `/agentops alerts` did nothing.")
+            slack.wait_ack(slack.slash_command("stats"))
+            told = slack.wait_for(lambda: len(slack.ephemerals()) > before + 1 and slack.ephemerals()[before + 1])
+            assert told.text.startswith("I can't reach the state store, so `/agentops stats` did nothing.")
             assert not [r for r in caplog.records if r.exc_info], "an outage is a line, not a traceback"
             probes = f"http://127.0.0.1:{bot.deps.settings.health_port}"
             ready = httpx.get(f"{probes}/readyz", timeout=5)

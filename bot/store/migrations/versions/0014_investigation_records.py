@@ -3,14 +3,14 @@ rows, every ML-service answer, the rules in force, the start time, the investiga
 re-run without the warehouse; and each replay of it, run by run.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,65 @@
+"""Marking an alert post "Not a problem": a false positive, counted by the false-positive rate. The first
+person to mark it is recorded with the time on every alert of the post (across replicas, exactly once),
+audited, and the post is acknowledged too, through the Acknowledge path, so its escalation chain stops.
+A later clicker is told who was first."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.deps import Deps
+from bot.escalation.ack import acknowledge
+from bot.notify import PostRef, post_of
+from bot.store.records import StoredAlert
+
+
+@dataclass(frozen=True)
+class MarkedNotAProblem:
+    outcome: Literal["marked", "already", "not_firing"]
+    fingerprint: str
+    alert: StoredAlert | None = None  # as stored after the mark
+    by: str = ""  # who marked it (first)
+    at: datetime | None = None
+
+    @property
+    def post(self) -> PostRef | None:
+        return post_of(self.alert) if self.alert is not None else None
+
+
+async def mark_not_a_problem(deps: Deps, fingerprint: str, user: str, *, via: str, channel: str | None = None,
+                             message_ts: str | None = None) -> MarkedNotAProblem:
+    now = deps.clock.now()
+    store = deps.store
+    alert = await asyncio.to_thread(store.alerts.firing, fingerprint)
+    if alert is None:
+        await _audit(deps, user, fingerprint, "not_firing", now, {"via": via}, channel, message_ts)
+        return MarkedNotAProblem("not_firing", fingerprint)
+    incident = await asyncio.to_thread(store.incidents.for_alert, alert.alert_id)
+    ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id) if incident else [alert.alert_id]
+    won = await asyncio.to_thread(store.alerts.mark_not_problem, ids, user, now)
+    if not won:
+        lead: StoredAlert | None = await asyncio.to_thread(store.alerts.get, ids[0])
+        first = lead or alert
+        await _audit(deps, user, fingerprint, "already_marked", now,
+                     {"via": via, "marked_by": first.not_problem_by}, channel, message_ts)
+        return MarkedNotAProblem("already", fingerprint, first, first.not_problem_by or "", first.not_problem_at)
+    await _audit(deps, user, fingerprint, "marked", now,
+                 {"via": via, "incident": incident.incident_id if incident else None}, channel, message_ts)
+    # a false positive needs nobody paged: the acknowledgement (first one only) stops the chain
+    await acknowledge(deps, fingerprint, user, via="not_a_problem", channel=channel, message_ts=message_ts)
+    latest: StoredAlert | None = await asyncio.to_thread(store.alerts.get, alert.alert_id)
+    shown = latest or alert
+    post = post_of(shown)
+    if post is not None:
+        sharing = await asyncio.to_thread(store.alerts.sharing_post, post.channel, post.ts)
+        await deps.announcer.alert_changed(post, shown.component, sharing)
+    return MarkedNotAProblem("marked", fingerprint, shown, user, now)
+
+
+async def _audit(deps: Deps, user: str, fingerprint: str, outcome: str, now: datetime, details: dict,
+                 channel: str | None, message_ts: str | None) -> None:
+    await asyncio.to_thread(deps.store.audit.record, actor=user, action="alert.not_a_problem", subject=fingerprint,
+                            outcome=outcome, now=now, details=details, channel=channel, message_ts=message_ts)
