@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def render(size: tuple[float, float], draw: Callable[[Any], None]) -> bytes:
-    """`draw(axes)` on a figure of `size` inches at 100 dpi, as a PNG."""
+def render(size: tuple[float, float], draw: Callable[[Any], None], *, tight: bool = False) -> bytes:
+    """`draw(axes)` on a figure of `size` inches at 100 dpi, as a PNG; `tight` grows the image to take text
+    drawn outside the axes (notes beside a heatmap's rows)."""
     # imported when a chart is drawn: matplotlib costs a running bot ~60 MB and a second to import
     import matplotlib
 
@@ -21,7 +22,7 @@ def render(size: tuple[float, float], draw: Callable[[Any], None]) -> bytes:
         draw(axes)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", bbox_inches="tight" if tight else None)
     finally:
         plt.close(figure)
     return buffer.getvalue()

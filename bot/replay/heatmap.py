@@ -4,23 +4,18 @@ threshold a flipping scenario crossed is named beside its row."""
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
+from bot.png import render
 from bot.replay.stability import ScenarioStability
 from bot.replay.thresholds import nearest
 
 
 def heatmap(results: list[ScenarioStability], kinds: list[str], title: str) -> bytes:
     """The PNG."""
-    # imported when a heatmap is drawn: matplotlib is heavy, and only `agentops stability` needs it here
-    import matplotlib
-
-    matplotlib.use("Agg")  # headless
-    import matplotlib.pyplot as plt
-
     grid = [[r.replays[k].stability for k in kinds] for r in results]
-    figure, axes = plt.subplots(figsize=(6 + 1.3 * len(kinds), 1.4 + 0.6 * len(results)), dpi=100)
-    try:
+
+    def draw(axes: Any) -> None:
         image = axes.imshow(grid, cmap="RdYlGn", vmin=0.0, vmax=1.0, aspect="auto")
         axes.set_xticks(range(len(kinds)), labels=kinds)
         axes.set_yticks(range(len(results)), labels=[f"{r.scenario}\n{r.original.category}" for r in results],
@@ -37,11 +32,7 @@ def heatmap(results: list[ScenarioStability], kinds: list[str], title: str) -> b
                 f"nearest: {near[1].split(' ', 1)[1]}" if near else "")
             axes.text(len(kinds) - 0.4, row, note, va="center", fontsize=7, color="#9d0208" if r.flips else "#333333")
         axes.set_title(title, fontsize=10)
-        figure.colorbar(image, ax=axes, orientation="horizontal", fraction=0.05, pad=0.04, aspect=40,
-                        label="share of runs reaching the original category and gated actions")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-    finally:
-        plt.close(figure)
-    return buffer.getvalue()
+        axes.figure.colorbar(image, ax=axes, orientation="horizontal", fraction=0.05, pad=0.04, aspect=40,
+                             label="share of runs reaching the original category and gated actions")
+
+    return render((6 + 1.3 * len(kinds), 1.4 + 0.6 * len(results)), draw, tight=True)
