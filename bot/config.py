@@ -277,6 +277,10 @@ class Settings(BaseSettings):
     readiness_requires: Annotated[list[Literal["warehouse", "state_store", "slack_socket"]], NoDecode] = [
         "warehouse", "state_store", "slack_socket"]
 
+    # Analytics: the agent's own drift. How often the agent-health job compares the last 7 days with the
+    # 30 before (its thresholds are in the rules file's agent_health: section); 0 turns it off
+    agent_health_interval_sec: float = Field(3600, ge=0, le=86_400)
+
     @field_validator("readiness_requires", mode="before")
     @classmethod
     def _readiness_checks(cls, value: object) -> list[str]:
