@@ -83,6 +83,10 @@ def test_a_15_percent_fall_in_confidence_fires_once_and_resolves_when_it_recover
         [kept] = [a for a in bot.deps.store.incidents.recent(500) if a.alert_type == "agent_health"]
         assert kept.status == "resolved"  # the alert log keeps the resolved row
         assert len(agent_posts(bot)) == 1
+        resolution = slack.wait_for(lambda: [m for m in slack.messages(CHANNEL, thread_ts=post.ts)
+                                             if m.text.startswith("✅ Resolved")])[0]
+        assert "(latest: confidence_before 0.8, confidence_after 0.772)" in resolution.text  # 7 days back at 0.77
+        print(slack.render_blocks(post), *(m.text for m in slack.messages(CHANNEL, thread_ts=post.ts)), sep="\n")
 
 
 def test_a_5_percent_fall_stays_quiet(running_bot: RunningBot, now: datetime) -> None:

@@ -108,12 +108,17 @@ def message(movement: Movement) -> str:
             f"before to {new:.0%} over the last 7 ({n_before} → {n_after} closed)")
 
 
+def _values(movement: Movement) -> dict[str, float]:
+    return {f"{movement.measure}_{when}": value for when, value in (("before", movement.before),
+                                                                   ("after", movement.after)) if value is not None}
+
+
 def alert_of(movement: Movement, rules: AgentHealthRules, now: datetime) -> Alert:
     moment = aware_utc(now)
     return Alert(alert_id=hashlib.sha1(f"{movement.fingerprint}|{moment.isoformat()}".encode()).hexdigest()[:16],
                  fingerprint=movement.fingerprint, severity=rules.severity,  # type: ignore[arg-type]
                  alert_type=AGENT_HEALTH, component=movement.component,
-                 metrics={f"{movement.measure}_before": movement.before, f"{movement.measure}_after": movement.after},
+                 metrics=_values(movement),
                  message=message(movement), timestamp=moment, started_at=moment,
                  runbook="runbooks/incident_response.md")
 
@@ -124,6 +129,6 @@ async def check(deps: Deps, notifier: Notifier) -> list[Movement]:
     rules = deps.rules.agent_health
     movements = await asyncio.to_thread(assess, deps.store, now, rules)
     firing = {m.fingerprint: alert_of(m, rules, now) for m in movements if m.moved}
-    recovered = {m.fingerprint for m in movements if m.judged and not m.moved}
+    recovered = {m.fingerprint: _values(m) for m in movements if m.judged and not m.moved}
     await notifier.apply_own(firing, recovered, now, SOURCE)
     return movements

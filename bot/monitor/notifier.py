@@ -87,10 +87,12 @@ class Notifier:
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
 
-    async def apply_own(self, firing: dict[str, Alert], recovered: set[str], now: datetime, source: str) -> None:
+    async def apply_own(self, firing: dict[str, Alert], recovered: dict[str, dict[str, float]], now: datetime,
+                        source: str) -> None:
         """Alerts the bot raises about itself (agent health): posted, repeated and resolved as a sweep's are,
-        under their own `source`, so neither a sweep nor an ingest sender ever resolves them."""
-        stored = await self._open(firing, now, source=source, among=set(firing) | recovered)
+        under their own `source`, so neither a sweep nor an ingest sender ever resolves them. `recovered`:
+        the fingerprints back within their thresholds, with the values they are back at."""
+        stored = await self._open(firing, now, source=source, among=set(firing) | set(recovered))
         await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now,
                                   self._retry_until())
         redraw: dict[PostRef, StoredAlert] = {}
@@ -103,7 +105,7 @@ class Notifier:
                 elif fingerprint in firing:
                     if await self._follow_up(current, firing[fingerprint], now):
                         redraw[post] = current
-                elif await self._resolve(current, {}, now):
+                elif await self._resolve(current, recovered[fingerprint], now):
                     redraw[post] = current
         await self._redraw(redraw)
 
