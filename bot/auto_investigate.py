@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.analytics import AGENT_HEALTH
 from bot.deps import Deps
 from bot.investigations import claim, run_claimed
 from bot.notify import PostRef
@@ -22,6 +23,8 @@ AUTO_REQUESTER = "auto-investigation"
 
 
 def wanted(mode: str, alerts: Sequence[StoredAlert]) -> bool:
+    if any(a.alert_type == AGENT_HEALTH for a in alerts):
+        return False  # the bot's own drift: nothing in the warehouse to investigate, people look at the bot
     if mode == "all":
         return bool(alerts)
     return mode == "critical" and any(a.severity == "critical" for a in alerts)

@@ -38,11 +38,14 @@ _SLACK_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_.\-]{0,79}|[CG][A-Z0-9]{2,})$")
 
 class ModelSpec(BaseModel):
     """What a model costs (USD per million tokens) and what it allows. Cache reads cost 0.1× the input
-    price and 5-minute cache writes 1.25× (Anthropic's published multipliers)."""
+    price and 5-minute cache writes 1.25× (Anthropic's published multipliers) unless priced here."""
 
     model_config = ConfigDict(frozen=True)
     input_usd_per_mtok: float = Field(gt=0)
     output_usd_per_mtok: float = Field(gt=0)
+    # a negotiated or changed price for cached tokens; unset: the multipliers above
+    cache_read_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
     # below this many prefix tokens nothing is cached, silently
     cache_min_tokens: int = Field(default=1_024, ge=0)
     max_output_tokens: int = Field(default=64_000, ge=1)
@@ -52,8 +55,10 @@ class ModelSpec(BaseModel):
     def cost_usd(self, *, input_tokens: int, cache_write_tokens: int, cache_read_tokens: int,
                  output_tokens: int) -> float:
         per_token = self.input_usd_per_mtok / 1e6
-        return (input_tokens * per_token + cache_write_tokens * per_token * 1.25
-                + cache_read_tokens * per_token * 0.1 + output_tokens * self.output_usd_per_mtok / 1e6)
+        write = per_token * 1.25 if self.cache_write_usd_per_mtok is None else self.cache_write_usd_per_mtok / 1e6
+        read = per_token * 0.1 if self.cache_read_usd_per_mtok is None else self.cache_read_usd_per_mtok / 1e6
+        return (input_tokens * per_token + cache_write_tokens * write
+                + cache_read_tokens * read + output_tokens * self.output_usd_per_mtok / 1e6)
 
 
 # published list prices (platform.claude.com pricing), and each model's prompt-cache minimum
@@ -279,6 +284,10 @@ class Settings(BaseSettings):
     # Alertmanager nowhere to send
     readiness_requires: Annotated[list[Literal["warehouse", "state_store", "slack_socket"]], NoDecode] = [
         "warehouse", "state_store", "slack_socket"]
+
+    # Analytics: the agent's own drift. How often the agent-health job compares the last 7 days with the
+    # 30 before (its thresholds are in the rules file's agent_health: section); 0 turns it off
+    agent_health_interval_sec: float = Field(3600, ge=0, le=86_400)
 
     @field_validator("readiness_requires", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ Prometheus `for:`), so one noisy batch does not page anyone.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.analytics.health_rules import AgentHealthRules, parse_agent_health
 from bot.errors import UserFacingError
 from bot.yaml_file import YamlFileError, mapping, read_yaml
 
@@ -77,6 +79,8 @@ class RuleSet:
     lookback: timedelta = timedelta(hours=24)  # how far back a sweep reads (SWEEP_LOOKBACK)
     source: str = ""  # the rules file, and where each override starts in it, for start-up checks
     override_lines: dict[str, int] | None = None
+    # when the bot's own drift pages (the rules file's agent_health: section)
+    agent_health: AgentHealthRules = dataclasses.field(default_factory=AgentHealthRules)
 
     def for_component(self, component: str, target: str) -> tuple[Rule, ...]:
         rules = (self.overrides or {}).get(component, self.rules)
@@ -100,11 +104,11 @@ def load_rules(path: Path | None, stale_after: timedelta, lookback: timedelta = 
     if root is None:
         return RuleSet(stale_after=stale_after, lookback=lookback)
     sections = _mapping(path, root, "top level")
-    unknown = set(sections) - {"defaults", "overrides"}
+    unknown = set(sections) - {"defaults", "overrides", "agent_health"}
     if unknown:
         key = sorted(unknown)[0]
         raise RulesFileError(f"{path}:line {sections[key][0].start_mark.line + 1}: unknown section {key!r} "
-                             "(expected defaults and/or overrides)")
+                             "(expected defaults, overrides and/or agent_health)")
     base = (_apply(path, DEFAULT_RULES, sections["defaults"][1], "defaults") if "defaults" in sections
             else DEFAULT_RULES)
     overrides: dict[str, tuple[Rule, ...]] = {}
@@ -113,7 +117,11 @@ def load_rules(path: Path | None, stale_after: timedelta, lookback: timedelta = 
         for component, (name_node, node) in _mapping(path, sections["overrides"][1], "overrides").items():
             overrides[component] = _apply(path, base, node, f"overrides.{component}")
             lines[component] = name_node.start_mark.line + 1
-    return RuleSet(base, overrides, stale_after, lookback, str(path), lines)
+    try:
+        health = parse_agent_health(path, sections["agent_health"][1]) if "agent_health" in sections else None
+    except YamlFileError as error:
+        raise RulesFileError(str(error)) from None
+    return RuleSet(base, overrides, stale_after, lookback, str(path), lines, health or AgentHealthRules())
 
 
 def unknown_components(rules: RuleSet, known: set[str]) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
+from bot.analytics import agent_health
 from bot.app import build_app
 from bot.channels import pagers
 from bot.claude import anthropic_client
@@ -149,6 +150,9 @@ class Bot:
         # every half lease: a dead replica's approved actions resume within about 1.5 leases
         self.scheduler.add_job(self.resume_actions, "interval", seconds=settings.action_lease_sec / 2,
                                max_instances=1, coalesce=True, misfire_grace_time=None)
+        if settings.agent_health_interval_sec:  # the agent's own drift (an agent_health alert when it moves)
+            self.scheduler.add_job(self.check_agent_health, "interval", seconds=settings.agent_health_interval_sec,
+                                   max_instances=1, coalesce=True, misfire_grace_time=None)
         self.scheduler.start()
         log.info("AgentOps is connected to Slack as %s (%s)", identity.get("user"), identity.get("team"))
 
@@ -166,6 +170,16 @@ class Bot:
         """One pass of the escalation job (steps due, PagerDuty acknowledge/resolve); never raises."""
         async with self.deps.work.slot():
             return await self.escalator.tick()
+
+    async def check_agent_health(self) -> list:
+        """One pass of the agent-health job (the bot's own drift); never raises, so the schedule goes on."""
+        async with self.deps.work.slot():
+            try:
+                return await agent_health.check(self.deps, self.monitor.notifier)
+            except Exception as error:
+                if not self.deps.store_outages.reported(error, "checking the agent's health", self.deps.clock.now()):
+                    log.exception("checking the agent's health failed; the next pass retries")
+                return []
 
     async def resume_actions(self) -> int:
         """One pass of the takeover job (approved actions a stopped replica left); never raises."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bot.analytics import AGENT_HEALTH
 from bot.monitor.sweep import RUNBOOKS
 from bot.rules import SEVERITY_ORDER
 from bot.store.records import StoredAlert
@@ -46,10 +47,11 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
         dashboard = links.dashboard_for(component)
         blocks.append(context(f"{breaching(alert)} · runbook {runbook}" + (f" · {dashboard}" if dashboard else "")))
         if alert.status == "firing":
-            buttons = [button("Investigate", INVESTIGATE_ALERT, alert.fingerprint, style="primary"),
-                       button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]
+            buttons = [button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]
             if alert.acked_at is None:
-                buttons.insert(1, button("Acknowledge", ACKNOWLEDGE_ALERT, alert.fingerprint))
+                buttons.insert(0, button("Acknowledge", ACKNOWLEDGE_ALERT, alert.fingerprint))
+            if alert.alert_type != AGENT_HEALTH:  # about the bot itself: nothing in the warehouse to investigate
+                buttons.insert(0, button("Investigate", INVESTIGATE_ALERT, alert.fingerprint, style="primary"))
             if alert.not_problem_at is None:
                 buttons.append(button("Not a problem", NOT_A_PROBLEM, alert.fingerprint))
             blocks.append({"type": "actions", "elements": buttons})

@@ -129,6 +129,20 @@ def test_the_model_needs_prices_and_a_price_table_comes_from_json(monkeypatch: p
                          output_tokens=10**6) == pytest.approx(14.70)
 
 
+def test_the_price_table_can_price_cached_tokens_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_MODEL", "claude-next")
+    monkeypatch.setenv("ANTHROPIC_MODELS", '{"claude-next": {"input_usd_per_mtok": 2, "output_usd_per_mtok": 10, '
+                                           '"cache_read_usd_per_mtok": 0.5, "cache_write_usd_per_mtok": 4}}')
+    spec = load_settings().model_spec
+    # a million of each: input $2, written $4, read $0.50, output $10 — the four kinds priced per model
+    assert spec.cost_usd(input_tokens=10**6, cache_write_tokens=10**6, cache_read_tokens=10**6,
+                         output_tokens=10**6) == pytest.approx(16.50)
+    monkeypatch.setenv("ANTHROPIC_MODELS", '{"claude-next": {"input_usd_per_mtok": 2, "output_usd_per_mtok": 10, '
+                                           '"cache_read_usd_per_mtok": -1}}')
+    with pytest.raises(ConfigError, match="ANTHROPIC_MODELS"):
+        load_settings()
+
+
 def test_the_default_price_table_has_the_published_prices() -> None:
     models = load_settings().anthropic_models
     assert {name: (m.input_usd_per_mtok, m.output_usd_per_mtok, m.cache_min_tokens) for name, m in models.items()} == {

@@ -42,6 +42,7 @@ def test_investigate_on_an_alert_shows_progress_as_thread_status_then_posts_the_
     [record] = running_bot.deps.store.investigations.recent()
     alert = running_bot.deps.store.alerts.firing("model_drift:classifier_v2")
     assert (record.status, record.engine, record.alert_id) == ("done", "offline", alert.alert_id)
+    assert record.fallback_reason is None  # no Claude configured: not a fallback
     assert record.diagnosis["root_cause_category"] == "distribution_shift"
     chart = slack.wait_for(lambda: next((m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts) if m.files),
                                         None))
@@ -95,6 +96,7 @@ def test_with_claude_the_thread_shows_its_diagnosis_and_cost_and_the_store_holds
         [record] = bot.deps.store.investigations.recent()
         assert (record.engine, record.input_tokens, record.cached_input_tokens, record.output_tokens,
                 record.cache_write_tokens, round(record.cost_usd, 6)) == ("claude", 4800, 2700, 600, 900, 0.027585)
+        assert record.fallback_reason is None
         steps = bot.deps.store.investigations.steps(record.investigation_id)
         asked = [block for reply in STEPS for block in reply] + ["submit_diagnosis"]
         assert [s.name for s in steps if s.kind == "tool"] == [b["name"] for b in asked[:-1]] + ["submit_diagnosis"]
@@ -159,7 +161,9 @@ def test_with_claude_unreachable_the_thread_says_the_offline_investigator_answer
         shown = slack.render_blocks(diagnosis_in(bot, alert_post.ts))
         assert "⚠️ Claude was unreachable (APIConnectionError); this is the offline runbook investigator's" in shown
         assert "V14, V17" in shown and "offline runbook investigator" in shown
-        assert bot.deps.store.investigations.recent()[0].engine == "offline"
+        recorded = bot.deps.store.investigations.recent()[0]
+        # counted by the fallback rate: Claude was configured, and why it did not answer is kept
+        assert (recorded.engine, recorded.fallback_reason) == ("offline", "unreachable")
 
 
 

@@ -13,12 +13,12 @@ import math
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
+from bot.analytics import AGENT_HEALTH
 from bot.analytics.report import Percentiles, StatsReport, WeekCost, WeekOutcomes
 from bot.clock import aware_utc, naive_utc
 from bot.store import Store
 from bot.store.analytics import IncidentFacts, InvestigationFacts
 
-AGENT_HEALTH = "agent_health"  # the alert type of the bot's own drift (bot/analytics/drift.py)
 MAX_DAYS = 3650
 
 

@@ -16,29 +16,35 @@ from bot.store.records import Incident, StoredAlert
 
 
 @dataclass(frozen=True)
-class Acknowledged:
-    outcome: Literal["acknowledged", "already", "not_firing"]
+class PostMark:
+    """What came of someone marking an alert post (acknowledged, "Not a problem"): who was first, when."""
+
+    outcome: str
     fingerprint: str
-    alert: StoredAlert | None = None  # as stored after the acknowledgement
-    by: str = ""  # who acknowledged (first)
+    alert: StoredAlert | None = None  # as stored after the mark
+    by: str = ""  # who marked it (first)
     at: datetime | None = None
-    time_to_ack_sec: float | None = None
 
     @property
     def post(self) -> PostRef | None:
         return post_of(self.alert) if self.alert is not None else None
 
 
+@dataclass(frozen=True)
+class Acknowledged(PostMark):
+    outcome: Literal["acknowledged", "already", "not_firing"]
+    time_to_ack_sec: float | None = None
+
+
 async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, channel: str | None = None,
                       message_ts: str | None = None) -> Acknowledged:
     now = deps.clock.now()
     store = deps.store
-    alert = await asyncio.to_thread(store.alerts.firing, fingerprint)
-    if alert is None:
+    found = await firing_post(deps, fingerprint)
+    if found is None:
         await _audit(deps, user, fingerprint, "not_firing", now, {"via": via}, channel, message_ts)
         return Acknowledged("not_firing", fingerprint)
-    incident = await asyncio.to_thread(store.incidents.for_alert, alert.alert_id)
-    ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id) if incident else [alert.alert_id]
+    alert, incident, ids = found
     since = await _renewable_since(deps, incident, now) if incident is not None else None
     won = await asyncio.to_thread(store.escalations.acknowledge, ids, user, now, since)
     shown = await asyncio.to_thread(store.alerts.get, alert.alert_id) or alert
@@ -53,6 +59,18 @@ async def acknowledge(deps: Deps, fingerprint: str, user: str, *, via: str, chan
                  {"via": via, "time_to_ack_sec": seconds, "incident": incident.incident_id if incident else None},
                  channel, message_ts)
     return Acknowledged("acknowledged", fingerprint, shown, user, now, seconds)
+
+
+async def firing_post(deps: Deps, fingerprint: str) -> tuple[StoredAlert, Incident | None, list[str]] | None:
+    """The firing alert, its incident and the ids of every alert of its post (the lead first); None when
+    `fingerprint` is not firing."""
+    alert = await asyncio.to_thread(deps.store.alerts.firing, fingerprint)
+    if alert is None:
+        return None
+    incident = await asyncio.to_thread(deps.store.incidents.for_alert, alert.alert_id)
+    ids = (await asyncio.to_thread(deps.store.incidents.alert_ids, incident.incident_id) if incident
+           else [alert.alert_id])
+    return alert, incident, ids
 
 
 async def _renewable_since(deps: Deps, incident: Incident, now: datetime) -> datetime | None:

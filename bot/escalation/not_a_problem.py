@@ -11,34 +11,25 @@ from datetime import datetime
 from typing import Literal
 
 from bot.deps import Deps
-from bot.escalation.ack import acknowledge
-from bot.notify import PostRef, post_of
+from bot.escalation.ack import PostMark, acknowledge, firing_post
+from bot.notify import post_of
 from bot.store.records import StoredAlert
 
 
 @dataclass(frozen=True)
-class MarkedNotAProblem:
+class MarkedNotAProblem(PostMark):
     outcome: Literal["marked", "already", "not_firing"]
-    fingerprint: str
-    alert: StoredAlert | None = None  # as stored after the mark
-    by: str = ""  # who marked it (first)
-    at: datetime | None = None
-
-    @property
-    def post(self) -> PostRef | None:
-        return post_of(self.alert) if self.alert is not None else None
 
 
 async def mark_not_a_problem(deps: Deps, fingerprint: str, user: str, *, via: str, channel: str | None = None,
                              message_ts: str | None = None) -> MarkedNotAProblem:
     now = deps.clock.now()
     store = deps.store
-    alert = await asyncio.to_thread(store.alerts.firing, fingerprint)
-    if alert is None:
+    found = await firing_post(deps, fingerprint)
+    if found is None:
         await _audit(deps, user, fingerprint, "not_firing", now, {"via": via}, channel, message_ts)
         return MarkedNotAProblem("not_firing", fingerprint)
-    incident = await asyncio.to_thread(store.incidents.for_alert, alert.alert_id)
-    ids = await asyncio.to_thread(store.incidents.alert_ids, incident.incident_id) if incident else [alert.alert_id]
+    alert, incident, ids = found
     won = await asyncio.to_thread(store.alerts.mark_not_problem, ids, user, now)
     if not won:
         lead: StoredAlert | None = await asyncio.to_thread(store.alerts.get, ids[0])

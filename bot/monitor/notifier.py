@@ -87,6 +87,28 @@ class Notifier:
         await self._redraw(redraw)
         return await self._unfinished(firing, resolved, now)
 
+    async def apply_own(self, firing: dict[str, Alert], recovered: dict[str, dict[str, float]], now: datetime,
+                        source: str) -> None:
+        """Alerts the bot raises about itself (agent health): posted, repeated and resolved as a sweep's are,
+        under their own `source`, so neither a sweep nor an ingest sender ever resolves them. `recovered`:
+        the fingerprints back within their thresholds, with the values they are back at."""
+        stored = await self._open(firing, now, source=source, among=set(firing) | set(recovered))
+        await self._post_unposted([a for fp, a in stored.items() if fp in firing and a.slack_ts is None], firing, now,
+                                  self._retry_until())
+        redraw: dict[PostRef, StoredAlert] = {}
+        for fingerprint, current in stored.items():
+            post = post_of(current)
+            async with self._isolated(fingerprint, "follow_up"):
+                if post is None:
+                    if fingerprint in recovered:  # never shown (silenced, or its post failed): closed quietly
+                        await asyncio.to_thread(self.deps.store.alerts.resolve, fingerprint, now, source)
+                elif fingerprint in firing:
+                    if await self._follow_up(current, firing[fingerprint], now):
+                        redraw[post] = current
+                elif await self._resolve(current, recovered[fingerprint], now):
+                    redraw[post] = current
+        await self._redraw(redraw)
+
     async def _post_left_ingested(self, now: datetime, redraw: dict[PostRef, StoredAlert], retry_until: float) -> None:
         """Ingested alerts stored but never posted (their request's replica died, or the sender gave up): the
         sweep posts them as their request would have, by the same group claim, once they are a lease old

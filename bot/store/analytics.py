@@ -11,28 +11,19 @@ from datetime import datetime
 from sqlalchemy import Engine, and_, case, false, func, select
 
 from bot.clock import aware_utc, naive_utc
+from bot.store.records import Incident, from_row
 from bot.store.tables import alerts, incident_alerts, incidents, investigations
 
 
 @dataclass(frozen=True)
-class IncidentFacts:
-    """One incident with the times and sums the measures need (times aware UTC)."""
+class IncidentFacts(Incident):
+    """An incident with what its alerts and investigations add to the measures (times aware UTC)."""
 
-    incident_id: str
-    alert_type: str
-    status: str
-    breach_started_at: datetime
-    detected_at: datetime
-    diagnosed_at: datetime | None
-    acted_at: datetime | None
-    resolved_at: datetime | None
-    escalated_at: datetime | None
-    actions: list
-    alerts: int  # the alerts of its post
-    not_problem: int  # of those, marked "Not a problem"
-    first_ack_at: datetime | None  # the earliest Acknowledge on any of its alerts
-    first_click_at: datetime | None  # the earliest Investigate click (an investigation a person started)
-    cost_usd: float  # every investigation of its alerts
+    alerts: int = 0  # the alerts of its post
+    not_problem: int = 0  # of those, marked "Not a problem"
+    first_ack_at: datetime | None = None  # the earliest Acknowledge on any of its alerts
+    first_click_at: datetime | None = None  # the earliest Investigate click (an investigation a person started)
+    cost_usd: float = 0.0  # every investigation of its alerts
 
 
 @dataclass(frozen=True)
@@ -42,10 +33,6 @@ class InvestigationFacts:
     fallback_reason: str | None
     cost_usd: float
     confidence: float | None
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return aware_utc(value) if value is not None else None
 
 
 class AnalyticsQueries:
@@ -70,20 +57,15 @@ class AnalyticsQueries:
                         func.sum(investigations.c.cost_usd).label("cost_usd"))
                  .join(investigations, investigations.c.alert_id == incident_alerts.c.alert_id)
                  .group_by(incident_alerts.c.incident_id).subquery())
-        query = (select(incidents, members.c.alerts, members.c.not_problem, members.c.first_ack_at,
-                        spent.c.first_click_at, spent.c.cost_usd)
+        query = (select(incidents, func.coalesce(members.c.alerts, 0).label("alerts"),
+                        func.coalesce(members.c.not_problem, 0).label("not_problem"), members.c.first_ack_at,
+                        spent.c.first_click_at, func.coalesce(spent.c.cost_usd, 0.0).label("cost_usd"))
                  .outerjoin(members, members.c.incident_id == incidents.c.incident_id)
                  .outerjoin(spent, spent.c.incident_id == incidents.c.incident_id)
                  .where(window).order_by(incidents.c.detected_at, incidents.c.id))
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [IncidentFacts(
-            incident_id=r["incident_id"], alert_type=r["alert_type"], status=r["status"],
-            breach_started_at=aware_utc(r["breach_started_at"]), detected_at=aware_utc(r["detected_at"]),
-            diagnosed_at=_aware(r["diagnosed_at"]), acted_at=_aware(r["acted_at"]),
-            resolved_at=_aware(r["resolved_at"]), escalated_at=_aware(r["escalated_at"]), actions=r["actions"],
-            alerts=r["alerts"] or 0, not_problem=r["not_problem"] or 0, first_ack_at=_aware(r["first_ack_at"]),
-            first_click_at=_aware(r["first_click_at"]), cost_usd=float(r["cost_usd"] or 0.0)) for r in rows]
+        return [from_row(IncidentFacts, r) for r in rows]
 
     def investigations_finished(self, since: datetime, until: datetime) -> list[InvestigationFacts]:
         """Investigations that finished with a diagnosis (status done) in [since, until)."""

@@ -29,19 +29,24 @@ class IncidentStore:
              slack_ts: str | None = None) -> Incident:
         """The incident of a group of alerts posted together, opened once whoever asks first: the lead
         (first) alert's id is unique, and so is each alert's place in a group."""
-        incident_id = f"INC-{now:%Y-%m%d}-{secrets.token_hex(2).upper()}"
-        try:
-            with self._engine.begin() as conn:
-                conn.execute(insert(incidents).values(
-                    incident_id=incident_id, alert_id=alert_ids[0], fingerprint=fingerprint, alert_type=alert_type,
-                    severity=severity, component=component, status="open",
-                    breach_started_at=naive_utc(breach_started_at), detected_at=naive_utc(now), actions=[],
-                    slack_channel=slack_channel, slack_ts=slack_ts))
-                conn.execute(insert(incident_alerts), [{"alert_id": a, "incident_id": incident_id}
-                                                       for a in alert_ids])
-        except IntegrityError:
-            pass  # already open (the transaction left nothing half-written)
-        return self.for_alert(alert_ids[0])  # type: ignore[return-value]
+        for _ in range(8):  # a day's ids have 65,536 suffixes: one already taken is drawn again
+            incident_id = f"INC-{now:%Y-%m%d}-{secrets.token_hex(2).upper()}"
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(insert(incidents).values(
+                        incident_id=incident_id, alert_id=alert_ids[0], fingerprint=fingerprint,
+                        alert_type=alert_type, severity=severity, component=component, status="open",
+                        breach_started_at=naive_utc(breach_started_at), detected_at=naive_utc(now), actions=[],
+                        slack_channel=slack_channel, slack_ts=slack_ts))
+                    conn.execute(insert(incident_alerts), [{"alert_id": a, "incident_id": incident_id}
+                                                           for a in alert_ids])
+            except IntegrityError:  # the transaction left nothing half-written
+                found = self.for_alert(alert_ids[0])
+                if found is None and self.get(incident_id) is not None:
+                    continue  # another incident has this id: draw again
+                return found  # type: ignore[return-value]  # already open (None: its alerts are another's)
+            return self.for_alert(alert_ids[0])  # type: ignore[return-value]
+        raise RuntimeError(f"no free incident id for {now:%Y-%m-%d} after 8 draws")
 
     def join(self, incident_id: str, alert_id: str) -> None:
         """A later alert of the same notification group joins the group's incident (once)."""

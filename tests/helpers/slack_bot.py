@@ -26,11 +26,11 @@ def free_port() -> int:
 
 
 def bot_settings(slack: SlackStandIn, data_dir: Path, **overrides: object) -> Settings:
-    """The monitor's and the escalation job's schedules are off (interval 0): tests run their passes
-    themselves, on a manual clock."""
+    """The monitor's, the escalation job's and the agent-health job's schedules are off (interval 0): tests
+    run their passes themselves, on a manual clock."""
     values = dict(agentops_data_dir=data_dir, slack_bot_token=slack.bot_token, slack_app_token=slack.app_token,
                   slack_api_url=slack.api_url, health_port=free_port(), health_host="127.0.0.1",
-                  monitor_poll_interval_sec=0, escalation_interval_sec=0)
+                  monitor_poll_interval_sec=0, escalation_interval_sec=0, agent_health_interval_sec=0)
     return load_settings(**(values | overrides))
 
 
