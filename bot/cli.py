@@ -221,7 +221,7 @@ def _days(value: str) -> int:
     """argparse's check of --days: a whole number of days the store can be asked about."""
     from bot.analytics.stats import MAX_DAYS
 
-    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_DAYS:
+    if not (value.strip().isascii() and value.strip().isdigit()) or not 1 <= int(value) <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of days: give a whole number from 1 to "
                                          f"{MAX_DAYS}, e.g. --days 30")
     return int(value)

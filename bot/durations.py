@@ -37,7 +37,7 @@ def parse_duration(value: object, *, bare_seconds: bool = False) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool) and bare_seconds:
         return timedelta(seconds=value)
     text = str(value).strip().lower()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # '²' is a digit to isdigit, and int() refuses it
         if bare_seconds and len(text) <= MAX_DIGITS:
             return timedelta(seconds=int(text))
         raise DurationError(f"a duration needs a unit: {text}m, {text}h or {text}d?")

@@ -1,5 +1,10 @@
-"""A matplotlib drawing as PNG bytes, headless: the one place charts choose the Agg backend, lay a figure
-out and close it (an unclosed figure stays in pyplot's memory for the life of the bot)."""
+"""A matplotlib drawing as PNG bytes, headless: the one place charts lay a figure out and render it.
+
+Figures are made without pyplot: pyplot keeps a global registry of open figures that is not safe to use
+from several threads, and charts are drawn in worker threads (a stats request's three charts, an
+investigation's trend chart and App Home can be drawn at once). A Figure of its own, rendered by the Agg
+canvas, shares nothing and is freed with its last reference.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,13 @@ def render(size: tuple[float, float], draw: Callable[[Any], None], *, tight: boo
     """`draw(axes)` on a figure of `size` inches at 100 dpi, as a PNG; `tight` grows the image to take text
     drawn outside the axes (notes beside a heatmap's rows)."""
     # imported when a chart is drawn: matplotlib costs a running bot ~60 MB and a second to import
-    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # headless: no display on a server
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=size, dpi=100)
-    try:
-        draw(axes)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight" if tight else None)
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=size, dpi=100)
+    FigureCanvasAgg(figure)  # headless: the Agg canvas, whatever backend pyplot would have picked
+    draw(figure.add_subplot())
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight" if tight else None)
     return buffer.getvalue()

@@ -39,7 +39,8 @@ def page_of(items: Sequence[T], number: int, per_page: int) -> Page[T]:
 def page_number(text: str) -> int | None:
     """A page number as typed or carried by a button; None when it is not one."""
     text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text[:6]) <= MAX_PAGE and len(text) <= 6 else None
+    # ASCII only: '²' is a digit to str.isdigit, and int() refuses it
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text[:6]) <= MAX_PAGE and len(text) <= 6 else None
 
 
 def page_buttons(page: Page, action_id: str) -> list[dict]:

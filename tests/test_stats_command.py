@@ -47,7 +47,7 @@ def test_stats_prints_a_table_with_units(history_dir: tuple[Path, list]) -> None
     assert "m " in detect  # "5m 02s": the planned times to detect run from 30 s to 10 min
 
 
-@pytest.mark.parametrize("days", ["0", "thirty", "-3", "99999"])
+@pytest.mark.parametrize("days", ["0", "thirty", "-3", "99999", "²"])
 def test_bad_days_say_what_to_give(tmp_path: Path, days: str) -> None:
     result = agentops("stats", "--days", days, cwd=tmp_path)
     assert result.returncode == 2

@@ -32,8 +32,8 @@ def test_a_page_says_which_items_it_shows() -> None:
     assert page_of(list(range(57)), 2, 20).showing == "showing 21–40 of 57"
     assert page_of(list(range(57)), 9, 20).items == list(range(40, 57))  # past the end: the last page
     assert page_of([], 1, 20).showing == "all 0" and page_of([1, 2], 0, 20).number == 1
-    assert [page_number(v) for v in ("2", " 3 ", "0", "-1", "two", "9" * 7, "")] == [2, 3, None, None, None, None,
-                                                                                   None]
+    assert [page_number(v) for v in ("2", " 3 ", "0", "-1", "two", "9" * 7, "", "²", "٣")] == [
+        2, 3, None, None, None, None, None, None, None]  # superscripts and other scripts' digits are not pages
     assert page_buttons(page_of([1], 1, 20), "x") == []
 
 
