@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import build_app
+from bot.budgets import caps as budget_caps
 from bot.channels import pagers
 from bot.claude import anthropic_client
 from bot.clock import Clock, SystemClock
@@ -71,6 +72,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
     warn_unknown_overrides(rules, warehouse)
     clock, metrics = clock or SystemClock(), metrics or Metrics()
     warehouse.observe = metrics.timings.warehouse_query
+    budget_caps.export(metrics, settings)
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules), rules=rules, clock=clock,
                 metrics=metrics, anthropic=anthropic_client(settings), announcer=announcer,
