@@ -258,6 +258,8 @@ class Settings(BaseSettings):
     def _budget_cap(cls, value: object, info: ValidationInfo) -> float | int:
         text = str(value).strip().replace("_", "").replace(",", "").removeprefix("$")
         tokens = str(info.field_name).startswith("budget_tokens")
+        if not text:
+            return 0
         try:
             number = float(text)
         except ValueError:

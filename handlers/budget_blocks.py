@@ -50,7 +50,7 @@ def budget_message(report: BudgetReport) -> tuple[str, Blocks]:
     caps = ("\n".join(_cap_line(s) for s in report.current) if report.current
             else "No caps are set (BUDGET_TOKENS_PER_HOUR, BUDGET_TOKENS_PER_DAY, BUDGET_USD_PER_HOUR, "
                  "BUDGET_USD_PER_DAY): Claude is never paused for spend.")
-    hours = [(f"{h:%H}:00", s) for h, s in report.hours]
+    hours = [(f"{h:%a %H}:00", s) for h, s in report.hours]
     days = [(f"{d:%a %b %d}", s) for d, s in report.days]
     models = [(m[:60], s) for m, s in report.models[:MODELS_SHOWN]]
     blocks: Blocks = [header("💸 Model spend"), section(caps),
