@@ -151,6 +151,8 @@ class _Run:
         if started >= self.deadline:
             raise ClaudeFailed("deadline", f"the investigation reached its deadline ({s.agent_deadline_sec:g} s) "
                                            "before a diagnosis")
+        if refused := self.ctx.over_budget():  # a running investigation finishes offline, saying why
+            raise ClaudeFailed("budget", refused)
         step = Step("model", turn, name=s.anthropic_model)
         self.steps.append(step)
         timer = time.monotonic()
@@ -173,6 +175,7 @@ class _Run:
                                                  cache_write_tokens=step.cache_write_tokens,
                                                  cache_read_tokens=step.cache_read_tokens)
         self.usage.add(step)
+        self.ctx.on_spend(step)
         cacheable = self.prefix_tokens >= self.owner.spec.cache_min_tokens
         if cacheable and not (step.cache_write_tokens or step.cache_read_tokens):
             self.usage.cache_misses += 1

@@ -217,6 +217,22 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _budget(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.budgets.report import budget_report
+    from bot.budgets.text import render
+    from bot.store import open_store
+
+    store = open_store(settings.state_database_url)
+    try:
+        report = budget_report(store, settings, SystemClock().now())
+    finally:
+        store.close()
+    print(json.dumps(report.as_json(), indent=2) if args.json else render(report))
+    return 0
+
+
 def _days(value: str) -> int:
     """argparse's check of --days: a whole number of days the store can be asked about."""
     from bot.analytics.stats import MAX_DAYS
@@ -352,6 +368,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=_days, default=30, help="the window, in days (default 30)")
     stats.add_argument("--json", action="store_true", help="print the report as JSON")
     stats.set_defaults(handler=_stats)
+    budget = commands.add_parser(
+        "budget", help="model spend by hour (last 24 h), day (last 7 days) and model, against the budget caps",
+        description="Every replica's spend, from the state store (BUDGET_* settings set the caps). Needs neither "
+                    "Slack nor the warehouse.")
+    budget.add_argument("--json", action="store_true", help="print the report as JSON")
+    budget.set_defaults(handler=_budget)
     demo = commands.add_parser(
         "demo", help="the whole story on loopback stand-ins: alert, investigation, approvals, recovery",
         description="Seeds the drift scenario into a fresh embedded warehouse, starts stand-ins for Slack, GitHub "

@@ -249,6 +249,42 @@ class Settings(BaseSettings):
     # a replay answers from the record, so each run costs milliseconds offline, a Messages API call with Claude
     replay_runs: int = Field(10, ge=1, le=200)
 
+    # Budgets: model spend shared by every replica, per UTC hour and day (0 or empty: no cap). At 100 % of
+    # any cap investigations run on the offline investigator, saying why; at 80 % and 95 % the alert
+    # channel is told, once per window and cap
+    budget_tokens_per_hour: int = Field(0, ge=0)
+    budget_tokens_per_day: int = Field(0, ge=0)
+    budget_usd_per_hour: float = Field(0.0, ge=0, allow_inf_nan=False)
+    budget_usd_per_day: float = Field(0.0, ge=0, allow_inf_nan=False)
+
+    @field_validator("budget_tokens_per_hour", "budget_tokens_per_day", "budget_usd_per_hour",
+                     "budget_usd_per_day", mode="before")
+    @classmethod
+    def _budget_cap(cls, value: object, info: ValidationInfo) -> float | int:
+        text = str(value).strip().replace("_", "").replace(",", "").removeprefix("$")
+        tokens = str(info.field_name).startswith("budget_tokens")
+        if not text:
+            return 0
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("expected a number, 0 or more (0 or empty: no cap), e.g. "
+                             + ("200000 (tokens)" if tokens else "5.00 (dollars)")) from None
+        if not number >= 0 or number == float("inf"):
+            raise ValueError("a budget is a finite number, 0 or more; 0 or empty means no cap")
+        if tokens and number != int(number):
+            raise ValueError("a token budget is a whole number of tokens, e.g. 200000")
+        return int(number) if tokens else number
+
+    @field_validator("budget_tokens_per_day", "budget_usd_per_day")
+    @classmethod
+    def _day_covers_hour(cls, value: float, info: ValidationInfo) -> float:
+        hourly = info.data.get(str(info.field_name).replace("_day", "_hour")) or 0
+        if value and hourly > value:
+            raise ValueError(f"the daily cap ({value:g}) is below the hourly cap ({hourly:g}): the hourly one "
+                             "could never be reached; raise the daily cap or lower the hourly one")
+        return value
+
     @field_validator("ingest_component_labels", "ingest_alert_type_labels", mode="before")
     @classmethod
     def _label_list(cls, value: object) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from agents.investigator import investigate
 from agents.prompt import AlertBrief, Briefing, breach_start, brief
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
+from bot.budgets.caps import BudgetNotice
+from bot.budgets.meter import SpendMeter
 from bot.clock import aware_utc
 from bot.deps import Deps
 from bot.notify import InvestigationReport, PostRef
@@ -129,8 +132,10 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     investigation_id, alert_id = record.investigation_id, record.alert_id
     # the tool layer recorded as it runs: what a replay answers from, without the warehouse
     capture = Capture(deps.warehouse, deps.ml_service, deps.clock.now())
+    meter = SpendMeter(deps, investigation_id, _announcing(deps))
     ctx = ToolContext(capture.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
-                      ml_service=capture.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call)
+                      ml_service=capture.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call,
+                      over_budget=meter.over_budget, on_spend=meter.spent)
     started = time.monotonic()
     try:
         briefing = await asyncio.to_thread(_briefing, deps, subject, alert_id) if deps.anthropic else None
@@ -163,6 +168,15 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
                             component=subject.component,
                             investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+
+
+def _announcing(deps: Deps) -> Callable[[BudgetNotice], None]:
+    """Budget notices claimed in the investigation's worker thread, posted from the bot's loop (never waited for)."""
+    loop = asyncio.get_running_loop()
+
+    def announce(notice: BudgetNotice) -> None:
+        loop.call_soon_threadsafe(lambda: deps.work.spawn(deps.announcer.budget_level_reached(notice)))
+    return announce
 
 
 def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.escalation.policy import CHANNELS
 from bot.operator_metrics import SLACK_METHODS, OperatorState, Timings, add_runtime_collectors
@@ -55,6 +55,17 @@ class Metrics:
                                      registry=self.registry)
         self.ingest_requests = Counter("agentops_ingest_requests", "Ingest webhook requests, by outcome (accepted, "
                                        "retry, or the 4xx status)", ["outcome"], registry=self.registry)
+
+        # budgets (bot/budgets/): the caps (0: no cap), the fleet's spend in the current hour and day as this
+        # replica last read it from the state store, and the notices it posted
+        self.budget_limit = Gauge("agentops_budget_limit", "Model spend cap per window (0: no cap), in tokens or "
+                                  "USD", ["period", "unit"], registry=self.registry)
+        self.budget_spent = Gauge("agentops_budget_spent", "Model spend of every replica in the current hour or day "
+                                  "(UTC), in tokens or USD", ["period", "unit"], registry=self.registry)
+        self.budget_notices = Counter("agentops_budget_notices", "Budget notices posted, by level (percent of a cap)",
+                                      ["level"], registry=self.registry)
+        for level in ("80", "95", "100"):
+            self.budget_notices.labels(level=level)
 
         # operator series (bot/operator_metrics.py): timings, state gauges, build info, process and Python
         self.timings = Timings(self.registry)

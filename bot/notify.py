@@ -20,6 +20,7 @@ from bot.store.records import Approval, Incident, StoredAlert
 
 if TYPE_CHECKING:
     from agents.investigation import InvestigationResult
+    from bot.budgets.caps import BudgetNotice
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,7 @@ class Announcer(Protocol):
         """A replay's result (bot/replay/service.py's summary: stability, runs, divergences), in the thread."""
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None: ...
+
+    # budgets (bot/budgets/meter.py)
+    async def budget_level_reached(self, notice: BudgetNotice) -> None:
+        """A cap's current window reached 80, 95 or 100 % of it: told once across replicas, in the alert channel."""

@@ -19,6 +19,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.analytics import agent_health
 from bot.app import build_app
+from bot.budgets import caps as budget_caps
 from bot.channels import pagers
 from bot.claude import anthropic_client
 from bot.clock import Clock, SystemClock
@@ -72,6 +73,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
     warn_unknown_overrides(rules, warehouse)
     clock, metrics = clock or SystemClock(), metrics or Metrics()
     warehouse.observe = metrics.timings.warehouse_query
+    budget_caps.export(metrics, settings)
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,
                 fleet=FleetView(warehouse, clock, rules=rules), rules=rules, clock=clock,
                 metrics=metrics, anthropic=anthropic_client(settings), announcer=announcer,

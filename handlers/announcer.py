@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from agents.investigation import InvestigationResult
+from bot.budgets.caps import BudgetNotice
 from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
-from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks, replay_blocks
+from handlers import alert_blocks, approval_blocks, budget_blocks, incident_blocks, investigation_blocks, replay_blocks
 from handlers.blocks import Blocks
 from handlers.links import Links
 from handlers.own_posts import OwnPosts, once
@@ -252,3 +253,7 @@ class SlackAnnouncer:
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None:
         await self._post(thread.channel, *replay_blocks.replay_failed(reason), thread_ts=thread.ts)
+
+    async def budget_level_reached(self, notice: BudgetNotice) -> None:
+        await self._note(self.settings.slack_alert_channel, *budget_blocks.budget_notice(notice), None,
+                         f"budget-{notice.standing.cap.period}-{notice.standing.cap.unit}-{notice.level}")

@@ -28,6 +28,7 @@ USAGE = [
     ("ack <fingerprint>", "acknowledge an alert: you are on it, its escalation stops"),
     ("replay <fingerprint>", "re-run the alert's investigation from its record, perturbed: how stable is it?"),
     ("stats [days]", "the bot's own figures for the last 30 (or N) days, with charts, posted in this channel"),
+    ("budget", "model spend by hour, day and model, against the budget caps"),
 ]
 
 
@@ -70,7 +71,7 @@ def usage(problem: str | None = None) -> tuple[str, Blocks]:
     intro = f"{problem}\n\n" if problem else ""
     text = intro + esc("Usage: /agentops help | status | investigate <text> | alerts | "
                        "silence <fingerprint> <duration> [reason] | silences | unsilence <fingerprint> | "
-                       "ack <fingerprint> | replay <fingerprint> | stats [days]")
+                       "ack <fingerprint> | replay <fingerprint> | stats [days] | budget")
     return text, [section(f"{intro}*AgentOps commands*\n{lines}"),
                   context("Mention @AgentOps with a question to search the runbooks and past incidents.")]
 

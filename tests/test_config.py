@@ -56,6 +56,11 @@ def test_slack_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) 
         ("ANTHROPIC_MODELS", "{not json", "ANTHROPIC_MODELS: expected JSON"),
         ("READINESS_REQUIRES", "state_store,redis", "READINESS_REQUIRES: "),
         ("READINESS_REQUIRES", ",", "READINESS_REQUIRES: expected a comma-separated list from warehouse,"),
+        ("BUDGET_USD_PER_DAY", "lots", "BUDGET_USD_PER_DAY: expected a number, 0 or more (0 or empty: no cap), "
+                                       "e.g. 5.00 (dollars)"),
+        ("BUDGET_TOKENS_PER_HOUR", "-5", "BUDGET_TOKENS_PER_HOUR: a budget is a finite number, 0 or more"),
+        ("BUDGET_TOKENS_PER_DAY", "1.5", "BUDGET_TOKENS_PER_DAY: a token budget is a whole number of tokens"),
+        ("BUDGET_USD_PER_HOUR", "inf", "BUDGET_USD_PER_HOUR: a budget is a finite number, 0 or more"),
     ],
 )
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
@@ -148,3 +153,16 @@ def test_the_default_price_table_has_the_published_prices() -> None:
     assert {name: (m.input_usd_per_mtok, m.output_usd_per_mtok, m.cache_min_tokens) for name, m in models.items()} == {
         "claude-sonnet-4-6": (3, 15, 1024), "claude-sonnet-4-5": (3, 15, 1024), "claude-haiku-4-5": (1, 5, 4096),
         "claude-opus-4-5": (5, 25, 4096)}
+
+
+def test_budget_caps_read_as_people_write_them_and_a_daily_cap_below_the_hourly_one_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(budget_tokens_per_hour="200_000", budget_tokens_per_day="1,000,000",
+                             budget_usd_per_hour="$5", budget_usd_per_day="")
+    assert (settings.budget_tokens_per_hour, settings.budget_tokens_per_day) == (200_000, 1_000_000)
+    assert (settings.budget_usd_per_hour, settings.budget_usd_per_day) == (5.0, 0.0)  # empty: no cap
+    monkeypatch.setenv("BUDGET_USD_PER_HOUR", "10")
+    monkeypatch.setenv("BUDGET_USD_PER_DAY", "5")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value).startswith("BUDGET_USD_PER_DAY: the daily cap (5) is below the hourly cap (10)")

@@ -53,6 +53,10 @@ class ToolContext:
     # the tool calls made outside the Claude loop (the offline investigator's), in call order: the
     # investigation's record for the thread's audit trail, export and replay (the loop records its own)
     calls: list[Step] = field(default_factory=list)
+    # the shared budget (bot/budgets/meter.py): asked before each model call ("" = go ahead, else why not),
+    # and told each call's spend as it happens
+    over_budget: Callable[[], str] = lambda: ""
+    on_spend: Callable[[Step], None] = lambda _step: None
 
     def use(self, tool: Callable[..., ToolResult], *args: Any, **kwargs: Any) -> ToolResult:
         """`tool(self, *args, **kwargs)`, recorded with its arguments by name, as the model would pass them."""

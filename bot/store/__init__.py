@@ -1,5 +1,5 @@
-"""The state store: alerts, silences, investigations, approvals, incidents, the audit log, feedback and
-escalations.
+"""The state store: alerts, silences, investigations, approvals, incidents, the audit log, feedback,
+escalations and model spend.
 
 SQLite file by default, PostgreSQL for several replicas; correctness across replicas comes
 from the schema's unique keys, never from process memory.
@@ -15,6 +15,7 @@ from bot.store.alerts import AlertStore, SilenceStore
 from bot.store.analytics import AnalyticsQueries
 from bot.store.approvals import ApprovalStore, DecisionOutcome, DecisionResult
 from bot.store.audit import AuditLog
+from bot.store.budget import BudgetNotices, SpendLedger
 from bot.store.engine import make_engine, migrate
 from bot.store.escalations import EscalationStore
 from bot.store.feedback import FeedbackStore
@@ -45,6 +46,8 @@ class Store:
         self.ingest_groups = IngestGroups(engine)
         self.replays = ReplayStore(engine)
         self.analytics = AnalyticsQueries(engine)
+        self.spend = SpendLedger(engine)
+        self.budget_notices = BudgetNotices(engine)
 
     def ping(self) -> bool:
         try:

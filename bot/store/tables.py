@@ -308,3 +308,27 @@ replay_runs = Table(
     Column("divergence", Text, nullable=False),
     UniqueConstraint("replay_id", "run", name="uq_replay_runs_run"),
 )
+# migration 0015: model spend, one ledger row per model call (summed per hour, day and model), and the
+# budget notices claimed, one per window, cap and level across replicas
+model_spend = Table(
+    "model_spend", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("hour", DateTime, nullable=False, index=True),  # the call's hour and day, so sums group portably
+    Column("day", DateTime, nullable=False, index=True),
+    Column("model", String(100), nullable=False),
+    Column("investigation_id", String(40)),
+    Column("tokens", Integer, nullable=False),
+    Column("cost_usd", Float, nullable=False),
+)
+budget_notices = Table(
+    "budget_notices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(8), nullable=False),  # hour | day
+    Column("window_start", DateTime, nullable=False),
+    Column("cap", String(8), nullable=False),  # tokens | usd
+    Column("level", Integer, nullable=False),  # percent of the cap: 80, 95, 100
+    Column("claimed_at", DateTime, nullable=False),
+    Column("claimed_by", String(100), nullable=False),
+    UniqueConstraint("period", "window_start", "cap", "level", name="uq_budget_notices_once"),
+)

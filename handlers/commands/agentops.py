@@ -9,7 +9,19 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from handlers.blocks import notice, usage
-from handlers.commands import ack, alerts, help, investigate, replay, silence, silences, stats, status, unsilence
+from handlers.commands import (
+    ack,
+    alerts,
+    budget,
+    help,
+    investigate,
+    replay,
+    silence,
+    silences,
+    stats,
+    status,
+    unsilence,
+)
 from handlers.commands.invocation import Invocation
 from handlers.mrkdwn import code
 from handlers.reply import reply
@@ -26,6 +38,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], Awaitable[None]]] = {
     "ack": ack.run,
     "replay": replay.run,
     "stats": stats.run,
+    "budget": budget.run,
 }
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from agents.investigation import InvestigationResult
+from bot.budgets.caps import BudgetNotice
 from bot.notify import PostRef
 from bot.store.records import Approval, Incident, StoredAlert
 
@@ -147,3 +148,6 @@ class MemoryAnnouncer:
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None:
         self.said.append(Said("replay_failed", None, {"thread": thread, "reason": reason}))
+
+    async def budget_level_reached(self, notice: BudgetNotice) -> None:
+        self._post("budget_level_reached", notice)
