@@ -140,6 +140,7 @@ def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url
         assert len(service.calls("POST", "/model/rollback")) == 1
         assert audit_outcomes(bot, rid) == [
             ("offline", "approval.request", "pending"),
+            (VIEWER, "permission_denied", "refused:approver"),  # the refusal as governance records it
             (VIEWER, "approval.approve", "refused:not_approver"),
             (REQUESTER, "approval.approve", "refused:four_eyes"),
             (LEAD, "approval.approve", "approved"),

@@ -147,3 +147,17 @@ class MemoryAnnouncer:
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None:
         self.said.append(Said("replay_failed", None, {"thread": thread, "reason": reason}))
+
+    # environments and permissions
+    async def approval_voted(self, approval: Approval) -> None:
+        self.said.append(Said("approval_voted", approval))
+
+    async def action_unattended(self, approval: Approval, thread: PostRef, rule: str,
+                                standing: str) -> PostRef | None:
+        return self._post("action_unattended", approval, thread=thread, rule=rule, standing=standing)
+
+    async def permission_denied(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        self.said.append(Said("permission_denied", target, {"thread": thread, "action": action, "why": why}))
+
+    async def governance_degraded(self, reason: str) -> None:
+        self.said.append(Said("governance_degraded", None, {"reason": reason}))
