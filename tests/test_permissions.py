@@ -140,7 +140,7 @@ def test_a_sandbox_retrain_at_an_earned_level_runs_without_a_click_and_is_audite
     assert not [t for t in texts if t.startswith("🛂 Approval needed")]  # nobody had to click
     rendered = slack.render_blocks(note)
     assert "Running without a click: Retrain classifier_v2* in sandbox" in rendered
-    assert "`sandbox.unattended[0]`" in rendered and "staging (1 verified successes, 0 failures in sandbox)" in rendered
+    assert "`sandbox.unattended[0]`" in rendered and "staging (1 verified success, 0 failures in sandbox)" in rendered
     # the rollback is not allowed in sandbox: not proposed, said in the thread, audited
     assert any("`rollback_model` on `classifier_v2`, because the sandbox policy does not allow rollback_model" in t
                for t in texts)
@@ -164,5 +164,5 @@ def test_below_the_earned_level_the_sandbox_retrain_waits_for_a_click_and_says_w
     assert list(requests) == ["retrain_model"] and service.calls("POST", "/training/trigger") == []
     assert any(t.startswith("🛡️ Permission: `retrain_model` on `classifier_v2`: it needs a click: "
                             "sandbox.unattended[0] runs it without a click from level staging; the bot holds "
-                            "sandbox_only (1 verified successes, 2 failures in sandbox)") for t in texts)
+                            "sandbox_only (1 verified success, 2 failures in sandbox)") for t in texts)
     assert sorted(o for _, o, _ in denials(bot)) == ["refused:level", "refused:not_allowed"]

@@ -40,8 +40,12 @@ class Standing:
 
     def in_words(self) -> str:
         votes = f", {self.good} 👍 / {self.bad} 👎 on diagnoses" if self.good or self.bad else ""
-        return (f"{self.level} ({self.successes} verified successes, {self.failures} failures{votes} "
-                f"in {self.environment})")
+        return (f"{self.level} ({_count(self.successes, 'verified success', 'verified successes')}, "
+                f"{_count(self.failures, 'failure', 'failures')}{votes} in {self.environment})")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def earned(levels: tuple[Level, ...], environment: str, successes: int, failures: int, good: int,
