@@ -53,8 +53,10 @@ async def request_approvals(deps: Deps, diagnosis: Diagnosis, *, engine: str, re
                                 details={"action": approval.action, "target": approval.target,
                                          "requested_by": requested_by, "environment": plan.environment,
                                          "approvals_needed": plan.rule.approvals})
-        if plan.unattended is not None and (ran := await run_unattended(deps, approval, plan, thread)) is not None:
-            requested.append(ran)
+        if plan.unattended is not None:
+            # None only when it was decided otherwise first: then there is nothing left to click either
+            if (ran := await run_unattended(deps, approval, plan, thread)) is not None:
+                requested.append(ran)
             continue
         if plan.level_too_low:
             await refuse(deps, thread, approval.action, approval.target, approval.request_id,
