@@ -314,6 +314,20 @@ class Settings(BaseSettings):
             raise ValueError("expected a window from 10s to 1h, e.g. 5m")
         return window
 
+    # Environments and permissions: the action policy (each model's environment, which actions each
+    # environment allows, how many distinct approvers and who, what runs unattended at an earned level);
+    # unset: the shipped bot/permissions/default_policy.yaml. Slack user groups named as approvers are
+    # resolved with usergroups.users.list and cached this long
+    action_policy_file: Path | None = None
+    usergroup_cache_ttl_sec: float = 300.0
+
+    @field_validator("usergroup_cache_ttl_sec")
+    @classmethod
+    def _group_ttl(cls, value: float) -> float:
+        if not 1 <= value <= 86400:
+            raise ValueError("USERGROUP_CACHE_TTL_SEC must be from 1 to 86400 seconds, e.g. 300")
+        return value
+
     # Readiness: the checks /readyz requires to answer 200 (its body lists every check). Ingest shares
     # HEALTH_PORT: pods that also receive ingest behind one Service can require only state_store, so a
     # warehouse or Slack outage, which fails readiness on every replica at once, does not leave

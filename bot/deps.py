@@ -15,6 +15,8 @@ from bot.leases import HeldInvestigations
 from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.notify import Announcer
+from bot.permissions.governance import Governance
+from bot.permissions.policy import load_action_policy
 from bot.rules import RuleSet
 from bot.store import Store
 from bot.store.outage import StoreOutageLog
@@ -82,3 +84,5 @@ class Deps:
     # Investigate clicks on one alert post claim their investigation in the order they arrived: the first
     # clicker is the requester, whom the four-eyes rule keeps from approving
     investigation_claims: ClaimOrder = field(default_factory=lambda: ClaimOrder())
+    # environments and permissions: the action policy in force, earned levels, approver groups
+    governance: Governance = field(default_factory=lambda: Governance(load_action_policy(None), None, 300.0))

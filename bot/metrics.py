@@ -89,6 +89,7 @@ class Metrics:
             self.unhandled.labels(kind=kind)
         for decision in ("approved", "denied", "expired", "already_decided", "unknown"):
             self.approvals.labels(decision=decision)
+        self.approvals.labels(decision="voted")  # a distinct approval short of the count its policy needs
         for alert_type in ALERT_TYPES:  # the monitor's own; ingested alerts may add others
             for severity in ("critical", "warning", "info"):
                 self.alerts_posted.labels(alert_type=alert_type, severity=severity)

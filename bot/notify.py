@@ -102,6 +102,20 @@ class Announcer(Protocol):
     async def approval_closed(self, approval: Approval) -> None:
         """Decided or expired: shown without its buttons, with who decided and when."""
 
+    # environments and permissions (bot/permissions/)
+    async def approval_voted(self, approval: Approval) -> None:
+        """One more distinct approval, not yet enough: redraw the request with who approved so far."""
+
+    async def action_unattended(self, approval: Approval, thread: PostRef, rule: str,
+                                standing: str) -> PostRef | None:
+        """The policy approved a low-risk action under `rule` (the bot's track record: `standing`); it runs now."""
+
+    async def permission_denied(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        """The policy refused something about this proposal (it was not proposed, or needs a click): why."""
+
+    async def governance_degraded(self, reason: str) -> None:
+        """Governance cannot be read (said once per spell, in the alert channel): nothing runs without a click."""
+
     async def action_started(self, approval: Approval) -> ActionReport: ...
 
     async def action_abandoned(self, approval: Approval) -> None:

@@ -34,6 +34,8 @@ from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
+from bot.permissions.governance import Governance
+from bot.permissions.policy import load_action_policy
 from bot.redact import Redactor
 from bot.remediation.expiry import expire_due
 from bot.remediation.takeover import resume_due
@@ -48,6 +50,7 @@ from handlers.paging import SlackPager, SlackThreadLinks
 from handlers.slack_edge import SlackEdge, build_web_client
 from handlers.socket_handler import AckTrackingSocketModeHandler
 from handlers.startup_checks import check_alert_channel, check_app_token, check_bot_token
+from handlers.usergroups import SlackGroupDirectory
 
 T = TypeVar("T")
 log = logging.getLogger("agentops")
@@ -63,6 +66,8 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
 
     # what needs no connection first: a mistake in it leaves nothing to close
     rules = load_rules(settings.agentops_rules_file, settings.stale_after, settings.sweep_lookback)
+    governance = Governance(load_action_policy(settings.action_policy_file), settings.action_policy_file,
+                            settings.usergroup_cache_ttl_sec)
     knowledge = knowledge_base(settings)
     store = open_store(settings.state_database_url)
     try:
@@ -79,7 +84,8 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
                 metrics=metrics, anthropic=anthropic_client(settings), announcer=announcer,
                 ml_service=MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                      redact=Redactor(settings.secret_values())),
-                tracker=open_tracker(settings), auto_investigations=WorkSlots(settings.auto_investigate_concurrency))
+                tracker=open_tracker(settings), auto_investigations=WorkSlots(settings.auto_investigate_concurrency),
+                governance=governance)
 
 
 def close_deps(deps: Deps) -> None:
@@ -244,6 +250,8 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     announcer.watch_silences(lambda fingerprint: getattr(deps.store.silences.active(fingerprint, deps.clock.now()),
                                                          "ends_at", None))
     announcer.watch_posts(deps.store.alerts.sharing_post)
+    deps.governance.directory = SlackGroupDirectory(slack)
+    announcer.watch_governance(deps.governance)
     return Bot(deps, slack, policy)
 
 

@@ -20,8 +20,9 @@ from handlers.mrkdwn import code, esc, mention, when
 
 
 def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_LINKS,
-               silenced_until: Mapping[str, datetime] | None = None) -> tuple[str, Blocks]:
-    """One message per component: every alert that fired with it, firing or resolved; 🔕 on a silenced one."""
+               silenced_until: Mapping[str, datetime] | None = None, environment: str = "") -> tuple[str, Blocks]:
+    """One message per component: every alert that fired with it, firing or resolved; 🔕 on a silenced one;
+    the component's environment (the action policy's) on each alert's context line."""
     firing = [a for a in alerts if a.status == "firing"]
     if firing:
         worst = max((a.severity for a in firing), key=SEVERITY_ORDER.__getitem__)
@@ -45,7 +46,8 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
         blocks.append(section(f"*{esc(alert.alert_type)}* · {code(alert.fingerprint)} · {state}\n{esc(what(alert))}"))
         runbook = links.runbook(RUNBOOKS.get(alert.alert_type, "runbooks/incident_response.md"))
         dashboard = links.dashboard_for(component)
-        blocks.append(context(f"{breaching(alert)} · runbook {runbook}" + (f" · {dashboard}" if dashboard else "")))
+        blocks.append(context(f"{breaching(alert)} · runbook {runbook}" + (f" · {dashboard}" if dashboard else "")
+                              + (f" · environment *{esc(environment)}*" if environment else "")))
         if alert.status == "firing":
             buttons = [button("Silence 4h", SILENCE_ALERT, alert.fingerprint)]
             if alert.acked_at is None:

@@ -13,8 +13,10 @@ from typing import Any
 from agents.investigation import InvestigationResult
 from bot.budgets.caps import BudgetNotice
 from bot.notify import PostRef
+from bot.permissions.governance import Governance
 from bot.store.records import Approval, Incident, StoredAlert
 from handlers import alert_blocks, approval_blocks, budget_blocks, incident_blocks, investigation_blocks, replay_blocks
+from handlers import permission_blocks as permissions
 from handlers.blocks import Blocks
 from handlers.links import Links
 from handlers.own_posts import OwnPosts, once
@@ -86,6 +88,7 @@ class SlackAnnouncer:
         self.settings = edge.settings
         self._silenced_until: Callable[[str], datetime | None] = lambda _fingerprint: None
         self._sharing_post: Callable[[str, str], Sequence[StoredAlert]] | None = None
+        self._governance: Governance | None = None
         self.links = Links.of(edge.settings)
         # thread → permalink of its latest diagnosis, for the approval requests that follow it in this
         # process (a request made elsewhere names the diagnosis without the link)
@@ -99,6 +102,18 @@ class SlackAnnouncer:
         so every redraw keeps the 🔕 of a silence in force."""
         self._silenced_until = silenced_until
 
+    def watch_governance(self, governance: Governance) -> None:
+        """Where alert posts read a component's environment and approval requests who may decide them."""
+        self._governance = governance
+
+    def _environment_of(self, component: str) -> str:
+        return self._governance.policy()[0].environment_of(component) if self._governance is not None else ""
+
+    def _deciders(self, approval: Approval) -> list[str]:
+        if self._governance is None:
+            return self.settings.agentops_approvers
+        return self._governance.approvers_of(approval, self.settings.agentops_approvers)
+
     def watch_posts(self, sharing_post: Callable[[str, str], Sequence[StoredAlert]]) -> None:
         """Where an alert post's alerts are read (by channel and ts): an edit retried after an outage
         draws them as they are then, not as they were when it first failed — another replica may have
@@ -110,7 +125,8 @@ class SlackAnnouncer:
         for alert in alerts:
             if alert.status == "firing" and (end := await asyncio.to_thread(self._silenced_until, alert.fingerprint)):
                 until[alert.fingerprint] = end
-        return alert_blocks.alert_post(component, alerts, self.links, silenced_until=until)
+        return alert_blocks.alert_post(component, alerts, self.links, silenced_until=until,
+                                       environment=self._environment_of(component))
 
     async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None,
                     key: str | None = None) -> PostRef | None:
@@ -207,7 +223,7 @@ class SlackAnnouncer:
 
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return await self._post(thread.channel, *approval_blocks.approval_request(
-            approval, self.settings.agentops_approvers, self.settings.agentops_four_eyes,
+            approval, self._deciders(approval), self.settings.agentops_four_eyes,
             diagnosis=self.diagnoses.get(thread, "")), thread_ts=thread.ts, key=f"approval:{approval.request_id}")
 
     async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
@@ -241,6 +257,26 @@ class SlackAnnouncer:
             await self._note(approval.slack_channel, *approval_blocks.action_outcome(
                 approval, "failed", approval.action_details or ""), thread_ts=approval.slack_thread_ts,
                 kind=f"abandoned:{approval.request_id}")
+
+    async def approval_voted(self, approval: Approval) -> None:
+        if approval.slack_channel and approval.slack_ts:
+            thread = PostRef(approval.slack_channel, approval.slack_thread_ts or approval.slack_ts)
+            await self._update(PostRef(approval.slack_channel, approval.slack_ts), *approval_blocks.approval_request(
+                approval, self._deciders(approval), self.settings.agentops_four_eyes,
+                diagnosis=self.diagnoses.get(thread, "")))
+
+    async def action_unattended(self, approval: Approval, thread: PostRef, rule: str,
+                                standing: str) -> PostRef | None:
+        return await self._post(thread.channel, *permissions.unattended(approval, rule, standing),
+                                thread_ts=thread.ts, key=f"unattended:{approval.request_id}")
+
+    async def permission_denied(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        await self._note(thread.channel, *permissions.permission_denied(action, target, why),
+                         thread_ts=thread.ts, kind="permission")
+
+    async def governance_degraded(self, reason: str) -> None:
+        await self._note(self.settings.slack_alert_channel, *permissions.governance_degraded(reason),
+                         thread_ts=None, kind="governance")
 
     async def incident_resolved(self, incident: Incident, thread: PostRef) -> None:
         await self._note(thread.channel, *incident_blocks.resolution_summary(

@@ -10,6 +10,7 @@ from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
 from handlers.blocks import Blocks, button, context, header, progress_lines, section
 from handlers.investigation_blocks import clip
 from handlers.mrkdwn import code, esc, link, mention, when
+from handlers.permission_blocks import decider, deciders, environment_note, vote_told, votes_line
 
 VERBS = {"rollback_model": "Roll back", "retrain_model": "Retrain"}
 DECIDED = {"approved": "✅ Approved", "denied": "🚫 Denied"}
@@ -61,9 +62,10 @@ def approval_request(approval: Approval, approvers: list[str], four_eyes: bool,
                      diagnosis: str = "") -> tuple[str, Blocks]:
     """The request: action, target, the diagnosis in one line (linked), who proposed it, expiry,
     [Approve] (with a confirm dialog) [Deny]. `diagnosis` is the diagnosis message's permalink."""
-    who = ", ".join(mention(u) for u in approvers) if approvers else (
+    who = ", ".join(deciders(approvers)) if approvers else (
         "⚠️ nobody: AGENTOPS_APPROVERS is empty, so this request can only expire")
     rule = " (not the requester: four-eyes rule)" if four_eyes else ""
+    rule += votes_line(approval)
     approve = button("Approve", APPROVE_ACTION, approval.request_id, style="primary")
     if approval.action in VERBS:
         approve["confirm"] = _confirm(approval)
@@ -71,7 +73,8 @@ def approval_request(approval: Approval, approvers: list[str], four_eyes: bool,
     return text[:3000], [
         header(f"🛂 Approval needed: {_title(approval)}"),
         section(_what(approval, diagnosis)),
-        context(f"{_who_proposed(approval)} · expires {when(approval.expires_at)} · may decide: {who}{rule}"),
+        context(f"{_who_proposed(approval)}{environment_note(approval)} · expires {when(approval.expires_at)} · "
+                f"may decide: {who}{rule}"),
         {"type": "actions", "block_id": "approval", "elements": [
             approve, button("Deny", DENY_ACTION, approval.request_id, style="danger")]},
     ]
@@ -91,7 +94,8 @@ def approval_closed(approval: Approval) -> tuple[str, Blocks]:
         text = f"⌛ {esc(_title(approval))} expired: {said}"
         outcome = f"⌛ Expired {when(approval.expires_at)}: {said}"
     else:
-        decided = f"{DECIDED.get(approval.status, approval.status)} by {mention(approval.decided_by)}"
+        by = ", ".join(mention(u) for u in approval.voters) if len(approval.voters) > 1 else decider(approval)
+        decided = f"{DECIDED.get(approval.status, approval.status)} by {by}"
         text = f"{esc(_title(approval))}: {decided}"
         outcome = decided + (f" {when(approval.decided_at, seconds=True)}" if approval.decided_at else "")
     return text[:3000], [
@@ -104,7 +108,7 @@ def approval_closed(approval: Approval) -> tuple[str, Blocks]:
 
 def action_progress(approval: Approval, steps: list[str]) -> tuple[str, Blocks]:
     text = esc(f"⚙️ {_title(approval)}: {steps[-1] if steps else 'starting'}")
-    return text, [section(f"⚙️ *{esc(_title(approval))}* (approved by {mention(approval.decided_by)})\n"
+    return text, [section(f"⚙️ *{esc(_title(approval))}* (approved by {decider(approval)})\n"
                           f"{progress_lines(steps)}")]
 
 
@@ -128,8 +132,15 @@ def refusal(result: ClickResult, approvers: list[str]) -> str:
     """What the clicker is told privately when a click decided nothing."""
     verb = "approve" if result.decision == "approved" else "deny"
     if result.outcome == "not_approver":
+        if result.why:
+            return f"{result.why}. Your click was logged."
+        if result.allowed:
+            return (f"This action's policy lets only {', '.join(deciders(list(result.allowed)))} {verb} it; ask one "
+                    "of them. Your click was logged.")
         listed = ", ".join(mention(u) for u in approvers) or "nobody (AGENTOPS_APPROVERS is empty)"
         return f"Only approvers can {verb} actions; ask one of: {listed}. Your click was logged."
+    if result.outcome in ("voted", "already_voted") and result.approval is not None:
+        return vote_told(result.approval, again=result.outcome == "already_voted")
     if result.outcome == "four_eyes":
         return ("You started the investigation that proposed this, and the four-eyes rule needs someone else to "
                 "approve it. Ask another approver. Your click was logged.")

@@ -3,85 +3,26 @@ and the state store on SQLite and PostgreSQL. Every refusal is an ephemeral answ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
 
 from seed.github import GitHubStandIn
-from seed.ml_service import DemoMLService
-from seed.slack import SlackStandIn
-from seed.slack.workspace import Message
-from tests.helpers.slack_bot import RunningBot, bot_running, free_port
-
-CHANNEL = "C0MLALERTS"
-REQUESTER, LEAD, VIEWER = "U0ONCALL", "U0LEAD", "U0VIEWER"
-
-
-@contextmanager
-def remediation_bot(slack: SlackStandIn, tmp_path: Path, now, store_url: str,  # type: ignore[no-untyped-def]
-                    training_f1: float = 0.915, **overrides: object) -> Iterator[tuple[RunningBot, DemoMLService]]:
-    port = free_port()
-    settings = dict(database_url=store_url, ml_service_url=f"http://127.0.0.1:{port}",
-                    agentops_approvers=f"{LEAD},{REQUESTER}", action_poll_interval_sec=0.05) | overrides
-    with bot_running(slack, tmp_path / ".agentops", now, **settings) as bot, \
-            DemoMLService(clock=bot.clock, warehouse=bot.deps.warehouse, training_sec=0.3,
-                          training_f1=training_f1, port=port) as service:
-        yield bot, service
-
-
-@dataclass(frozen=True)
-class Request:
-    message: Message  # live: it shows edits as they happen
-    id: str  # the request id its buttons carried when it was posted
-
-
-def approval_requests(bot: RunningBot) -> tuple[Message, dict[str, Request]]:
-    """Post the alert, investigate it as the on-call engineer, and return the approval requests by action."""
-    slack = bot.slack
-    bot.tick()
-    alert_post = slack.messages(CHANNEL)[0]
-    slack.wait_ack(slack.click("investigate_alert", "model_drift:classifier_v2", alert_post.ts, user=REQUESTER))
-
-    def requests() -> dict[str, Message] | None:
-        found = {m.text.split(": ")[1].split(" ")[0]: m for m in slack.messages(CHANNEL, thread_ts=alert_post.ts)
-                 if m.text.startswith("🛂 Approval needed")}
-        return found if len(found) == 2 else None
-
-    found = slack.wait_for(requests, timeout=30)
-    return alert_post, {"rollback_model": Request(found["Roll"], request_id(found["Roll"])),
-                        "retrain_model": Request(found["Retrain"], request_id(found["Retrain"]))}
-
-
-def request_id(message: Message) -> str:
-    [actions] = [b for b in message.blocks or [] if b["type"] == "actions"]
-    return actions["elements"][0]["value"]
-
-
-def click(bot: RunningBot, action_id: str, value: str, message: Message, user: str) -> None:
-    bot.slack.wait_ack(bot.slack.click(action_id, value, message.ts, user=user))
-
-
-def told(bot: RunningBot, user: str, count: int) -> str:
-    return bot.slack.wait_for(lambda: len(bot.slack.ephemerals(user)) >= count and bot.slack.ephemerals(user))[-1].text
-
-
-def audit_outcomes(bot: RunningBot, subject: str) -> list[tuple[str, str, str]]:
-    return [(e.actor, e.action, e.outcome) for e in reversed(bot.deps.store.audit.entries(subject))]
-
-
-def drift_incident(bot: RunningBot):  # type: ignore[no-untyped-def]
-    return next(i for i in bot.deps.store.incidents.recent() if i.fingerprint == "model_drift:classifier_v2")
-
-
-def outcome_message(bot: RunningBot, thread_ts: str, title: str) -> Message:
-    return bot.slack.wait_for(lambda: next((m for m in bot.slack.messages(CHANNEL, thread_ts=thread_ts)
-                                            if m.text.startswith(("✅ ", "⚠️ ")) and title in m.text), None),
-                              timeout=30)
+from tests.helpers.slack_approvals import (
+    CHANNEL,
+    LEAD,
+    REQUESTER,
+    VIEWER,
+    approval_requests,
+    audit_outcomes,
+    click,
+    drift_incident,
+    outcome_message,
+    remediation_bot,
+    request_id,
+    told,
+)
 
 
 def test_the_request_shows_action_target_reason_proposer_and_expiry(slack, tmp_path, now, store_url) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +81,7 @@ def test_refusals_are_told_privately_and_audited(slack, tmp_path, now, store_url
         assert len(service.calls("POST", "/model/rollback")) == 1
         assert audit_outcomes(bot, rid) == [
             ("offline", "approval.request", "pending"),
+            (VIEWER, "permission_denied", "refused:approver"),  # the refusal as governance records it
             (VIEWER, "approval.approve", "refused:not_approver"),
             (REQUESTER, "approval.approve", "refused:four_eyes"),
             (LEAD, "approval.approve", "approved"),

@@ -25,7 +25,7 @@ def test_scopes_are_the_ones_called() -> None:
     # app_mention → app_mentions:read; /agentops → commands; chart uploads → files:write.
     # views.publish needs no extra scope; conversations.info/list at start-up → channels:read, groups:read;
     # conversations.history/replies (finding the bot's own post after a lost answer) → channels:history,
-    # groups:history.
+    # groups:history; usergroups.users.list (approvers named by group) → usergroups:read.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write",
-        "groups:history", "groups:read", "reactions:write"]
+        "groups:history", "groups:read", "reactions:write", "usergroups:read"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.deps import Deps
+from bot.permissions.approvers import Permission, approver_check, denied, vote
 from bot.remediation import incidents
 from bot.remediation.execute import execute_approved
 from bot.store import DecisionOutcome
@@ -34,9 +35,12 @@ class Origin:
 @dataclass(frozen=True)
 class ClickResult:
     # decided | not_approver | four_eyes | unknown_request | wrong_message | expired | already_decided
+    # | voted (one more distinct approval, not yet enough) | already_voted (the same person again)
     outcome: str
     approval: Approval | None
     decision: str  # what the click asked for: approved | denied
+    allowed: tuple[str, ...] = ()  # not_approver: who may decide (user and subteam ids), when the policy names them
+    why: str = ""  # not_approver: why, when there is more to say than who may
 
     @property
     def closed_now(self) -> bool:
@@ -47,7 +51,10 @@ class ClickResult:
 async def click(deps: Deps, request_id: str, user: str, decision: str, origin: Origin) -> ClickResult:
     """A click on Approve or Deny, decided and followed through: a closed request is announced as such, an
     approved action starts (once, in the background), a denied or expired one goes on the incident."""
-    result = await asyncio.to_thread(decide, deps, request_id, user, decision, origin)
+    permission = await approver_check(deps, request_id, user)
+    result = await asyncio.to_thread(decide, deps, request_id, user, decision, origin, permission)
+    if result.outcome == "voted" and result.approval is not None:
+        await deps.announcer.approval_voted(result.approval)
     if result.closed_now and result.approval is not None:
         await deps.announcer.approval_closed(result.approval)
         if result.approval.status == "approved":
@@ -58,7 +65,8 @@ async def click(deps: Deps, request_id: str, user: str, decision: str, origin: O
     return result
 
 
-def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin) -> ClickResult:
+def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin,
+           permission: Permission | None = None) -> ClickResult:
     """Blocking (store calls): run it in a worker thread. A request is decided only from its own
     message: a real request id clicked anywhere else (copied into another message, another channel)
     decides nothing."""
@@ -66,15 +74,20 @@ def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin
     now = deps.clock.now()
     approval = deps.store.approvals.get(request_id)
     verb = "approve" if decision == "approved" else "deny"
-    if user not in settings.agentops_approvers:
+    permission = permission or Permission(user in settings.agentops_approvers)
+    if not permission.allowed:
         # checked before anything is said about the id: a forged click from anyone learns nothing
-        result = ClickResult("not_approver", None, decision)
+        result = ClickResult("not_approver", None, decision, permission.listed, permission.why)
+        denied(deps, user, request_id, decision, permission, origin)
     elif approval is None:
         result = ClickResult("unknown_request", None, decision)
     elif (approval.slack_channel, approval.slack_ts) != (origin.channel, origin.message_ts):
         result = ClickResult("wrong_message", approval, decision)
     elif decision == "approved" and settings.agentops_four_eyes and user == approval.requested_by:
         result = ClickResult("four_eyes", approval, decision)
+    elif decision == "approved" and approval.approvals_needed > 1 and approval.status == "pending" \
+            and now < approval.expires_at:
+        result = ClickResult(*vote(deps, approval, user, now), decision)
     else:
         stored = deps.store.approvals.decide(request_id, decision, user, now)
         if stored.outcome is DecisionOutcome.UNKNOWN:
@@ -82,7 +95,9 @@ def decide(deps: Deps, request_id: str, user: str, decision: str, origin: Origin
         else:
             result = ClickResult(stored.outcome.value, stored.approval, decision)
     _audit(deps, actor=user, action=f"approval.{verb}", subject=request_id[:200], now=now,
-           outcome=decision if result.outcome == "decided" else f"refused:{result.outcome}",
+           outcome=decision if result.outcome == "decided" else (
+               f"vote:{len(result.approval.voters)}/{result.approval.approvals_needed}"
+               if result.outcome == "voted" and result.approval else f"refused:{result.outcome}"),
            details={"action": approval.action, "target": approval.target} if approval else {},
            channel=origin.channel, message_ts=origin.message_ts)
     deps.metrics.approvals.labels(decision=decision if result.outcome == "decided" else result.outcome).inc()

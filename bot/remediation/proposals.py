@@ -16,6 +16,9 @@ from agents.diagnosis import GATED_ACTIONS, Diagnosis, RecommendedAction
 from agents.subject import known_components
 from bot.deps import Deps
 from bot.notify import PostRef
+from bot.permissions.denials import refuse
+from bot.permissions.gate import plan_for, say_degraded
+from bot.permissions.unattended import run_unattended
 from bot.store.records import Approval
 from bot.warehouse import WarehouseError
 
@@ -31,17 +34,34 @@ async def request_approvals(deps: Deps, diagnosis: Diagnosis, *, engine: str, re
         if why_not:
             await _drop(deps, proposal, why_not, engine=engine, investigation_id=investigation_id, thread=thread)
             continue
+        plan = await plan_for(deps, proposal.action, proposal.target)
+        await say_degraded(deps, plan)
+        if plan.rule is None:
+            await refuse(deps, thread, proposal.action, proposal.target, investigation_id,
+                         f"the {plan.environment} policy does not allow {proposal.action}", "not_allowed",
+                         {"environment": plan.environment}, drop=True)
+            continue
         reason = diagnosis.root_cause + (f" ({proposal.condition})" if proposal.condition else "")
         now = deps.clock.now()
         approval = await asyncio.to_thread(
             deps.store.approvals.request, action=proposal.action, target=proposal.target, reason=reason[:1500],
             proposed_by=engine, requested_by=requested_by, now=now,
             timeout=timedelta(seconds=settings.approval_timeout_sec), investigation_id=investigation_id,
-            alert_id=alert_id)
+            alert_id=alert_id, environment=plan.environment, approvals_needed=plan.rule.approvals)
         await asyncio.to_thread(deps.store.audit.record, actor=engine, action="approval.request",
                                 subject=approval.request_id, outcome="pending", now=now,
                                 details={"action": approval.action, "target": approval.target,
-                                         "requested_by": requested_by})
+                                         "requested_by": requested_by, "environment": plan.environment,
+                                         "approvals_needed": plan.rule.approvals})
+        if plan.unattended is not None:
+            # None only when it was decided otherwise first: then there is nothing left to click either
+            if (ran := await run_unattended(deps, approval, plan, thread)) is not None:
+                requested.append(ran)
+            continue
+        if plan.level_too_low:
+            await refuse(deps, thread, approval.action, approval.target, approval.request_id,
+                         f"it needs a click: {plan.level_too_low}", "level",
+                         {"environment": plan.environment, "level": plan.standing.level if plan.standing else ""})
         posted = await deps.announcer.approval_requested(approval, thread)
         # unposted, nobody can click it: it simply expires, and the expiry is audited
         if posted is not None:

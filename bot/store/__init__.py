@@ -23,6 +23,8 @@ from bot.store.incidents import IncidentStore
 from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
 from bot.store.replays import ReplayStore
+from bot.store.track_record import TrackRecords
+from bot.store.votes import ApprovalVotes
 
 __all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
 
@@ -45,6 +47,8 @@ class Store:
         self.ingest_signatures = IngestSignatures(engine)
         self.ingest_groups = IngestGroups(engine)
         self.replays = ReplayStore(engine)
+        self.votes = ApprovalVotes(engine)
+        self.track_records = TrackRecords(engine)
         self.analytics = AnalyticsQueries(engine)
         self.spend = SpendLedger(engine)
         self.budget_notices = BudgetNotices(engine)

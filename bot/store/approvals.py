@@ -40,7 +40,8 @@ class ApprovalStore(ActionRuns):
 
     def request(self, *, action: str, target: str, reason: str, proposed_by: str, requested_by: str,
                 now: datetime, timeout: timedelta, investigation_id: str | None = None,
-                alert_id: str | None = None) -> Approval:
+                alert_id: str | None = None, environment: str | None = None,
+                approvals_needed: int = 1) -> Approval:
         # the id travels in a button value: unguessable, so a forged click names nothing
         request_id = secrets.token_urlsafe(18)
         with self._engine.begin() as conn:
@@ -48,7 +49,7 @@ class ApprovalStore(ActionRuns):
                 request_id=request_id, action=action, target=target, reason=reason,
                 proposed_by=proposed_by, requested_by=requested_by, investigation_id=investigation_id,
                 alert_id=alert_id, requested_at=naive_utc(now), expires_at=naive_utc(now + timeout),
-                status="pending"))
+                status="pending", environment=environment, approvals_needed=approvals_needed))
         return self.get(request_id)  # type: ignore[return-value]
 
     def get(self, request_id: str) -> Approval | None:

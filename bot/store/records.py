@@ -136,6 +136,13 @@ class Approval:
     action_expected: str | None = None
     action_progress_channel: str | None = None
     action_progress_ts: str | None = None
+    environment: str | None = None
+    approvals_needed: int = 1
+    votes: str = ""  # who approved so far, comma-separated
+
+    @property
+    def voters(self) -> list[str]:
+        return [v for v in self.votes.split(",") if v]
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,11 @@ approvals = Table(
     Column("action_expected", String(80)),  # the version a rollback should leave serving
     Column("action_progress_channel", String(40)),  # the thread message showing its progress
     Column("action_progress_ts", String(40)),
+    # environments and permissions (migration 0016): the model's environment when requested, the distinct
+    # approvals its policy needs, and who has approved so far (comma-separated, in order; approval_votes rules)
+    Column("environment", String(16)),
+    Column("approvals_needed", Integer, nullable=False, server_default="1"),
+    Column("votes", String(400), nullable=False, server_default=""),
 )
 
 # The primary key is the request id: a second decision cannot be inserted, whichever replica tries.
@@ -202,6 +207,14 @@ approval_decisions = Table(
     Column("decision", String(16), nullable=False),  # approved | denied | expired
     Column("decided_by", String(40), nullable=False),
     Column("decided_at", DateTime, nullable=False),
+)
+
+# One approval per request and person (migration 0016): with N > 1 approvers the Nth distinct row decides.
+approval_votes = Table(
+    "approval_votes", metadata,
+    Column("request_id", String(64), ForeignKey("approvals.request_id"), primary_key=True),
+    Column("user_id", String(40), primary_key=True),
+    Column("voted_at", DateTime, nullable=False),
 )
 
 # One incident per alert post (migrations 0003, 0006): its lifecycle and the times SPEC §6's Resolution

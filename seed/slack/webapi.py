@@ -196,6 +196,13 @@ def users_info(ws: Workspace, args: dict) -> dict:
                      "profile": {"display_name": name.split()[0], "real_name": name}}}
 
 
+def usergroups_users_list(ws: Workspace, args: dict) -> dict:
+    group = args.get("usergroup")
+    if group not in ws.usergroups:
+        raise SlackError("no_such_subteam")
+    return {"users": list(ws.usergroups[group])}
+
+
 METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "chat.postMessage": post_message,
@@ -207,6 +214,7 @@ METHODS: dict[str, Handler] = {
     "assistant.threads.setStatus": set_status,
     "chat.getPermalink": get_permalink,
     "users.info": users_info,
+    "usergroups.users.list": usergroups_users_list,
     "conversations.info": conversations_info,
     "conversations.list": conversations_list,
 }

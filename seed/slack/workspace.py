@@ -94,6 +94,7 @@ class Workspace:
         self.changed = threading.Condition()
         self.channels = dict(channels or DEFAULT_CHANNELS)
         self.users = dict(users or DEFAULT_USERS)
+        self.usergroups: dict[str, list[str]] = {}  # subteam id → member user ids (usergroups.users.list)
         self.not_member: set[str] = set()  # channel ids the bot has not been invited to
         self.messages: list[Message] = []
         self.ephemerals: list[Ephemeral] = []

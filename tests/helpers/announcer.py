@@ -151,3 +151,16 @@ class MemoryAnnouncer:
 
     async def budget_level_reached(self, notice: BudgetNotice) -> None:
         self._post("budget_level_reached", notice)
+    # environments and permissions
+    async def approval_voted(self, approval: Approval) -> None:
+        self.said.append(Said("approval_voted", approval))
+
+    async def action_unattended(self, approval: Approval, thread: PostRef, rule: str,
+                                standing: str) -> PostRef | None:
+        return self._post("action_unattended", approval, thread=thread, rule=rule, standing=standing)
+
+    async def permission_denied(self, thread: PostRef, action: str, target: str, why: str) -> None:
+        self.said.append(Said("permission_denied", target, {"thread": thread, "action": action, "why": why}))
+
+    async def governance_degraded(self, reason: str) -> None:
+        self.said.append(Said("governance_degraded", None, {"reason": reason}))

@@ -40,6 +40,7 @@ def test_refusals_decide_nothing_and_every_click_is_audited(tmp_path: Path, now)
             assert (await click_on(d, rid, REQUESTER, "approved")).outcome == "four_eyes"
             assert d.announcer.of("approval_closed") == [] and service.calls("POST", "/model/rollback") == []
             assert audit(d, rid) == [("offline", "approval.request", "pending"),
+                                     (VIEWER, "permission_denied", "refused:approver"),
                                      (VIEWER, "approval.approve", "refused:not_approver"),
                                      (REQUESTER, "approval.approve", "refused:four_eyes")]
             assert audit(d, "forged-id") == [(LEAD, "approval.approve", "refused:unknown_request")]

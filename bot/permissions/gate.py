@@ -1,0 +1,56 @@
+"""What the policy says about one proposal: its environment, whether it may be proposed there, and
+whether it may run without a click — the environment's unattended rule and the level the bot has earned
+there — or, when governance is degraded, why everything waits for a click."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot.deps import Deps
+from bot.permissions.governance import Standing
+from bot.permissions.policy import ActionRule, Unattended
+
+log = logging.getLogger("agentops.permissions")
+POLICY_ACTOR = "policy"  # how the audit log and the thread name a decision the policy made
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    rule: ActionRule | None  # None: the action may not be proposed in this environment
+    unattended: Unattended | None = None  # set: it runs without a click, under this rule
+    standing: Standing | None = None
+    level_too_low: str = ""  # why an unattended rule did not apply
+    degraded: str = ""  # why governance is degraded (nothing runs without a click)
+
+
+async def plan_for(deps: Deps, action: str, target: str) -> Plan:
+    governance = deps.governance
+    policy, degraded = governance.policy()
+    environment = policy.environment_of(target)
+    rule = policy.rule(environment, action)
+    unattended = policy.unattended(environment, action)
+    if rule is None or unattended is None or degraded:
+        return Plan(environment, rule, degraded=degraded or "")
+    try:
+        standing = await asyncio.to_thread(governance.standing, deps.store, policy, environment)
+    except Exception as error:
+        log.warning("the track record could not be read (%s): degraded", type(error).__name__)
+        return Plan(environment, rule, degraded="the state store did not answer for the track record")
+    if policy.rank(standing.level) >= policy.rank(unattended.level):
+        return Plan(environment, rule, unattended, standing)
+    return Plan(environment, rule, None, standing, level_too_low=(
+        f"{unattended.rule} runs it without a click from level {unattended.level}; the bot holds "
+        f"{standing.in_words()}"))
+
+
+async def say_degraded(deps: Deps, plan: Plan) -> None:
+    """Degraded mode is said once in the channel per spell; a plan that is not degraded ends the spell."""
+    governance = deps.governance
+    if not plan.degraded:
+        governance.degraded_said = False
+    elif not governance.degraded_said:
+        governance.degraded_said = True
+        await deps.announcer.governance_degraded(plan.degraded)
