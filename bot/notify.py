@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.store.records import Approval, Incident, StoredAlert
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
 
 if TYPE_CHECKING:
     from agents.investigation import InvestigationResult
@@ -118,3 +118,10 @@ class Announcer(Protocol):
         """A replay's result (bot/replay/service.py's summary: stability, runs, divergences), in the thread."""
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None: ...
+
+    # post-mortems (bot/postmortems/)
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        """The draft in the incident's thread, with Publish and Discard; None when it could not be posted."""
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        """Published (`notes`: where it went, what failed) or discarded: its message redrawn without buttons."""

@@ -32,6 +32,7 @@ from bot.metrics import Metrics
 from bot.ml_service import MLService
 from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
+from bot.postmortems.knowledge import StorePostmortems
 from bot.redact import Redactor
 from bot.remediation.expiry import expire_due
 from bot.remediation.takeover import resume_due
@@ -69,6 +70,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         store.close()
         raise
     warn_unknown_overrides(rules, warehouse)
+    knowledge.follow(StorePostmortems(store))  # published post-mortems are past incidents too, on every replica
     clock, metrics = clock or SystemClock(), metrics or Metrics()
     warehouse.observe = metrics.timings.warehouse_query
     return Deps(settings=settings, store=store, warehouse=warehouse, knowledge=knowledge,

@@ -12,8 +12,15 @@ from typing import Any
 
 from agents.investigation import InvestigationResult
 from bot.notify import PostRef
-from bot.store.records import Approval, Incident, StoredAlert
-from handlers import alert_blocks, approval_blocks, incident_blocks, investigation_blocks, replay_blocks
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
+from handlers import (
+    alert_blocks,
+    approval_blocks,
+    incident_blocks,
+    investigation_blocks,
+    postmortem_blocks,
+    replay_blocks,
+)
 from handlers.blocks import Blocks
 from handlers.links import Links
 from handlers.own_posts import OwnPosts, once
@@ -252,3 +259,12 @@ class SlackAnnouncer:
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None:
         await self._post(thread.channel, *replay_blocks.replay_failed(reason), thread_ts=thread.ts)
+
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        return await self._post(thread.channel, *postmortem_blocks.draft(postmortem), thread_ts=thread.ts,
+                                key=f"postmortem:{postmortem.incident_id}")
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        if postmortem.slack_channel and postmortem.slack_ts:
+            await self._update(PostRef(postmortem.slack_channel, postmortem.slack_ts),
+                               *postmortem_blocks.decided(postmortem, notes))

@@ -21,6 +21,7 @@ from bot.store.feedback import FeedbackStore
 from bot.store.incidents import IncidentStore
 from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
+from bot.store.postmortems import PostmortemStore
 from bot.store.replays import ReplayStore
 
 __all__ = ["DecisionOutcome", "DecisionResult", "Store", "StoreUnavailable", "open_store"]
@@ -45,6 +46,7 @@ class Store:
         self.ingest_groups = IngestGroups(engine)
         self.replays = ReplayStore(engine)
         self.analytics = AnalyticsQueries(engine)
+        self.postmortems = PostmortemStore(engine)
 
     def ping(self) -> bool:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.investigation import InvestigationResult
 from bot.notify import PostRef
-from bot.store.records import Approval, Incident, StoredAlert
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
 
 CHANNEL = "C0MEMORY"
 
@@ -147,3 +147,11 @@ class MemoryAnnouncer:
 
     async def replay_failed(self, thread: PostRef, reason: str) -> None:
         self.said.append(Said("replay_failed", None, {"thread": thread, "reason": reason}))
+
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        post = PostRef(thread.channel, f"{next(self._ids)}.000200")
+        self.said.append(Said("postmortem_drafted", postmortem, {"thread": thread, "post": post}))
+        return post
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        self.said.append(Said("postmortem_decided", postmortem, {"notes": list(notes)}))
