@@ -96,9 +96,12 @@ def _summary(trace: dict[str, Any]) -> str:
     incident, diagnosis = trace["incident"], trace["diagnosis"]
     cause = f" {_first_sentence(diagnosis['root_cause'])}" if diagnosis else ""
     took = trace["timings"].get("time_to_resolve_sec")
-    resolved = f" Resolved {round(took / 60)} min after the alert" if took is not None else " Resolved"
+    if took is None:
+        return f"{incident['alert_type'].replace('_', ' ').capitalize()} on {incident['component']}.{cause} " \
+               "Not resolved yet."
     done = [a for a in trace["actions"] if a.get("status") == "completed"]
     how = f" by {', '.join(a['action'] for a in done)}." if done else ", without an action by AgentOps."
+    resolved = f" Resolved {round(took / 60)} min after the alert"
     return f"{incident['alert_type'].replace('_', ' ').capitalize()} on {incident['component']}.{cause}{resolved}{how}"
 
 
