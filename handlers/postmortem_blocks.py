@@ -35,8 +35,8 @@ def draft(postmortem: Postmortem) -> tuple[str, Blocks]:
     discard["confirm"] = _confirm_discard(postmortem)
     blocks = [header(f"📝 Post-mortem draft: {postmortem.incident_id}"), *_body(postmortem),
               context(f"{DRAFTED_BY.get(postmortem.drafted_by, 'Drafted')}. Publishing stores it as "
-                      f"{code(postmortem.file_name)}, comments it on the incident's GitHub issue (if it has one) and adds it to the "
-                      "past incidents the next investigation and @mention search."),
+                      f"{code(postmortem.file_name)}, comments it on the incident's GitHub issue (if it has one) "
+                      "and adds it to the past incidents the next investigation and @mention search."),
               {"type": "actions", "elements": [
                   button("Publish", PUBLISH_POSTMORTEM, postmortem.incident_id, style="primary"), discard]}]
     return f"Post-mortem draft for {esc(postmortem.incident_id)}: publish or discard it", blocks

@@ -18,7 +18,8 @@ from tests.helpers.remediation import LEAD, click_on, play, remediation
 
 
 @contextmanager
-def resolved_demo_incident(tmp_path: Path, now, **settings: object) -> Iterator[tuple[Domain, GitHubStandIn, Postmortem]]:  # type: ignore[no-untyped-def]
+def resolved_demo_incident(tmp_path: Path, now,  # type: ignore[no-untyped-def]
+                           **settings: object) -> Iterator[tuple[Domain, GitHubStandIn, Postmortem]]:
     """Yields the domain, the GitHub stand-in and the incident's stored post-mortem draft."""
     with GitHubStandIn() as github, remediation(tmp_path, now, github_token=github.token, github_repo=github.repo,
                                                 github_api_url=github.api_url, **settings) as (d, _):
