@@ -52,7 +52,7 @@ def test_untrusted_text_in_a_draft_is_shown_literally_and_within_slacks_limits()
 def test_a_folder_that_cannot_be_written_is_said_and_the_rest_still_happens(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
     blocked = tmp_path / "blocked"
     blocked.write_text("")  # a file where the folder should be made below it
-    with resolved_demo_incident(tmp_path, now, postmortem_dir=blocked / "postmortems") as (d, github, pm):
+    with resolved_demo_incident(tmp_path, now, postmortem_dir=blocked / "postmortems") as (d, _, pm):
         post = d.announcer.of("postmortem_drafted")[0].details["post"]
         result = asyncio.run(decide_postmortem(d.deps, pm.incident_id, LEAD, "published", post.channel, post.ts))
         assert result.outcome == "published"
