@@ -95,6 +95,7 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     from agents.tools import ToolContext
     from bot.claude import anthropic_client
     from bot.ml_service import MLService
+    from bot.postmortems.knowledge import published_in
     from bot.redact import Redactor
     from bot.rules import load_rules
     from bot.warehouse import open_warehouse
@@ -105,9 +106,13 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
         subject = resolve(args.text, known_components(warehouse))
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                redact=Redactor(settings.secret_values()))
-        ctx = ToolContext(warehouse, knowledge_base(settings), SystemClock(), ml_service=ml_service, rules=rules)
-        briefing = brief(warehouse, subject, rules, ctx.clock.now()) if client else None
-        outcome = investigate(ctx, subject, None, client, settings, briefing)
+        knowledge = knowledge_base(settings)
+        with published_in(knowledge, settings) as note:
+            if note:
+                print(f"agentops: {note}", file=sys.stderr)
+            ctx = ToolContext(warehouse, knowledge, SystemClock(), ml_service=ml_service, rules=rules)
+            briefing = brief(warehouse, subject, rules, ctx.clock.now()) if client else None
+            outcome = investigate(ctx, subject, None, client, settings, briefing)
     diagnosis = outcome.diagnosis
     if outcome.note:
         print(f"agentops: {outcome.note}", file=sys.stderr)
@@ -134,9 +139,13 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from agents.answer import answer as compose
     from agents.knowledge import knowledge_base
     from bot.claude import anthropic_client
+    from bot.postmortems.knowledge import published_in
 
-    answer, passages = compose(knowledge_base(settings), args.question, anthropic_client(settings),
-                               settings.anthropic_model)
+    knowledge = knowledge_base(settings)
+    with published_in(knowledge, settings) as note:
+        if note:
+            print(f"agentops: {note}", file=sys.stderr)
+        answer, passages = compose(knowledge, args.question, anthropic_client(settings), settings.anthropic_model)
     if args.json:
         print(json.dumps({"answer": answer, "citations": [
             {"source": p.source, "heading": p.heading, "score": p.score} for p in passages]}, indent=2))

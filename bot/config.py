@@ -248,6 +248,21 @@ class Settings(BaseSettings):
     # Replay and stability: runs per perturbation for `/agentops replay` (and `agentops replay`'s default --n);
     # a replay answers from the record, so each run costs milliseconds offline, a Messages API call with Claude
     replay_runs: int = Field(10, ge=1, le=200)
+    # Post-mortems: drafted in the thread when an incident resolves; published ones join the knowledge index
+    # (and the GitHub issue); POSTMORTEM_DIR also gets each as inc_YYYY_MMDD_<slug>.md
+    postmortem_dir: Path | None = None
+    postmortem_draft_timeout_sec: float = Field(30, gt=0, le=300)  # Claude's one call; then the template
+    postmortem_max_tokens: int = Field(2000, ge=256, le=16_000)
+
+    @field_validator("postmortem_dir", mode="before")
+    @classmethod
+    def _postmortem_dir(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        folder = Path(str(value)).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"expected a folder for published post-mortems, but {folder} is a file")
+        return folder
 
     # Budgets: model spend shared by every replica, per UTC hour and day (0 or empty: no cap). At 100 % of
     # any cap investigations run on the offline investigator, saying why; at 80 % and 95 % the alert

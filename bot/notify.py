@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.store.records import Approval, Incident, StoredAlert
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
 
 if TYPE_CHECKING:
     from agents.investigation import InvestigationResult
@@ -137,3 +137,9 @@ class Announcer(Protocol):
     # budgets (bot/budgets/meter.py)
     async def budget_level_reached(self, notice: BudgetNotice) -> None:
         """A cap's current window reached 80, 95 or 100 % of it: told once across replicas, in the alert channel."""
+    # post-mortems (bot/postmortems/)
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        """The draft in the incident's thread, with Publish and Discard; None when it could not be posted."""
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        """Published (`notes`: where it went, what failed) or discarded: its message redrawn without buttons."""

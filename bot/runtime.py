@@ -36,6 +36,7 @@ from bot.monitor.monitor import Monitor
 from bot.notify import Announcer
 from bot.permissions.governance import Governance
 from bot.permissions.policy import load_action_policy
+from bot.postmortems.knowledge import StorePostmortems
 from bot.redact import Redactor
 from bot.remediation.expiry import expire_due
 from bot.remediation.takeover import resume_due
@@ -76,6 +77,7 @@ def build_deps(settings: Settings, announcer: Announcer, clock: Clock | None = N
         store.close()
         raise
     warn_unknown_overrides(rules, warehouse)
+    knowledge.follow(StorePostmortems(store))  # published post-mortems are past incidents too, on every replica
     clock, metrics = clock or SystemClock(), metrics or Metrics()
     warehouse.observe = metrics.timings.warehouse_query
     budget_caps.export(metrics, settings)

@@ -14,8 +14,16 @@ from agents.investigation import InvestigationResult
 from bot.budgets.caps import BudgetNotice
 from bot.notify import PostRef
 from bot.permissions.governance import Governance
-from bot.store.records import Approval, Incident, StoredAlert
-from handlers import alert_blocks, approval_blocks, budget_blocks, incident_blocks, investigation_blocks, replay_blocks
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
+from handlers import (
+    alert_blocks,
+    approval_blocks,
+    budget_blocks,
+    incident_blocks,
+    investigation_blocks,
+    postmortem_blocks,
+    replay_blocks,
+)
 from handlers import permission_blocks as permissions
 from handlers.blocks import Blocks
 from handlers.links import Links
@@ -293,3 +301,11 @@ class SlackAnnouncer:
     async def budget_level_reached(self, notice: BudgetNotice) -> None:
         await self._note(self.settings.slack_alert_channel, *budget_blocks.budget_notice(notice), None,
                          f"budget-{notice.standing.cap.period}-{notice.standing.cap.unit}-{notice.level}")
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        return await self._post(thread.channel, *postmortem_blocks.draft(postmortem), thread_ts=thread.ts,
+                                key=f"postmortem:{postmortem.incident_id}")
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        if postmortem.slack_channel and postmortem.slack_ts:
+            await self._update(PostRef(postmortem.slack_channel, postmortem.slack_ts),
+                               *postmortem_blocks.decided(postmortem, notes))

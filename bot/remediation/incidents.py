@@ -17,6 +17,7 @@ from agents.diagnosis import GATED_ACTIONS, Diagnosis
 from bot.clock import naive_utc
 from bot.deps import Deps
 from bot.notify import post_of
+from bot.postmortems import drafting as postmortems
 from bot.remediation import incident_text
 from bot.rules import SEVERITY_ORDER
 from bot.store.records import Approval, Incident, StoredAlert
@@ -157,6 +158,7 @@ async def resolved(deps: Deps, alert: StoredAlert, now: datetime) -> Incident | 
     thread = post_of(alert)
     if thread is not None and (incident.diagnosed_at or incident.actions):
         await deps.announcer.incident_resolved(incident, thread)
+        postmortems.incident_resolved(deps, incident, thread)  # drafted in the background, posted to the thread
     return incident
 
 

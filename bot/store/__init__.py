@@ -22,6 +22,7 @@ from bot.store.feedback import FeedbackStore
 from bot.store.incidents import IncidentStore
 from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
+from bot.store.postmortems import PostmortemStore
 from bot.store.replays import ReplayStore
 from bot.store.track_record import TrackRecords
 from bot.store.votes import ApprovalVotes
@@ -52,6 +53,7 @@ class Store:
         self.analytics = AnalyticsQueries(engine)
         self.spend = SpendLedger(engine)
         self.budget_notices = BudgetNotices(engine)
+        self.postmortems = PostmortemStore(engine)
 
     def ping(self) -> bool:
         try:

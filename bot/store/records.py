@@ -211,3 +211,19 @@ class EscalationStep:
     claimed_at: datetime
     outcome: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    """An incident's post-mortem: a draft in its thread until someone publishes or discards it."""
+
+    incident_id: str
+    file_name: str  # inc_YYYY_MMDD_<slug>.md: its name in POSTMORTEM_DIR and in the knowledge index
+    markdown: str
+    drafted_by: str  # claude | template
+    drafted_at: datetime
+    status: str  # draft | published | discarded
+    slack_channel: str | None
+    slack_ts: str | None
+    decided_by: str | None
+    decided_at: datetime | None

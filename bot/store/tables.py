@@ -345,3 +345,18 @@ budget_notices = Table(
     Column("claimed_by", String(100), nullable=False),
     UniqueConstraint("period", "window_start", "cap", "level", name="uq_budget_notices_once"),
 )
+
+# migration 0018: post-mortems, one per incident (the key: two replicas drafting at once store one)
+postmortems = Table(
+    "postmortems", metadata,
+    Column("incident_id", String(40), ForeignKey("incidents.incident_id"), primary_key=True),
+    Column("file_name", String(120), nullable=False),  # inc_YYYY_MMDD_<slug>.md
+    Column("markdown", Text, nullable=False),
+    Column("drafted_by", String(16), nullable=False),  # claude | template
+    Column("drafted_at", DateTime, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # draft | published | discarded
+    Column("slack_channel", String(40)),
+    Column("slack_ts", String(40)),
+    Column("decided_by", String(40)),
+    Column("decided_at", DateTime),
+)

@@ -6,6 +6,7 @@ from bot.deps import Deps
 from handlers.actions import (
     acknowledge_alert,
     decide_approval,
+    decide_postmortem,
     feedback,
     investigate_alert,
     not_a_problem,
@@ -16,10 +17,12 @@ from handlers.actions.ids import (
     ACKNOWLEDGE_ALERT,
     APPROVE_ACTION,
     DENY_ACTION,
+    DISCARD_POSTMORTEM,
     FEEDBACK_ANSWER,
     FEEDBACK_DIAGNOSIS,
     INVESTIGATE_ALERT,
     NOT_A_PROBLEM,
+    PUBLISH_POSTMORTEM,
     SILENCE_ALERT,
 )
 from handlers.alert_list_blocks import ALERTS_PAGE
@@ -35,5 +38,7 @@ def register(app: AsyncApp, deps: Deps, slack: SlackEdge) -> None:
     app.action(DENY_ACTION)(decide_approval.make_listener(deps, slack, "denied"))
     app.action(FEEDBACK_DIAGNOSIS)(feedback.make_listener(deps, slack, "diagnosis"))
     app.action(FEEDBACK_ANSWER)(feedback.make_listener(deps, slack, "answer"))
+    app.action(PUBLISH_POSTMORTEM)(decide_postmortem.make_listener(deps, slack, "published"))
+    app.action(DISCARD_POSTMORTEM)(decide_postmortem.make_listener(deps, slack, "discarded"))
     for direction in ("previous", "next"):
         app.action(f"{ALERTS_PAGE}_{direction}")(page_alerts.make_listener(deps, slack))

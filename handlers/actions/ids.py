@@ -11,3 +11,6 @@ DENY_ACTION = "deny_action"
 FEEDBACK_DIAGNOSIS = "feedback_diagnosis"
 FEEDBACK_ANSWER = "feedback_answer"
 FEEDBACK_VALUES = {"good", "bad"}
+# on a post-mortem draft; the value is only the incident id
+PUBLISH_POSTMORTEM = "publish_postmortem"
+DISCARD_POSTMORTEM = "discard_postmortem"

@@ -15,7 +15,7 @@ from typing import Any
 from agents.investigation import InvestigationResult
 from bot.budgets.caps import BudgetNotice
 from bot.notify import PostRef
-from bot.store.records import Approval, Incident, StoredAlert
+from bot.store.records import Approval, Incident, Postmortem, StoredAlert
 
 CHANNEL = "C0MEMORY"
 
@@ -164,3 +164,10 @@ class MemoryAnnouncer:
 
     async def governance_degraded(self, reason: str) -> None:
         self.said.append(Said("governance_degraded", None, {"reason": reason}))
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+        post = PostRef(thread.channel, f"{next(self._ids)}.000200")
+        self.said.append(Said("postmortem_drafted", postmortem, {"thread": thread, "post": post}))
+        return post
+
+    async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
+        self.said.append(Said("postmortem_decided", postmortem, {"notes": list(notes)}))

@@ -1,0 +1,37 @@
+"""The demo incident through to its post-mortem, without Slack: the drift alert posted and investigated, the
+rollback and the retrain approved as in `agentops demo`, the recovery seen by the monitor, the draft waited for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import naive_utc
+from bot.monitor.monitor import Monitor
+from bot.store.records import Approval, Postmortem
+from seed.github import GitHubStandIn
+from seed.loader import seed
+from tests.helpers.domain import Domain
+from tests.helpers.remediation import LEAD, click_on, play, remediation
+
+
+@contextmanager
+def resolved_demo_incident(tmp_path: Path, now,  # type: ignore[no-untyped-def]
+                           **settings: object) -> Iterator[tuple[Domain, GitHubStandIn, Postmortem]]:
+    """Yields the domain, the GitHub stand-in and the incident's stored post-mortem draft."""
+    with GitHubStandIn() as github, remediation(tmp_path, now, github_token=github.token, github_repo=github.repo,
+                                                github_api_url=github.api_url, **settings) as (d, _):
+        async def story(requests: dict[str, Approval]) -> None:
+            for action in ("rollback_model", "retrain_model"):
+                assert (await click_on(d, requests[action].request_id, LEAD, "approved")).outcome == "decided"
+                await d.settle()
+            seed(d.deps.warehouse, "healthy", naive_utc(d.clock.now()), reset=True)
+            d.clock.advance(timedelta(minutes=1))
+            await Monitor(d.deps, "test").tick()
+            await d.settle()  # the draft is written in the background
+
+        play(d, story)
+        [drafted] = d.announcer.of("postmortem_drafted")
+        yield d, github, drafted.about
