@@ -152,6 +152,7 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
 
     from agents.knowledge import knowledge_base
     from bot.claude import anthropic_client
+    from bot.redact import Redactor
     from bot.replay import service
     from bot.store import open_store
 
@@ -164,7 +165,9 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
                            requested_by="cli", now=SystemClock().now(), offline=args.offline)
     finally:
         store.close()
-    print(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done)))
+    # a record kept before endpoints were stripped of credentials may still hold one
+    redact = Redactor(settings.secret_values())
+    print(redact(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done))))
     return 0
 
 

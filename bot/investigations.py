@@ -19,6 +19,7 @@ from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
 from bot.clock import aware_utc
 from bot.deps import Deps
+from bot.ml_service import without_credentials
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
 from bot.remediation.proposals import request_approvals
@@ -151,9 +152,10 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     if not await _finish(deps, investigation_id, "done", result):
         log.warning("investigation %s was taken over by another replica; its diagnosis is theirs", investigation_id)
         return
+    endpoint = without_credentials(str(getattr(deps.anthropic, "base_url", "")))
     await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules, alert_id=alert_id,
-                            model=deps.settings.anthropic_model, endpoint=str(getattr(deps.anthropic, "base_url", "")),
-                            briefing=briefing, now=deps.clock.now())
+                            model=deps.settings.anthropic_model, endpoint=endpoint, briefing=briefing,
+                            now=deps.clock.now())
     _health(deps, result)
     await report.diagnosis_ready(result)
     await _chart(deps, subject, report, result.diagnosis.root_cause_category)

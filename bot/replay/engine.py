@@ -17,6 +17,7 @@ from agents.subject import Subject, UnknownComponent, resolve
 from agents.tools import ToolContext
 from bot.clock import ManualClock, aware_utc
 from bot.config import Settings
+from bot.ml_service import without_credentials
 from bot.replay.noise import components_read
 from bot.replay.perturb import Jitter, Perturbed, perturb
 from bot.replay.record import Record
@@ -100,7 +101,9 @@ def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: in
 def investigator_label(record: Record, client: anthropic.Anthropic | None) -> str:
     if client is None:
         return "offline investigator (the runbooks' decision trees in code)"
-    return (f"Claude replay: model {record.model} at {client.base_url} — these runs measure this replay against "
+    # the endpoint as stored and shown: credentials in a base URL never reach the replays table or a message
+    endpoint = without_credentials(str(client.base_url))
+    return (f"Claude replay: model {record.model} at {endpoint} — these runs measure this replay against "
             "this endpoint only, not the model's stability in general")
 
 

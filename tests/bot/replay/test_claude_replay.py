@@ -5,6 +5,7 @@ real model."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from bot.claude import anthropic_client
 from bot.replay import service
 from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, tool_use
+from tests.helpers.processes import agentops
 from tests.helpers.replay import recorded_demo
 
 
@@ -72,3 +74,25 @@ def test_a_claude_record_without_a_key_is_refused_not_answered_offline(tmp_path:
             "Claude, or pass --offline to replay its record with the offline investigator")
         offline = service.run(d.deps.store, inv_id, client=None, offline=True, **options)  # type: ignore[arg-type]
         assert offline.result.investigator.startswith("offline investigator")
+
+
+def test_credentials_in_the_claude_base_url_are_never_stored_or_printed(tmp_path: Path, now: datetime) -> None:
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api:
+        with_credentials = api.base_url.replace("http://", "http://ops:hunter2-proxy-pass@")
+        settings = {"anthropic_api_key": "sk-ant-test", "anthropic_base_url": with_credentials}
+        with recorded_demo(tmp_path, now, **settings) as (d, inv_id, record):
+            assert record.endpoint == api.base_url
+            done = service.run(d.deps.store, inv_id, kinds=["order"], n=1, seed=0, knowledge=d.deps.knowledge,
+                               settings=d.deps.settings, client=anthropic_client(d.deps.settings),
+                               requested_by="cli", now=now)
+            [kept] = d.deps.store.replays.replays_of(inv_id)
+            assert done.result.runs[0].engine == "claude"  # the stand-in answered through the proxy URL
+            assert "hunter2" not in kept.investigator and "ops:" not in kept.investigator
+            assert "hunter2" not in json.dumps(service.summary(done)) and api.base_url in kept.investigator
+            where = {"AGENTOPS_DATA_DIR": str(d.deps.settings.agentops_data_dir), "ANTHROPIC_API_KEY": "sk-ant-test",
+                     "ANTHROPIC_BASE_URL": with_credentials}
+            printed = agentops("replay", inv_id, "--n", "1", "--perturb", "order", "--json", cwd=tmp_path, **where)
+            plain = agentops("replay", inv_id, "--n", "1", "--perturb", "order", cwd=tmp_path, **where)
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout)["engine"] == "claude"
+    assert "hunter2" not in printed.stdout + plain.stdout and "Claude replay: model" in plain.stdout
