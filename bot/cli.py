@@ -230,6 +230,18 @@ def _days(value: str) -> int:
     return int(value)
 
 
+def _replay_seed(value: str) -> int:
+    from bot.replay.service import MAX_SEED
+
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a seed: give a whole number from 0 to {MAX_SEED}")
+    return seed
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from seed.demo import run_demo
 
@@ -329,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "finished investigation)")
     replay.add_argument("--n", type=int, default=None, help="runs per perturbation (default REPLAY_RUNS, 10)")
     replay.add_argument("--perturb", default="text,metrics,order", help="comma-separated: text, metrics, order")
-    replay.add_argument("--seed", type=int, default=0, help="run i of each perturbation uses seed + i (default 0)")
+    replay.add_argument("--seed", type=_replay_seed, default=0,
+                        help="run i of each perturbation uses seed + i (default 0)")
     replay.add_argument("--json", action="store_true", help="print the replay as JSON")
     replay.add_argument("--offline", action="store_true",
                         help="replay a Claude investigation's record with the offline investigator")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import anthropic
 
 MAX_RUNS = 200  # per perturbation kind: a replay is meant to take seconds, not an afternoon
+MAX_SEED = 2**31 - 1  # replays.seed and replay_runs.seed are 32-bit integers (PostgreSQL refuses more)
 
 
 class ReplayRefused(UserFacingError):
@@ -75,6 +76,10 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
     it is refused rather than quietly answered by the offline investigator."""
     if not 1 <= n <= MAX_RUNS:
         raise ReplayRefused(f"--n must be between 1 and {MAX_RUNS} (runs per perturbation), not {n}")
+    # run i uses seed + i: checked before any run, not when the finished replay is stored
+    if not 0 <= seed <= MAX_SEED - (n - 1):
+        raise ReplayRefused(f"--seed must be between 0 and {MAX_SEED - (n - 1)} with --n {n} (run i uses seed + i), "
+                            f"not {seed}")
     investigation_id, record, original = find(store, ref)
     result = replay(record, original, kinds, n, seed, knowledge, settings,
                     investigator_for(investigation_id, record, client, offline))
