@@ -52,3 +52,19 @@ def test_the_replay_message_escapes_the_request_and_labels_a_claude_replay() -> 
     assert "• run 2 (text, seed 1): distribution_shift [rollback_model] → unknown [no gated action] for " \
            "&lt;!channel&gt;" in body and "<!channel>" not in body
     assert blocks[1]["elements"][0]["text"].startswith("Claude replay: model claude-sonnet-4-6 at http://127.0.0.1:9")
+
+
+def test_long_divergences_are_shown_as_whole_lines_with_the_rest_counted() -> None:
+    # "&" is escaped to "&amp;": eight 400-character divergences would be 16,000 characters in one section
+    diverged = [{"run": n, "perturbation": "metrics", "seed": n, "request": "r", "how": f"{n} " + "&" * 398}
+                for n in range(1, 13)]
+    summary = {"component": "classifier_v2", "stability": 0.0, "runs": 12, "replay_id": "r1", "seed": 0,
+               "stability_by_perturbation": {"metrics": 0.0}, "confidence": {"min": 0.6, "median": 0.7, "max": 0.8},
+               "original": {"category": "distribution_shift", "gated": [], "confidence": 0.8},
+               "investigator": "offline investigator", "diverged": diverged}
+    body = replay_result(summary)[1][0]["text"]["text"]
+    print(body)
+    assert len(body) <= 3000 and not body.endswith(" …")  # not cut by section()
+    shown = [line for line in body.split("\n") if line.startswith("• run ")]
+    assert shown and all(line.endswith("&amp;" * 398) for line in shown)  # whole lines, no escape cut open
+    assert body.endswith(f"…and {12 - len(shown)} more")
