@@ -152,19 +152,23 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     if not await _finish(deps, investigation_id, "done", result):
         log.warning("investigation %s was taken over by another replica; its diagnosis is theirs", investigation_id)
         return
-    endpoint = without_credentials(str(getattr(deps.anthropic, "base_url", "")))
-    await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules, alert_id=alert_id,
-                            model=deps.settings.anthropic_model, endpoint=endpoint, briefing=briefing,
-                            now=deps.clock.now())
     _health(deps, result)
-    await report.diagnosis_ready(result)
-    await _chart(deps, subject, report, result.diagnosis.root_cause_category)
-    if alert_id is not None:
-        await incidents.diagnosed(deps, alert_id, result.diagnosis, deps.clock.now())
-    # the proposals that need a human become approval requests, below the diagnosis and its chart
-    await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
-                            component=subject.component,
-                            investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+    try:
+        await report.diagnosis_ready(result)
+        await _chart(deps, subject, report, result.diagnosis.root_cause_category)
+        if alert_id is not None:
+            await incidents.diagnosed(deps, alert_id, result.diagnosis, deps.clock.now())
+        # the proposals that need a human become approval requests, below the diagnosis and its chart
+        await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
+                                component=subject.component,
+                                investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+    finally:
+        # kept last: its baseline noise is more warehouse queries, which the diagnosis, its time to
+        # diagnose and the approvals never wait on; kept even when posting them failed
+        endpoint = without_credentials(str(getattr(deps.anthropic, "base_url", "")))
+        await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules,
+                                alert_id=alert_id, model=deps.settings.anthropic_model, endpoint=endpoint,
+                                briefing=briefing, now=deps.clock.now())
 
 
 def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:
