@@ -233,10 +233,5 @@ async def _finish(deps: Deps, investigation_id: str, status: str, result: Invest
     if steps:  # the record of what it did: for audits, export and replay
         await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in steps])
     deps.metrics.investigations.labels(engine=engine, status=status).inc()
-    if usage.cost_usd:
-        deps.metrics.cost_usd.inc(usage.cost_usd)
-    for kind, count in (("input", usage.input_tokens), ("cached_input", usage.cache_read_tokens),
-                        ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
-        if count:
-            deps.metrics.tokens.labels(kind=kind).inc(count)
+    deps.metrics.spent(usage)
     return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.analytics.text import usd
 from handlers.blocks import SECTION_LIMIT, Blocks, context, section
 from handlers.mrkdwn import code, esc
 
@@ -30,8 +31,9 @@ def replay_result(summary: dict[str, Any]) -> tuple[str, Blocks]:
              f"{summary['original']['confidence']:.0%})."]
     diverged = summary["diverged"]
     lines.append(_diverged(diverged, SECTION_LIMIT - len("\n".join(lines)) - 1) if diverged else "No run diverged.")
+    spent = f" · spent {summary['tokens']:,} tokens, {usd(summary['cost_usd'])}" if summary.get("tokens") else ""
     blocks = [section("\n".join(lines)),
-              context(f"{esc(summary['investigator'])} · replayed from the investigation's record, without the "
+              context(f"{esc(summary['investigator'])}{spent} · replayed from the investigation's record, without the "
                       f"warehouse · replay {code(summary['replay_id'], 40)}, seed {summary['seed']}")]
     return text, blocks
 

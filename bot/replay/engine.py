@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
+from agents.investigation import Usage
 from agents.investigator import investigate
 from agents.knowledge import KnowledgeBase
 from agents.subject import Subject, UnknownComponent, resolve
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import anthropic
 
 log = logging.getLogger("agentops.replay")
+ModelCall = Callable[[float, bool], None]  # seconds, ok: what the operator metrics time model calls with
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Run:
     engine: str = "offline"
     diagnosis: Diagnosis | None = None
     crossed: list[str] = field(default_factory=list)  # the thresholds a jitter carried a value across
+    usage: Usage = field(default_factory=Usage)  # the model calls a Claude run made (none offline)
 
 
 @dataclass
@@ -81,12 +85,22 @@ class Replay:
         return min(values), statistics.median(values), max(values)
 
     @property
+    def usage(self) -> Usage:
+        """The replay's model calls, all runs together: tokens and dollars spent."""
+        total = Usage()
+        for run in self.runs:
+            for name in (f.name for f in fields(Usage)):
+                setattr(total, name, getattr(total, name) + getattr(run.usage, name))
+        return total
+
+    @property
     def diverged(self) -> list[Run]:
         return [r for r in self.runs if not r.stable]
 
 
 def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
-           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0) -> Replay:
+           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0,
+           on_model_call: ModelCall | None = None) -> Replay:
     """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible."""
     result = Replay(original, investigator_label(record, client))
     number = 0
@@ -94,7 +108,7 @@ def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: in
         for i in range(n):
             number += 1
             result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
-                                        number, client))
+                                        number, client, on_model_call))
     return result
 
 
@@ -108,10 +122,11 @@ def investigator_label(record: Record, client: anthropic.Anthropic | None) -> st
 
 
 def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge: KnowledgeBase, settings: Settings,
-             number: int = 0, client: anthropic.Anthropic | None = None) -> Run:
+             number: int = 0, client: anthropic.Anthropic | None = None,
+             on_model_call: ModelCall | None = None) -> Run:
     warehouse = ReplayWarehouse(record, perturbed.lens) if perturbed.lens else ReplayWarehouse(record)
     ctx = ToolContext(warehouse, knowledge, ManualClock(aware_utc(record.started_at)),
-                      ml_service=ReplayMLService(record), rules=record.rules)
+                      ml_service=ReplayMLService(record), rules=record.rules, on_model_call=on_model_call or _untimed)
     run = Run(number, perturbed.kind, perturbed.seed, perturbed.text, None, False)
     try:
         subject = _subject(record, perturbed)
@@ -122,6 +137,7 @@ def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge:
         run.divergence = f"could not finish: {error}"
         return run
     run.engine, run.outcome, run.diagnosis = result.engine, Outcome.of(result.diagnosis), result.diagnosis
+    run.usage = result.usage
     run.stable = (run.outcome.category, run.outcome.gated) == (original.category, original.gated)
     if client is not None and result.engine != "claude":
         run.stable, run.divergence = False, f"Claude did not answer ({result.problem}); the offline fallback answered"
@@ -133,6 +149,10 @@ def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge:
             run.divergence += (f" because {'; '.join(c.text for c in crossed)}" if crossed
                                else " with no named threshold crossed (unexplained)")
     return run
+
+
+def _untimed(_seconds: float, _ok: bool) -> None:
+    """A replay the operator metrics do not watch (the CLI's)."""
 
 
 def _subject(record: Record, perturbed: Perturbed) -> Subject:

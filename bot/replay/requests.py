@@ -38,7 +38,7 @@ async def _replay(deps: Deps, investigation_id: str, requested_by: str, thread: 
         done = await asyncio.to_thread(
             service.run, deps.store, investigation_id, kinds=list(KINDS), n=deps.settings.replay_runs, seed=0,
             knowledge=deps.knowledge, settings=deps.settings, client=deps.anthropic, requested_by=requested_by,
-            now=deps.clock.now())
+            now=deps.clock.now(), metrics=deps.metrics)
     except service.ReplayRefused as error:  # e.g. the Claude key went away in between
         await deps.announcer.replay_failed(thread, str(error))
         return

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from agents.diagnosis import Diagnosis
 from agents.knowledge import KnowledgeBase
+from bot.analytics.text import usd
 from bot.config import Settings
 from bot.errors import UserFacingError
+from bot.metrics import Metrics
 from bot.replay.engine import Outcome, Replay, replay
 from bot.replay.perturb import KINDS
 from bot.replay.record import Record
@@ -71,7 +73,7 @@ def find(store: Store, ref: str) -> tuple[str, Record, Outcome]:
 
 def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
         settings: Settings, client: anthropic.Anthropic | None, requested_by: str, now: datetime,
-        offline: bool = False) -> Replayed:
+        offline: bool = False, metrics: Metrics | None = None) -> Replayed:
     """Replay and keep the replay. A Claude record replays with Claude unless `offline`; without a client
     it is refused rather than quietly answered by the offline investigator."""
     if not 1 <= n <= MAX_RUNS:
@@ -82,7 +84,11 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
                             f"not {seed}")
     investigation_id, record, original = find(store, ref)
     result = replay(record, original, kinds, n, seed, knowledge, settings,
-                    investigator_for(investigation_id, record, client, offline))
+                    investigator_for(investigation_id, record, client, offline),
+                    on_model_call=metrics.timings.model_call if metrics else None)
+    spent = result.usage
+    if metrics is not None:  # a Claude replay's runs are investigations' worth of tokens: counted like them
+        metrics.spent(spent)
     replay_id = store.replays.keep_replay(
         investigation_id, requested_by=requested_by, now=now, perturbations=kinds, runs_per_kind=n, seed=seed,
         investigator=result.investigator, original=_outcome(original), stability=result.stability,
@@ -90,7 +96,7 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
                "engine": r.engine, "category": r.outcome.category if r.outcome else None,
                "gated": list(r.outcome.gated) if r.outcome else [],
                "confidence": r.outcome.confidence if r.outcome else None, "stable": r.stable,
-               "divergence": r.divergence} for r in result.runs])
+               "divergence": r.divergence} for r in result.runs], tokens=spent.total, cost_usd=spent.cost_usd)
     return Replayed(investigation_id, replay_id, record, result, kinds, n, seed)
 
 
@@ -122,6 +128,7 @@ def summary(done: Replayed) -> dict:
             "seed": done.seed, "runs": len(done.result.runs), "stability": done.result.stability,
             "stability_by_perturbation": done.result.by_kind(),
             "confidence": {"min": low, "median": median, "max": high},
+            "tokens": done.result.usage.total, "cost_usd": round(done.result.usage.cost_usd, 6),
             "diverged": [{"run": r.number, "perturbation": r.perturbation, "seed": r.seed, "request": r.request,
                           "how": r.divergence} for r in done.result.diverged]}
 
@@ -137,6 +144,8 @@ def lines(done: Replayed) -> list[str]:
            f"gated actions (seed {done.seed}, {done.n} per perturbation)"]
     out += [f"  {kind:8s} {share:.0%}" for kind, share in data["stability_by_perturbation"].items()]
     out.append(f"Confidence: {low:.0%}–{high:.0%} (median {data['confidence']['median']:.0%})")
+    if data["tokens"]:
+        out.append(f"Spent: {data['tokens']:,} tokens, {usd(data['cost_usd'])}")
     if done.result.diverged:
         out.append("Diverged:")
         out += [f"  run {r.number} ({r.perturbation}, seed {r.seed}): {r.divergence}" for r in done.result.diverged]

@@ -5,6 +5,7 @@ real model."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,10 @@ import pytest
 
 from bot.claude import anthropic_client
 from bot.replay import service
+from bot.replay.requests import start_replay
+from handlers.replay_blocks import replay_result
 from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, tool_use
+from tests.helpers.domain import Domain
 from tests.helpers.processes import agentops
 from tests.helpers.replay import recorded_demo
 
@@ -96,3 +100,35 @@ def test_credentials_in_the_claude_base_url_are_never_stored_or_printed(tmp_path
     assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout)["engine"] == "claude"
     assert "hunter2" not in printed.stdout + plain.stdout and "Claude replay: model" in plain.stdout
+
+
+def test_a_claude_replays_tokens_are_counted_and_its_cost_kept(tmp_path: Path, now: datetime) -> None:
+    def spent(d: Domain) -> tuple[float, float]:
+        sample = d.deps.metrics.registry.get_sample_value
+        tokens = sum(sample("agentops_tokens_total", {"kind": k}) or 0.0
+                     for k in ("input", "cached_input", "cache_write", "output"))
+        return tokens, sample("agentops_investigation_cost_usd_total") or 0.0
+
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api, recorded_demo(
+            tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url,
+            replay_runs=1) as (d, inv_id, _record):
+        before = spent(d)
+        model_calls = d.deps.metrics.registry.get_sample_value("agentops_llm_call_duration_seconds_count",
+                                                              {"outcome": "ok"}) or 0.0
+
+        async def story() -> None:
+            assert await start_replay(d.deps, inv_id, "U0ONCALL") is None
+            await d.settle()
+
+        asyncio.run(story())
+        after = spent(d)
+        [kept] = d.deps.store.replays.replays_of(inv_id)
+        [finished] = d.announcer.of("replay_finished")
+    summary = finished.details["summary"]
+    assert kept.tokens > 0 and kept.cost_usd > 0  # three Claude runs' worth, on the replay's row
+    assert after[0] - before[0] == kept.tokens and after[1] - before[1] == pytest.approx(kept.cost_usd)
+    assert (summary["tokens"], summary["cost_usd"]) == (kept.tokens, round(kept.cost_usd, 6))
+    assert (d.deps.metrics.registry.get_sample_value("agentops_llm_call_duration_seconds_count",
+                                                     {"outcome": "ok"}) or 0.0) > model_calls
+    _text, blocks = replay_result(summary)
+    assert f"spent {kept.tokens:,} tokens, $" in blocks[1]["elements"][0]["text"]
