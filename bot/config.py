@@ -248,6 +248,9 @@ class Settings(BaseSettings):
     # Replay and stability: runs per perturbation for `/agentops replay` (and `agentops replay`'s default --n);
     # a replay answers from the record, so each run costs milliseconds offline, a Messages API call with Claude
     replay_runs: int = Field(10, ge=1, le=200)
+    # a replay stops starting runs after this long (its result says so and counts the runs it did): a Claude
+    # replay is 3 × REPLAY_RUNS investigations, each up to AGENT_DEADLINE_SEC
+    replay_deadline_sec: float = Field(600, ge=1, le=7200)
 
     @field_validator("ingest_component_labels", "ingest_alert_type_labels", mode="before")
     @classmethod

@@ -29,6 +29,9 @@ def replay_result(summary: dict[str, Any]) -> tuple[str, Blocks]:
              f"Stable = the original outcome, {esc(_outcome(summary['original']))}, reached again. By perturbation: "
              f"{kinds}. Confidence {confidence['min']:.0%}–{confidence['max']:.0%} (original "
              f"{summary['original']['confidence']:.0%})."]
+    if summary.get("stopped_early"):
+        lines.append(f"⏱️ Stopped early: the replay's deadline ran out after {runs} of {summary['planned_runs']} runs; "
+                     "the figures are over those runs.")
     diverged = summary["diverged"]
     lines.append(_diverged(diverged, SECTION_LIMIT - len("\n".join(lines)) - 1) if diverged else "No run diverged.")
     spent = f" · spent {summary['tokens']:,} tokens, {usd(summary['cost_usd'])}" if summary.get("tokens") else ""

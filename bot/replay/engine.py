@@ -9,6 +9,7 @@ import logging
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
@@ -17,7 +18,7 @@ from agents.investigator import investigate
 from agents.knowledge import KnowledgeBase
 from agents.subject import Subject, UnknownComponent, resolve
 from agents.tools import ToolContext
-from bot.clock import ManualClock, aware_utc
+from bot.clock import Clock, ManualClock, aware_utc
 from bot.config import Settings
 from bot.ml_service import without_credentials
 from bot.replay.noise import components_read
@@ -69,6 +70,11 @@ class Replay:
     original: Outcome
     investigator: str  # offline, or "Claude replay: <model> at <endpoint>"
     runs: list[Run] = field(default_factory=list)
+    planned: int = 0  # the runs asked for; more than len(runs) when the deadline stopped the replay early
+
+    @property
+    def stopped_early(self) -> bool:
+        return len(self.runs) < self.planned
 
     @property
     def stability(self) -> float:
@@ -100,12 +106,17 @@ class Replay:
 
 def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
            settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0,
-           on_model_call: ModelCall | None = None) -> Replay:
-    """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible."""
-    result = Replay(original, investigator_label(record, client))
+           on_model_call: ModelCall | None = None, clock: Clock | None = None,
+           until: datetime | None = None) -> Replay:
+    """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible. No run
+    starts once `clock` reads `until`: the runs done are the result."""
+    result = Replay(original, investigator_label(record, client), planned=len(kinds) * n)
     number = 0
     for kind in kinds:
         for i in range(n):
+            if clock is not None and until is not None and clock.now() >= until:
+                log.warning("replay stopped at its deadline after %d of %d runs", number, result.planned)
+                return result
             number += 1
             result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
                                         number, client, on_model_call))

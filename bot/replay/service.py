@@ -5,12 +5,13 @@ with its runs. Every refusal says what to do instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agents.diagnosis import Diagnosis
 from agents.knowledge import KnowledgeBase
 from bot.analytics.text import usd
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserFacingError
 from bot.metrics import Metrics
@@ -73,7 +74,7 @@ def find(store: Store, ref: str) -> tuple[str, Record, Outcome]:
 
 def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
         settings: Settings, client: anthropic.Anthropic | None, requested_by: str, now: datetime,
-        offline: bool = False, metrics: Metrics | None = None) -> Replayed:
+        offline: bool = False, metrics: Metrics | None = None, clock: Clock | None = None) -> Replayed:
     """Replay and keep the replay. A Claude record replays with Claude unless `offline`; without a client
     it is refused rather than quietly answered by the offline investigator."""
     if not 1 <= n <= MAX_RUNS:
@@ -85,7 +86,8 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
     investigation_id, record, original = find(store, ref)
     result = replay(record, original, kinds, n, seed, knowledge, settings,
                     investigator_for(investigation_id, record, client, offline),
-                    on_model_call=metrics.timings.model_call if metrics else None)
+                    on_model_call=metrics.timings.model_call if metrics else None, clock=clock or SystemClock(),
+                    until=(clock.now() if clock else now) + timedelta(seconds=settings.replay_deadline_sec))
     spent = result.usage
     if metrics is not None:  # a Claude replay's runs are investigations' worth of tokens: counted like them
         metrics.spent(spent)
@@ -125,12 +127,18 @@ def summary(done: Replayed) -> dict:
             "engine": "claude" if done.result.investigator.startswith("Claude") else "offline",
             "model": done.record.model, "endpoint": done.record.endpoint,
             "original": _outcome(done.result.original), "perturbations": done.kinds, "runs_per_kind": done.n,
-            "seed": done.seed, "runs": len(done.result.runs), "stability": done.result.stability,
+            "seed": done.seed, "runs": len(done.result.runs), "planned_runs": done.result.planned,
+            "stopped_early": done.result.stopped_early, "stability": done.result.stability,
             "stability_by_perturbation": done.result.by_kind(),
             "confidence": {"min": low, "median": median, "max": high},
             "tokens": done.result.usage.total, "cost_usd": round(done.result.usage.cost_usd, 6),
             "diverged": [{"run": r.number, "perturbation": r.perturbation, "seed": r.seed, "request": r.request,
                           "how": r.divergence} for r in done.result.diverged]}
+
+
+def stopped_early(summary: dict) -> str:
+    return (f"Stopped early: REPLAY_DEADLINE_SEC ran out after {summary['runs']} of {summary['planned_runs']} runs; "
+            "the figures are over those runs")
 
 
 def lines(done: Replayed) -> list[str]:
@@ -142,6 +150,8 @@ def lines(done: Replayed) -> list[str]:
            f"Original: {done.result.original.shown()}, confidence {done.result.original.confidence:.0%}",
            f"Stability: {done.result.stability:.0%} of {len(done.result.runs)} runs reach the original category and "
            f"gated actions (seed {done.seed}, {done.n} per perturbation)"]
+    if done.result.stopped_early:
+        out.append(stopped_early(data))
     out += [f"  {kind:8s} {share:.0%}" for kind, share in data["stability_by_perturbation"].items()]
     out.append(f"Confidence: {low:.0%}–{high:.0%} (median {data['confidence']['median']:.0%})")
     if data["tokens"]:

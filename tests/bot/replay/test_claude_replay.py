@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from handlers.replay_blocks import replay_result
 from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, tool_use
 from tests.helpers.domain import Domain
 from tests.helpers.processes import agentops
+from tests.helpers.remediation import LEAD, click_on
 from tests.helpers.replay import recorded_demo
 
 
@@ -132,3 +134,64 @@ def test_a_claude_replays_tokens_are_counted_and_its_cost_kept(tmp_path: Path, n
                                                      {"outcome": "ok"}) or 0.0) > model_calls
     _text, blocks = replay_result(summary)
     assert f"spent {kept.tokens:,} tokens, $" in blocks[1]["elements"][0]["text"]
+
+
+def test_replays_queue_in_their_own_pool_one_per_investigation_and_stop_at_their_deadline(
+        tmp_path: Path, now: datetime) -> None:
+    with ScriptedMessagesAPI(each_conversation(STEPS)) as api, recorded_demo(
+            tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url, replay_runs=2,
+            anthropic_timeout_sec=3, anthropic_max_retries=0) as (d, inv_id, record):
+        kept = d.deps.store.investigations.get(inv_id)
+        assert kept is not None
+        others = []  # two more finished investigations in threads of their own, with the same record
+        for n in (1, 2):
+            other = d.deps.store.investigations.start(trigger=kept.trigger, requested_by="U0ONCALL", now=now,
+                                                      thread=("C0MLALERTS", f"9{n}.000100"))
+            assert other is not None
+            d.deps.store.investigations.finish(other.investigation_id, status="done", now=now, engine="claude",
+                                               diagnosis=kept.diagnosis)
+            d.deps.store.replays.keep_record(other.investigation_id, record.to_json(), engine="claude",
+                                             model=record.model, now=now)
+            others.append(other.investigation_id)
+        [rollback] = [s.about for s in d.announcer.of("approval_requested") if s.about.action == "rollback_model"]
+        api.hang_next(times=3)  # each replay's first Messages API call hangs until the client gives up
+
+        async def busy_replays() -> tuple[list[str | None], float]:
+            said = [await start_replay(d.deps, ref, "U0ONCALL") for ref in (inv_id, *others, inv_id)]
+            await asyncio.sleep(0.5)  # the replays are calling Claude
+            clicked = time.monotonic()
+            assert (await click_on(d, rollback.request_id, LEAD, "approved")).outcome == "decided"
+            while not d.announcer.of("action_started") and time.monotonic() - clicked < 10:
+                await asyncio.sleep(0.02)
+            started = time.monotonic() - clicked
+            await d.settle(120)
+            return said, started
+
+        said, started = asyncio.run(busy_replays())
+        assert said[:3] == [None, None, None]
+        assert said[3] == (f"a replay of investigation {inv_id} is already queued or running; its result will be "
+                           "in the investigation's thread")
+        assert started < 1.5  # not behind three replays hanging on Claude for 3 s each
+        assert len(d.announcer.of("replay_finished")) == 3
+
+        # a replay stops starting runs at REPLAY_DEADLINE_SEC (600 s): each model call here takes four minutes
+        inner = each_conversation(STEPS)
+
+        def slow(body: dict, index: int) -> dict:
+            d.clock.advance(timedelta(minutes=4))
+            return inner(body, index)
+
+        api.responder = slow
+
+        async def late_replay() -> None:
+            assert await start_replay(d.deps, inv_id, "U0ONCALL") is None
+            await d.settle(120)
+
+        asyncio.run(late_replay())
+        summary = d.announcer.of("replay_finished")[-1].details["summary"]
+        replays = d.deps.store.replays.replays_of(inv_id)
+    assert (summary["stopped_early"], summary["runs"], summary["planned_runs"]) == (True, 1, 6)
+    assert len(d.deps.store.replays.runs(replays[-1].replay_id)) == 1
+    body = replay_result(summary)[1][0]["text"]["text"]
+    print(body)
+    assert "⏱️ Stopped early: the replay's deadline ran out after 1 of 6 runs; the figures are over those runs." in body
