@@ -84,10 +84,11 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
         raise ReplayRefused(f"--seed must be between 0 and {MAX_SEED - (n - 1)} with --n {n} (run i uses seed + i), "
                             f"not {seed}")
     investigation_id, record, original = find(store, ref)
+    clock = clock or SystemClock()  # the deadline is on the clock that reads now, whatever `now` says
     result = replay(record, original, kinds, n, seed, knowledge, settings,
                     investigator_for(investigation_id, record, client, offline),
-                    on_model_call=metrics.timings.model_call if metrics else None, clock=clock or SystemClock(),
-                    until=(clock.now() if clock else now) + timedelta(seconds=settings.replay_deadline_sec))
+                    on_model_call=metrics.timings.model_call if metrics else None, clock=clock,
+                    until=clock.now() + timedelta(seconds=settings.replay_deadline_sec))
     spent = result.usage
     if metrics is not None:  # a Claude replay's runs are investigations' worth of tokens: counted like them
         metrics.spent(spent)
