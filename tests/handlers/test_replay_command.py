@@ -22,6 +22,9 @@ def test_replay_posts_one_message_in_the_alerts_thread(running_bot: RunningBot) 
     slack.wait_ack(slack.click("investigate_alert", DRIFT, alert_post.ts, user="U0APPROVER"))
     slack.wait_for(lambda: any(m.text.startswith("Diagnosis for") for m in slack.messages(CHANNEL,
                                                                                         thread_ts=alert_post.ts)))
+    # the record is kept after the diagnosis and its approval requests are posted
+    [investigation] = running_bot.deps.store.investigations.recent()
+    slack.wait_for(lambda: running_bot.deps.store.replays.record(investigation.investigation_id) is not None)
     before = len(slack.messages(CHANNEL, thread_ts=alert_post.ts))
     slack.wait_ack(slack.slash_command(f"replay {DRIFT}"))
     assert slack.wait_for(lambda: len(slack.ephemerals("U0ONCALL")) == 2)
@@ -33,7 +36,6 @@ def test_replay_posts_one_message_in_the_alerts_thread(running_bot: RunningBot) 
     assert "By perturbation: text 100% · metrics 100% · order 100%" in shown and "No run diverged." in shown
     assert "offline investigator (the runbooks' decision trees in code)" in shown
     assert len(slack.messages(CHANNEL, thread_ts=alert_post.ts)) == before + 1  # one message
-    [investigation] = running_bot.deps.store.investigations.recent()
     [kept] = running_bot.deps.store.replays.replays_of(investigation.investigation_id)
     assert kept.requested_by == "U0ONCALL" and kept.stability == 1.0
 
