@@ -161,6 +161,7 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
 
     from agents.knowledge import knowledge_base
     from bot.claude import anthropic_client
+    from bot.redact import Redactor
     from bot.replay import service
     from bot.store import open_store
 
@@ -173,7 +174,9 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
                            requested_by="cli", now=SystemClock().now(), offline=args.offline)
     finally:
         store.close()
-    print(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done)))
+    # a record kept before endpoints were stripped of credentials may still hold one
+    redact = Redactor(settings.secret_values())
+    print(redact(json.dumps(service.summary(done), indent=2) if args.json else "\n".join(service.lines(done))))
     return 0
 
 
@@ -250,6 +253,18 @@ def _days(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of days: give a whole number from 1 to "
                                          f"{MAX_DAYS}, e.g. --days 30")
     return int(value)
+
+
+def _replay_seed(value: str) -> int:
+    from bot.replay.service import MAX_SEED
+
+    try:
+        seed = int(value)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a seed: give a whole number from 0 to {MAX_SEED}")
+    return seed
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -351,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "finished investigation)")
     replay.add_argument("--n", type=int, default=None, help="runs per perturbation (default REPLAY_RUNS, 10)")
     replay.add_argument("--perturb", default="text,metrics,order", help="comma-separated: text, metrics, order")
-    replay.add_argument("--seed", type=int, default=0, help="run i of each perturbation uses seed + i (default 0)")
+    replay.add_argument("--seed", type=_replay_seed, default=0,
+                        help="run i of each perturbation uses seed + i (default 0)")
     replay.add_argument("--json", action="store_true", help="print the replay as JSON")
     replay.add_argument("--offline", action="store_true",
                         help="replay a Claude investigation's record with the offline investigator")

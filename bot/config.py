@@ -248,6 +248,9 @@ class Settings(BaseSettings):
     # Replay and stability: runs per perturbation for `/agentops replay` (and `agentops replay`'s default --n);
     # a replay answers from the record, so each run costs milliseconds offline, a Messages API call with Claude
     replay_runs: int = Field(10, ge=1, le=200)
+    # a replay stops starting runs after this long (its result says so and counts the runs it did): a Claude
+    # replay is 3 × REPLAY_RUNS investigations, each up to AGENT_DEADLINE_SEC
+    replay_deadline_sec: float = Field(600, ge=1, le=7200)
     # Post-mortems: drafted in the thread when an incident resolves; published ones join the knowledge index
     # (and the GitHub issue); POSTMORTEM_DIR also gets each as inc_YYYY_MMDD_<slug>.md
     postmortem_dir: Path | None = None

@@ -76,6 +76,11 @@ class Deps:
     # auto-investigations (AUTO_INVESTIGATE) queue in a pool of their own: an alert storm never makes
     # a person's Investigate click wait behind it
     auto_investigations: WorkSlots = field(default_factory=lambda: WorkSlots(slots=2))
+    # replays (/agentops replay) queue in a pool of one: a Claude replay is many investigations' worth of
+    # Messages API calls and never holds a slot an investigation or an approved action needs
+    replays: WorkSlots = field(default_factory=lambda: WorkSlots(slots=1))
+    # the investigations being replayed (queued or running) on this replica: one replay of each at a time
+    replaying: set[str] = field(default_factory=set)
     # the investigations this replica claimed, whose leases it renews
     investigation_leases: HeldInvestigations = field(default_factory=HeldInvestigations)
     claude_health: ClaudeHealth = field(default_factory=ClaudeHealth)

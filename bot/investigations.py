@@ -22,6 +22,7 @@ from bot.budgets.caps import BudgetNotice
 from bot.budgets.meter import SpendMeter
 from bot.clock import aware_utc
 from bot.deps import Deps
+from bot.ml_service import without_credentials
 from bot.notify import InvestigationReport, PostRef
 from bot.remediation import incidents
 from bot.remediation.proposals import request_approvals
@@ -156,18 +157,23 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     if not await _finish(deps, investigation_id, "done", result):
         log.warning("investigation %s was taken over by another replica; its diagnosis is theirs", investigation_id)
         return
-    await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules, alert_id=alert_id,
-                            model=deps.settings.anthropic_model, endpoint=str(getattr(deps.anthropic, "base_url", "")),
-                            briefing=briefing, now=deps.clock.now())
     _health(deps, result)
-    await report.diagnosis_ready(result)
-    await _chart(deps, subject, report, result.diagnosis.root_cause_category)
-    if alert_id is not None:
-        await incidents.diagnosed(deps, alert_id, result.diagnosis, deps.clock.now())
-    # the proposals that need a human become approval requests, below the diagnosis and its chart
-    await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
-                            component=subject.component,
-                            investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+    try:
+        await report.diagnosis_ready(result)
+        await _chart(deps, subject, report, result.diagnosis.root_cause_category)
+        if alert_id is not None:
+            await incidents.diagnosed(deps, alert_id, result.diagnosis, deps.clock.now())
+        # the proposals that need a human become approval requests, below the diagnosis and its chart
+        await request_approvals(deps, result.diagnosis, engine=result.engine, requested_by=record.requested_by,
+                                component=subject.component,
+                                investigation_id=investigation_id, alert_id=alert_id, thread=report.thread)
+    finally:
+        # kept last: its baseline noise is more warehouse queries, which the diagnosis, its time to
+        # diagnose and the approvals never wait on; kept even when posting them failed
+        endpoint = without_credentials(str(getattr(deps.anthropic, "base_url", "")))
+        await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules,
+                                alert_id=alert_id, model=deps.settings.anthropic_model, endpoint=endpoint,
+                                briefing=briefing, now=deps.clock.now())
 
 
 def _announcing(deps: Deps) -> Callable[[BudgetNotice], None]:
@@ -241,10 +247,5 @@ async def _finish(deps: Deps, investigation_id: str, status: str, result: Invest
     if steps:  # the record of what it did: for audits, export and replay
         await asyncio.to_thread(store.record_steps, investigation_id, [asdict(step) for step in steps])
     deps.metrics.investigations.labels(engine=engine, status=status).inc()
-    if usage.cost_usd:
-        deps.metrics.cost_usd.inc(usage.cost_usd)
-    for kind, count in (("input", usage.input_tokens), ("cached_input", usage.cache_read_tokens),
-                        ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
-        if count:
-            deps.metrics.tokens.labels(kind=kind).inc(count)
+    deps.metrics.spent(usage)
     return True

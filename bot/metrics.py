@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.escalation.policy import CHANNELS
 from bot.operator_metrics import SLACK_METHODS, OperatorState, Timings, add_runtime_collectors
 from bot.rules import ALERT_TYPES
+
+if TYPE_CHECKING:
+    from agents.investigation import Usage
 
 # what a fallback to the offline investigator gives as its reason (agents/claude_api.py, agents/loop.py)
 FALLBACK_REASONS = ("configuration", "unreachable", "invalid_response", "deadline", "steps", "budget", "refusal",
@@ -72,6 +77,15 @@ class Metrics:
         self.state = OperatorState(self.registry)
         add_runtime_collectors(self.registry)
         self._start_series()
+
+    def spent(self, usage: Usage) -> None:
+        """The tokens and dollars of model calls: an investigation's, or a replay's (which is one's re-runs)."""
+        if usage.cost_usd:
+            self.cost_usd.inc(usage.cost_usd)
+        for kind, count in (("input", usage.input_tokens), ("cached_input", usage.cache_read_tokens),
+                            ("cache_write", usage.cache_write_tokens), ("output", usage.output_tokens)):
+            if count:
+                self.tokens.labels(kind=kind).inc(count)
 
     def _start_series(self) -> None:
         """Series whose label values are known now, at zero, so rates and ratios over them exist from start."""

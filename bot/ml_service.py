@@ -33,7 +33,7 @@ class MLService:
     def __init__(self, base_url: str, timeout_sec: float, retries: int = 2, redact: Redactor = NO_SECRETS) -> None:
         self.base_url = base_url.rstrip("/")
         # what messages call it: without any user:password the URL carries
-        self.shown_url = _without_credentials(self.base_url)
+        self.shown_url = without_credentials(self.base_url)
         self._retries = retries
         # the service's error messages reach the thread, the incident and the store: no secret it echoes may
         self._redact = redact
@@ -114,7 +114,8 @@ class MLService:
         return f": {self._redact(str(message))[:300]}" if message else ""
 
 
-def _without_credentials(url: str) -> str:
+def without_credentials(url: str) -> str:
+    """`url` as it may be shown or stored: a user:password@ in it is dropped."""
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import logging
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from agents.diagnosis import GATED_ACTIONS, Diagnosis
+from agents.investigation import Usage
 from agents.investigator import investigate
 from agents.knowledge import KnowledgeBase
 from agents.subject import Subject, UnknownComponent, resolve
 from agents.tools import ToolContext
-from bot.clock import ManualClock, aware_utc
+from bot.clock import Clock, ManualClock, aware_utc
 from bot.config import Settings
+from bot.ml_service import without_credentials
 from bot.replay.noise import components_read
 from bot.replay.perturb import Jitter, Perturbed, perturb
 from bot.replay.record import Record
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     import anthropic
 
 log = logging.getLogger("agentops.replay")
+ModelCall = Callable[[float, bool], None]  # seconds, ok: what the operator metrics time model calls with
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Run:
     engine: str = "offline"
     diagnosis: Diagnosis | None = None
     crossed: list[str] = field(default_factory=list)  # the thresholds a jitter carried a value across
+    usage: Usage = field(default_factory=Usage)  # the model calls a Claude run made (none offline)
 
 
 @dataclass
@@ -64,6 +70,11 @@ class Replay:
     original: Outcome
     investigator: str  # offline, or "Claude replay: <model> at <endpoint>"
     runs: list[Run] = field(default_factory=list)
+    planned: int = 0  # the runs asked for; more than len(runs) when the deadline stopped the replay early
+
+    @property
+    def stopped_early(self) -> bool:
+        return len(self.runs) < self.planned
 
     @property
     def stability(self) -> float:
@@ -80,35 +91,53 @@ class Replay:
         return min(values), statistics.median(values), max(values)
 
     @property
+    def usage(self) -> Usage:
+        """The replay's model calls, all runs together: tokens and dollars spent."""
+        total = Usage()
+        for run in self.runs:
+            for name in (f.name for f in fields(Usage)):
+                setattr(total, name, getattr(total, name) + getattr(run.usage, name))
+        return total
+
+    @property
     def diverged(self) -> list[Run]:
         return [r for r in self.runs if not r.stable]
 
 
 def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
-           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0) -> Replay:
-    """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible."""
-    result = Replay(original, investigator_label(record, client))
+           settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0,
+           on_model_call: ModelCall | None = None, clock: Clock | None = None,
+           until: datetime | None = None) -> Replay:
+    """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible. No run
+    starts once `clock` reads `until`: the runs done are the result."""
+    result = Replay(original, investigator_label(record, client), planned=len(kinds) * n)
     number = 0
     for kind in kinds:
         for i in range(n):
+            if clock is not None and until is not None and clock.now() >= until:
+                log.warning("replay stopped at its deadline after %d of %d runs", number, result.planned)
+                return result
             number += 1
             result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
-                                        number, client))
+                                        number, client, on_model_call))
     return result
 
 
 def investigator_label(record: Record, client: anthropic.Anthropic | None) -> str:
     if client is None:
         return "offline investigator (the runbooks' decision trees in code)"
-    return (f"Claude replay: model {record.model} at {client.base_url} — these runs measure this replay against "
+    # the endpoint as stored and shown: credentials in a base URL never reach the replays table or a message
+    endpoint = without_credentials(str(client.base_url))
+    return (f"Claude replay: model {record.model} at {endpoint} — these runs measure this replay against "
             "this endpoint only, not the model's stability in general")
 
 
 def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge: KnowledgeBase, settings: Settings,
-             number: int = 0, client: anthropic.Anthropic | None = None) -> Run:
+             number: int = 0, client: anthropic.Anthropic | None = None,
+             on_model_call: ModelCall | None = None) -> Run:
     warehouse = ReplayWarehouse(record, perturbed.lens) if perturbed.lens else ReplayWarehouse(record)
     ctx = ToolContext(warehouse, knowledge, ManualClock(aware_utc(record.started_at)),
-                      ml_service=ReplayMLService(record), rules=record.rules)
+                      ml_service=ReplayMLService(record), rules=record.rules, on_model_call=on_model_call or _untimed)
     run = Run(number, perturbed.kind, perturbed.seed, perturbed.text, None, False)
     try:
         subject = _subject(record, perturbed)
@@ -119,6 +148,7 @@ def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge:
         run.divergence = f"could not finish: {error}"
         return run
     run.engine, run.outcome, run.diagnosis = result.engine, Outcome.of(result.diagnosis), result.diagnosis
+    run.usage = result.usage
     run.stable = (run.outcome.category, run.outcome.gated) == (original.category, original.gated)
     if client is not None and result.engine != "claude":
         run.stable, run.divergence = False, f"Claude did not answer ({result.problem}); the offline fallback answered"
@@ -130,6 +160,10 @@ def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge:
             run.divergence += (f" because {'; '.join(c.text for c in crossed)}" if crossed
                                else " with no named threshold crossed (unexplained)")
     return run
+
+
+def _untimed(_seconds: float, _ok: bool) -> None:
+    """A replay the operator metrics do not watch (the CLI's)."""
 
 
 def _subject(record: Record, perturbed: Perturbed) -> Subject:

@@ -15,6 +15,8 @@ from bot.replay.perturb import KINDS
 log = logging.getLogger("agentops.replay")
 NO_THREAD = ("investigation {} has no thread to answer in (it was run outside Slack); run "
              "`agentops replay {}` instead")
+ALREADY_REPLAYING = ("a replay of investigation {} is already queued or running; its result will be in the "
+                     "investigation's thread")
 
 
 async def start_replay(deps: Deps, ref: str, requested_by: str) -> str | None:
@@ -27,18 +29,29 @@ async def start_replay(deps: Deps, ref: str, requested_by: str) -> str | None:
     investigation = await asyncio.to_thread(deps.store.investigations.get, investigation_id)
     if investigation is None or not (investigation.slack_channel and investigation.slack_ts):
         return NO_THREAD.format(investigation_id, investigation_id)
+    if investigation_id in deps.replaying:
+        return ALREADY_REPLAYING.format(investigation_id)
     thread = PostRef(investigation.slack_channel, investigation.slack_ts)
-    # offline it takes a second; with Claude a minute: it runs beside investigations, never in the request
-    deps.investigations.spawn(_replay(deps, investigation_id, requested_by, thread))
+    # offline it takes a second; with Claude minutes: it queues in the replays' own pool, never in the
+    # request's nor in the one investigations and approved actions run in
+    deps.replaying.add(investigation_id)
+    deps.replays.spawn(_replay(deps, investigation_id, requested_by, thread))
     return None
 
 
 async def _replay(deps: Deps, investigation_id: str, requested_by: str, thread: PostRef) -> None:
     try:
+        await _run(deps, investigation_id, requested_by, thread)
+    finally:
+        deps.replaying.discard(investigation_id)
+
+
+async def _run(deps: Deps, investigation_id: str, requested_by: str, thread: PostRef) -> None:
+    try:
         done = await asyncio.to_thread(
             service.run, deps.store, investigation_id, kinds=list(KINDS), n=deps.settings.replay_runs, seed=0,
             knowledge=deps.knowledge, settings=deps.settings, client=deps.anthropic, requested_by=requested_by,
-            now=deps.clock.now())
+            now=deps.clock.now(), metrics=deps.metrics, clock=deps.clock)
     except service.ReplayRefused as error:  # e.g. the Claude key went away in between
         await deps.announcer.replay_failed(thread, str(error))
         return

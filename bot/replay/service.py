@@ -5,13 +5,16 @@ with its runs. Every refusal says what to do instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agents.diagnosis import Diagnosis
 from agents.knowledge import KnowledgeBase
+from bot.analytics.text import usd
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserFacingError
+from bot.metrics import Metrics
 from bot.replay.engine import Outcome, Replay, replay
 from bot.replay.perturb import KINDS
 from bot.replay.record import Record
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     import anthropic
 
 MAX_RUNS = 200  # per perturbation kind: a replay is meant to take seconds, not an afternoon
+MAX_SEED = 2**31 - 1  # replays.seed and replay_runs.seed are 32-bit integers (PostgreSQL refuses more)
 
 
 class ReplayRefused(UserFacingError):
@@ -70,14 +74,24 @@ def find(store: Store, ref: str) -> tuple[str, Record, Outcome]:
 
 def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
         settings: Settings, client: anthropic.Anthropic | None, requested_by: str, now: datetime,
-        offline: bool = False) -> Replayed:
+        offline: bool = False, metrics: Metrics | None = None, clock: Clock | None = None) -> Replayed:
     """Replay and keep the replay. A Claude record replays with Claude unless `offline`; without a client
     it is refused rather than quietly answered by the offline investigator."""
     if not 1 <= n <= MAX_RUNS:
         raise ReplayRefused(f"--n must be between 1 and {MAX_RUNS} (runs per perturbation), not {n}")
+    # run i uses seed + i: checked before any run, not when the finished replay is stored
+    if not 0 <= seed <= MAX_SEED - (n - 1):
+        raise ReplayRefused(f"--seed must be between 0 and {MAX_SEED - (n - 1)} with --n {n} (run i uses seed + i), "
+                            f"not {seed}")
     investigation_id, record, original = find(store, ref)
+    clock = clock or SystemClock()  # the deadline is on the clock that reads now, whatever `now` says
     result = replay(record, original, kinds, n, seed, knowledge, settings,
-                    investigator_for(investigation_id, record, client, offline))
+                    investigator_for(investigation_id, record, client, offline),
+                    on_model_call=metrics.timings.model_call if metrics else None, clock=clock,
+                    until=clock.now() + timedelta(seconds=settings.replay_deadline_sec))
+    spent = result.usage
+    if metrics is not None:  # a Claude replay's runs are investigations' worth of tokens: counted like them
+        metrics.spent(spent)
     replay_id = store.replays.keep_replay(
         investigation_id, requested_by=requested_by, now=now, perturbations=kinds, runs_per_kind=n, seed=seed,
         investigator=result.investigator, original=_outcome(original), stability=result.stability,
@@ -85,7 +99,7 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
                "engine": r.engine, "category": r.outcome.category if r.outcome else None,
                "gated": list(r.outcome.gated) if r.outcome else [],
                "confidence": r.outcome.confidence if r.outcome else None, "stable": r.stable,
-               "divergence": r.divergence} for r in result.runs])
+               "divergence": r.divergence} for r in result.runs], tokens=spent.total, cost_usd=spent.cost_usd)
     return Replayed(investigation_id, replay_id, record, result, kinds, n, seed)
 
 
@@ -114,11 +128,18 @@ def summary(done: Replayed) -> dict:
             "engine": "claude" if done.result.investigator.startswith("Claude") else "offline",
             "model": done.record.model, "endpoint": done.record.endpoint,
             "original": _outcome(done.result.original), "perturbations": done.kinds, "runs_per_kind": done.n,
-            "seed": done.seed, "runs": len(done.result.runs), "stability": done.result.stability,
+            "seed": done.seed, "runs": len(done.result.runs), "planned_runs": done.result.planned,
+            "stopped_early": done.result.stopped_early, "stability": done.result.stability,
             "stability_by_perturbation": done.result.by_kind(),
             "confidence": {"min": low, "median": median, "max": high},
+            "tokens": done.result.usage.total, "cost_usd": round(done.result.usage.cost_usd, 6),
             "diverged": [{"run": r.number, "perturbation": r.perturbation, "seed": r.seed, "request": r.request,
                           "how": r.divergence} for r in done.result.diverged]}
+
+
+def stopped_early(summary: dict) -> str:
+    return (f"Stopped early: REPLAY_DEADLINE_SEC ran out after {summary['runs']} of {summary['planned_runs']} runs; "
+            "the figures are over those runs")
 
 
 def lines(done: Replayed) -> list[str]:
@@ -130,8 +151,12 @@ def lines(done: Replayed) -> list[str]:
            f"Original: {done.result.original.shown()}, confidence {done.result.original.confidence:.0%}",
            f"Stability: {done.result.stability:.0%} of {len(done.result.runs)} runs reach the original category and "
            f"gated actions (seed {done.seed}, {done.n} per perturbation)"]
+    if done.result.stopped_early:
+        out.append(stopped_early(data))
     out += [f"  {kind:8s} {share:.0%}" for kind, share in data["stability_by_perturbation"].items()]
     out.append(f"Confidence: {low:.0%}–{high:.0%} (median {data['confidence']['median']:.0%})")
+    if data["tokens"]:
+        out.append(f"Spent: {data['tokens']:,} tokens, {usd(data['cost_usd'])}")
     if done.result.diverged:
         out.append("Diverged:")
         out += [f"  run {r.number} ({r.perturbation}, seed {r.seed}): {r.divergence}" for r in done.result.diverged]

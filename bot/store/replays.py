@@ -37,6 +37,8 @@ class ReplayRow:
     investigator: str
     original: dict[str, Any]
     stability: float
+    tokens: int = 0
+    cost_usd: float = 0.0
 
 
 class ReplayStore:
@@ -75,14 +77,15 @@ class ReplayStore:
 
     def keep_replay(self, investigation_id: str, *, requested_by: str, now: datetime, perturbations: list[str],
                     runs_per_kind: int, seed: int, investigator: str, original: dict[str, Any], stability: float,
-                    runs: list[dict[str, Any]]) -> str:
+                    runs: list[dict[str, Any]], tokens: int = 0, cost_usd: float = 0.0) -> str:
         """A replay and its runs, in one transaction; returns the replay's id."""
         replay_id = uuid.uuid4().hex[:16]
         with self._engine.begin() as conn:
             conn.execute(insert(replays).values(
                 replay_id=replay_id, investigation_id=investigation_id, requested_at=naive_utc(now),
                 requested_by=requested_by, perturbations=",".join(perturbations), runs_per_kind=runs_per_kind,
-                seed=seed, investigator=investigator, original=original, stability=stability))
+                seed=seed, investigator=investigator, original=original, stability=stability,
+                tokens=tokens, cost_usd=cost_usd))
             if runs:
                 conn.execute(insert(replay_runs), [{**run, "replay_id": replay_id} for run in runs])
         return replay_id

@@ -304,6 +304,8 @@ replays = Table(
     Column("investigator", Text, nullable=False),
     Column("original", JSON, nullable=False),  # category, gated actions, confidence
     Column("stability", Float, nullable=False),
+    Column("tokens", Integer, nullable=False, server_default="0"),  # what a Claude replay spent (0 offline)
+    Column("cost_usd", Float, nullable=False, server_default="0"),
 )
 replay_runs = Table(
     "replay_runs", metadata,

@@ -80,6 +80,8 @@ class MemoryAnnouncer:
         # what else happens while an action's outcome is being posted (a sweep on the same loop, say):
         # the medium is slow, so other work interleaves exactly there
         self.while_outcome_posts: Callable[[], Awaitable[None]] | None = None
+        # what is looked at the moment an approval is requested (say, whether the investigation's record is kept)
+        self.while_approval_requested: Callable[[], None] | None = None
         self._ids = itertools.count(1)
 
     def of(self, what: str) -> list[Said]:
@@ -119,6 +121,8 @@ class MemoryAnnouncer:
         self.said.append(Said("investigation_abandoned", component, {"thread": thread, "starts": starts}))
 
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
+        if self.while_approval_requested is not None:
+            self.while_approval_requested()
         return self._post("approval_requested", approval, thread=thread)
 
     async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:

@@ -31,6 +31,7 @@ class Domain:
         actions)."""
         assert await self.deps.investigations.drain(timeout_sec) == 0, "background work did not finish"
         assert await self.deps.auto_investigations.drain(timeout_sec) == 0, "auto-investigations did not finish"
+        assert await self.deps.replays.drain(timeout_sec) == 0, "replays did not finish"
 
 
 @contextmanager
@@ -41,6 +42,7 @@ def replica(first: Domain) -> Iterator[Domain]:
     store = open_store(first.deps.settings.state_database_url)
     deps = replace(first.deps, store=store, announcer=announcer, clock=clock, metrics=Metrics(), work=WorkSlots(),
                    investigations=WorkSlots(slots=3), auto_investigations=WorkSlots(slots=2),
+                   replays=WorkSlots(slots=1), replaying=set(),
                    investigation_leases=HeldInvestigations(), investigation_claims=ClaimOrder(),
                    claude_health=ClaudeHealth())
     try:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.replay.codec import decode, encode
-from bot.replay.record import rules_to_json
+from bot.replay.record import Record, rules_to_json
+from tests.helpers.remediation import play, remediation
 from tests.helpers.replay import recorded_demo
 
 
@@ -36,3 +37,27 @@ def test_the_demo_investigation_keeps_a_record_of_what_its_tools_read(tmp_path: 
 def test_values_come_back_with_their_types() -> None:
     row = {"timestamp": datetime(2026, 11, 21, 11, 50), "f1": Decimal("0.9100"), "name": "classifier_v2", "n": 3}
     assert decode(json.loads(json.dumps(encode([row])))) == [row]
+
+
+def test_the_record_is_kept_after_the_diagnosis_and_its_approvals(tmp_path: Path, now: datetime) -> None:
+    # keeping the record runs the baseline-noise queries on the live warehouse: the diagnosis and the approval
+    # requests must not wait on them
+    with remediation(tmp_path, now) as (d, _service):
+        kept_when_asked: list[bool] = []
+
+        def look() -> None:
+            [investigation] = d.deps.store.investigations.recent()
+            kept_when_asked.append(d.deps.store.replays.record(investigation.investigation_id) is not None)
+
+        d.announcer.while_approval_requested = look
+        play(d, _no_one_clicks)
+        [investigation] = d.deps.store.investigations.recent()
+        kept = d.deps.store.replays.record(investigation.investigation_id)
+    assert kept_when_asked == [False, False]  # retrain and rollback were both asked before the record was kept
+    assert kept is not None and Record.from_json(kept.record).noise  # and it was kept, noise included
+    said = [s.what for s in d.announcer.said]
+    assert said.index("diagnosis_ready") < said.index("approval_requested")
+
+
+async def _no_one_clicks(_requests: object) -> None:
+    """The story ends at the approval requests."""

@@ -50,6 +50,12 @@ def test_replays_refuse_clearly(tmp_path: Path, now: datetime) -> None:
 
         assert refused("nope").startswith("no investigation 'nope': give an investigation id or the fingerprint")
         assert refused(investigation_id, n=0) == "--n must be between 1 and 200 (runs per perturbation), not 0"
+        # replays.seed is a 32-bit integer: a seed whose runs would pass it is refused before any run
+        assert refused(investigation_id, seed=2**31 - 2, n=3) == (
+            f"--seed must be between 0 and {2**31 - 3} with --n 3 (run i uses seed + i), not {2**31 - 2}")
+        assert refused(investigation_id, seed=-1) == "--seed must be between 0 and 2147483646 with --n 2 (run i uses " \
+            "seed + i), not -1"
+        assert d.deps.store.replays.replays_of(investigation_id) == []
         with pytest.raises(service.ReplayRefused, match="unknown perturbation words; use any of text, metrics, order"):
             service.kinds_of("text,words")
         # an investigation from before recording: finished, with a diagnosis, and no record
@@ -79,3 +85,10 @@ def test_agentops_replay_prints_the_stability_and_says_what_is_wrong(tmp_path: P
         unknown = agentops("replay", "latency:lstm_v1", cwd=tmp_path, **where)
         assert unknown.returncode == 1 and unknown.stderr.startswith("agentops: no investigation 'latency:lstm_v1'")
         assert "Traceback" not in unknown.stderr
+
+
+def test_a_seed_past_what_the_store_keeps_is_a_usage_error(tmp_path: Path) -> None:
+    for seed in ("2147483648", "-1", "seven"):
+        result = agentops("replay", "model_drift:classifier_v2", "--seed", seed, cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"argument --seed: {seed!r} is not a seed: give a whole number from 0 to 2147483647" in result.stderr

@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.Column("investigator", sa.Text, nullable=False),
         sa.Column("original", sa.JSON, nullable=False),
         sa.Column("stability", sa.Float, nullable=False),
+        # what a Claude replay spent (0 offline): its runs are full investigations
+        sa.Column("tokens", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("cost_usd", sa.Float, nullable=False, server_default="0"),
     )
     op.create_table(
         "replay_runs",
