@@ -67,7 +67,7 @@ def race_on_replicas(store_url: str, workers: int, work: Callable[[Store, int], 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     second = open_store(store_url)  # a second replica starting: nothing to do, nothing fails
-    assert current_revision(second.engine) == "0014"
+    assert current_revision(second.engine) == "0017"
     assert first.ping() and second.ping()
     first.close()
     second.close()
@@ -75,7 +75,7 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
 
 def test_replicas_migrating_at_once_agree(store_url: str) -> None:
     stores = race(4, lambda: open_store(store_url))
-    assert {current_revision(s.engine) for s in stores} == {"0014"}
+    assert {current_revision(s.engine) for s in stores} == {"0017"}
     for s in stores:
         s.close()
 

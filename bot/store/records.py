@@ -190,6 +190,9 @@ class AuditEntry:
     details: dict
     channel: str | None = None
     message_ts: str | None = None
+    # the hash chain (migration 0017)
+    prev_hash: str = ""
+    entry_hash: str = ""
 
 
 @dataclass(frozen=True)
