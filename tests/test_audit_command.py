@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,13 @@ def test_export_jsonl_rehashes_line_by_line(store: Store, store_url: str, now: d
     result = audit(store_url, tmp_path, "export")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [e["id"] for e in lines] == [1, 2, 3, 4, 5, 6] and result.stderr.strip() == "agentops: exported 6 audit entries"
+    assert [e["id"] for e in lines] == [1, 2, 3, 4, 5, 6]
+    assert result.stderr.strip() == "agentops: exported 6 audit entries"
     for e in lines:
         moment = datetime.fromisoformat(e["at"]).replace(tzinfo=None)
         assert e["entry_hash"] == documented_hash(e["prev_hash"], moment, e["actor"], e["action"], e["subject"],
                                                   e["outcome"], e["details"], e["channel"], e["message_ts"])
-    assert all(b["prev_hash"] == a["entry_hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert all(b["prev_hash"] == a["entry_hash"] for a, b in pairwise(lines))
 
 
 def test_export_since_takes_a_time_or_how_far_back(store: Store, store_url: str, tmp_path: Path) -> None:
