@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from bot.clock import naive_utc
 from bot.store.audit_chain import ChainReport, entry_hash, stored_rows, walk
+from bot.store.engine import read_snapshot
 from bot.store.records import AuditEntry, from_row
 from bot.store.tables import audit_chain, audit_log
 
@@ -41,15 +42,14 @@ class AuditLog:
                          .values(last_hash=digest, entries=audit_chain.c.entries + 1))
 
     def verify(self) -> ChainReport:
-        """Walk the whole chain in one read-only snapshot, oldest first."""
-        with self._engine.connect() as conn:
-            if conn.dialect.name == "postgresql":  # one snapshot: appends during the walk do not move the head
-                conn.execution_options(isolation_level="REPEATABLE READ")
+        """Walk the whole chain, oldest first, in one snapshot (appends meanwhile neither wait nor move the head)."""
+        with read_snapshot(self._engine) as conn:
             return walk(conn)
 
     def chained(self, since: datetime | None = None) -> Iterator[AuditEntry]:
-        """Every entry from `since` (all when None), oldest first, with its hashes; streamed in batches."""
-        with self._engine.connect() as conn:
+        """Every entry from `since` (all when None), oldest first, with its hashes; streamed in batches, from one
+        snapshot, so a slow reader (an export piped on) never holds up appends."""
+        with read_snapshot(self._engine) as conn:
             for row in stored_rows(conn, naive_utc(since) if since is not None else None):
                 yield from_row(AuditEntry, row._mapping)
 

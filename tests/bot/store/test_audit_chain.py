@@ -157,3 +157,43 @@ def test_the_migration_hashes_the_entries_written_before_it(store_url: str, now:
                                                         "agentops", "alert.posted", "old-1", "ok", {"n": 1}, None, None)
     finally:
         store.close()
+
+
+def test_a_slow_export_never_holds_up_appends(store: Store, store_url: str, now: datetime) -> None:
+    record_entries(store, now, count=3)
+    replica = open_store(store_url)
+    exporting = store.audit.chained()
+    try:
+        assert next(exporting).id == 1  # the export is mid-way, its snapshot open, as when stdout is a slow pipe
+        appended = threading.Thread(target=replica.audit.record, kwargs=dict(
+            actor="agentops", action="alert.posted", subject="during the export", outcome="ok", now=now))
+        appended.start()
+        appended.join(timeout=5)
+        assert not appended.is_alive(), "an append waited for the export"
+        assert [e.id for e in exporting] == [2, 3]  # and the export goes on from what it read
+        assert replica.audit.verify().entries == 4
+    finally:
+        exporting.close()
+        appended.join(timeout=60)
+        replica.close()
+
+
+def test_verify_while_replicas_append_sees_a_whole_chain(store: Store, store_url: str, now: datetime) -> None:
+    replica, done = open_store(store_url), threading.Event()
+
+    def keep_appending() -> None:
+        for i in range(150):
+            replica.audit.record(actor="agentops", action="action.finished", subject=f"a-{i}", outcome="ok", now=now)
+        done.set()
+
+    appender = threading.Thread(target=keep_appending)
+    appender.start()
+    reports = []
+    try:
+        while not done.is_set():
+            reports.append(store.audit.verify())
+    finally:
+        appender.join(timeout=120)
+        replica.close()
+    assert reports and all(r.intact for r in reports), next(r.broken for r in reports if not r.intact)
+    assert store.audit.verify().entries == 150
