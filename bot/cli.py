@@ -267,8 +267,8 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     if report.broken is None:
         print(f"audit log intact: {report.entries} entries, chain head {report.head}")
         return 0
-    print(f"audit log broken at {report.broken.describe()}\n"
-          f"{report.entries} entries before it are intact (the last of them hashes to {report.head})")
+    intact = "1 entry before it is" if report.entries == 1 else f"{report.entries} entries before it are"
+    print(f"audit log broken at {report.broken.describe()}\n{intact} intact (the last of them hashes to {report.head})")
     return EXIT_FAILURE
 
 

@@ -53,7 +53,7 @@ def test_verify_names_the_entry_after_a_deleted_one(store: Store, store_url: str
     assert deleted.returncode == 1, deleted.stderr
     assert deleted.stdout.startswith("audit log broken at entry 3 (2026-11-21 12:02:00 UTC, approval.requested): "
                                      "deleted: its prev hash")
-    assert "was deleted" in deleted.stdout and "1 entries before it are intact" in deleted.stdout
+    assert "was deleted" in deleted.stdout and "1 entry before it is intact" in deleted.stdout
 
 
 def test_export_jsonl_rehashes_line_by_line(store: Store, store_url: str, now: datetime, tmp_path: Path) -> None:
