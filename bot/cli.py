@@ -20,6 +20,8 @@ from bot.clock import SystemClock, naive_utc
 from bot.errors import ConfigError, UserFacingError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.config import Settings
 
 log = logging.getLogger("agentops")
@@ -294,6 +296,46 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.store import open_store
+
+    store = open_store(settings.state_database_url)
+    try:
+        report = store.audit.verify()
+    finally:
+        store.close()
+    if report.broken is None:
+        print(f"audit log intact: {report.entries} entries, chain head {report.head}")
+        return 0
+    intact = "1 entry before it is" if report.entries == 1 else f"{report.entries} entries before it are"
+    print(f"audit log broken at {report.broken.describe()}\n{intact} intact (the last of them hashes to {report.head})")
+    return EXIT_FAILURE
+
+
+def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.audit_export import write
+    from bot.redact import Redactor
+    from bot.store import open_store
+
+    store = open_store(settings.state_database_url)
+    try:
+        count = write(store.audit.chained(args.since), sys.stdout, args.format, Redactor(settings.secret_values()))
+    finally:
+        store.close()
+    print(f"agentops: exported {count} audit {'entry' if count == 1 else 'entries'}", file=sys.stderr)
+    return 0
+
+
+def _since(value: str) -> datetime:
+    """argparse's check of --since: a time, or how far back from now."""
+    from bot.audit_export import BadSince, parse_since
+
+    try:
+        return parse_since(value, SystemClock().now())
+    except BadSince as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _warehouse_serve(settings: Settings, args: argparse.Namespace) -> int:
     import signal
     import threading
@@ -419,6 +461,22 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--investigation", metavar="ID", help="an investigation id")
     export.add_argument("--format", choices=["json"], default="json", help="the output format (json)")
     export.set_defaults(handler=_export)
+    audit = commands.add_parser("audit", help="the audit log: verify its hash chain, or export it")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    audit_verify = audit_commands.add_parser(
+        "verify", help="walk the hash chain; exit 0 with the count when intact, 1 naming the first bad entry",
+        description="Re-hashes every audit entry, oldest first, and checks each links to the one before and the "
+                    "chain head to the newest. Names the first entry that was edited, deleted or reordered.")
+    audit_verify.set_defaults(handler=_audit_verify)
+    audit_export = audit_commands.add_parser(
+        "export", help="the audit log with its hashes, to stdout, as JSON Lines or CSV",
+        description="Oldest first. CSV cells that a spreadsheet would run as formulas start with a quote.")
+    audit_export.add_argument("--since", metavar="ISO|7d", type=_since,
+                              help="from this time (ISO date or time; UTC unless an offset is given) or this far "
+                                   "back (7d, 12h); default: everything")
+    audit_export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl",
+                              help="jsonl (default; each line re-hashes to its entry_hash) or csv")
+    audit_export.set_defaults(handler=_audit_export)
     run = commands.add_parser("run", help="run the bot (Slack socket mode + monitor)")
     run.set_defaults(handler=_run)
     warehouse = commands.add_parser("warehouse", help="the embedded warehouse")

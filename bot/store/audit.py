@@ -1,15 +1,18 @@
-"""The audit log: every decision, refusal and action, append-only."""
+"""The audit log: every decision, refusal and action, append-only and hash-chained (bot/store/audit_chain.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from bot.clock import naive_utc
+from bot.store.audit_chain import ChainReport, entry_hash, stored_rows, walk
+from bot.store.engine import read_snapshot
 from bot.store.records import AuditEntry, from_row
-from bot.store.tables import audit_log
+from bot.store.tables import audit_chain, audit_log
 
 
 def _fit(text: str | None, length: int) -> str | None:
@@ -22,13 +25,33 @@ class AuditLog:
 
     def record(self, *, actor: str, action: str, subject: str, outcome: str, now: datetime,
                details: dict | None = None, channel: str | None = None, message_ts: str | None = None) -> None:
-        """Append one entry. Text is bounded to its column (and NULs dropped, which PostgreSQL refuses),
-        so a hostile id from a click is recorded as far as it can be read, never lost to an error."""
+        """Append one entry to the chain. Text is bounded to its column (and NULs dropped, which PostgreSQL
+        refuses), so a hostile id from a click is recorded as far as it can be read, never lost to an error."""
+        values = dict(at=naive_utc(now), actor=_fit(actor, 40) or "", action=_fit(action, 60) or "",
+                      subject=_fit(subject, 200) or "", outcome=_fit(outcome, 40) or "",
+                      # hashed as it will read back: JSON turns tuples into lists and keys into strings
+                      details=json.loads(json.dumps(details or {})),
+                      channel=_fit(channel, 40), message_ts=_fit(message_ts, 40))
         with self._engine.begin() as conn:
-            conn.execute(insert(audit_log).values(
-                at=naive_utc(now), actor=_fit(actor, 40), action=_fit(action, 60), subject=_fit(subject, 200),
-                outcome=_fit(outcome, 40), details=details or {}, channel=_fit(channel, 40),
-                message_ts=_fit(message_ts, 40)))
+            # The head's row lock (PostgreSQL) or the write lock BEGIN IMMEDIATE took (SQLite) makes appends
+            # from every replica take turns, so each links to the one before it.
+            head = conn.execute(select(audit_chain).where(audit_chain.c.id == 1).with_for_update()).one()
+            digest = entry_hash(head.last_hash, **values)
+            conn.execute(insert(audit_log).values(**values, prev_hash=head.last_hash, entry_hash=digest))
+            conn.execute(update(audit_chain).where(audit_chain.c.id == 1)
+                         .values(last_hash=digest, entries=audit_chain.c.entries + 1))
+
+    def verify(self) -> ChainReport:
+        """Walk the whole chain, oldest first, in one snapshot (appends meanwhile neither wait nor move the head)."""
+        with read_snapshot(self._engine) as conn:
+            return walk(conn)
+
+    def chained(self, since: datetime | None = None) -> Iterator[AuditEntry]:
+        """Every entry from `since` (all when None), oldest first, with its hashes; streamed in batches, from one
+        snapshot, so a slow reader (an export piped on) never holds up appends."""
+        with read_snapshot(self._engine) as conn:
+            for row in stored_rows(conn, naive_utc(since) if since is not None else None):
+                yield from_row(AuditEntry, row._mapping)
 
     def entries(self, subject: str | None = None, limit: int = 100) -> list[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # an arbitrary constant: replicas starting together take turns migrating
@@ -42,6 +45,34 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
                          connect_args={"connect_timeout": 10})
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one moment of the store and that never holds up writers, for long reads
+    (walking or exporting the whole audit log): REPEATABLE READ on PostgreSQL; on SQLite a deferred transaction
+    (WAL gives it a snapshot) on a side engine, since the store's own engine begins every transaction IMMEDIATE."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            yield conn
+        return
+    reader = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 30})
+
+    @event.listens_for(reader, "connect")
+    def _driver_leaves_begin_to_us(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(reader, "begin")
+    def _begin_deferred(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    try:
+        with reader.connect() as conn:
+            yield conn
+    finally:
+        reader.dispose()
 
 
 def migrate(engine: Engine) -> None:

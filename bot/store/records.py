@@ -197,6 +197,9 @@ class AuditEntry:
     details: dict
     channel: str | None = None
     message_ts: str | None = None
+    # the hash chain (migration 0017)
+    prev_hash: str = ""
+    entry_hash: str = ""
 
 
 @dataclass(frozen=True)

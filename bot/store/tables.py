@@ -263,6 +263,19 @@ audit_log = Table(
     # where a click came from (migration 0004); empty for the bot's own entries
     Column("channel", String(40)),
     Column("message_ts", String(40)),
+    # the hash chain (migration 0017, bot/store/audit_chain.py): each entry carries the hash of the one before
+    # (unique, so the chain cannot fork) and its own hash over its fields and that link
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+)
+
+# migration 0017: the audit chain's head, one row (id 1): the newest entry's hash and how many entries there are.
+# Appends lock it (SELECT … FOR UPDATE), so entries from every replica form one chain
+audit_chain = Table(
+    "audit_chain", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_hash", String(64), nullable=False),
+    Column("entries", Integer, nullable=False),
 )
 
 # migration 0009: one row per escalation step of an alert post ("post:<incident>") or an escalated incident
