@@ -92,7 +92,8 @@ def _incident(n: int, posted_at: datetime, rng: random.Random,
         clicked=rng.random() < 0.6) if investigated else None
     return PlannedIncident(
         n=n, posted_at=posted_at, alert_type=ALERT_TYPES[n % len(ALERT_TYPES)], alerts=1 + (n % 5 == 0),
-        detect_sec=rng.randint(30, 600), outcome=kind, ack_sec=ack, reack_sec=reack, investigate_sec=start, diagnose_sec=diagnose,
+        detect_sec=rng.randint(30, 600), outcome=kind, ack_sec=ack, reack_sec=reack, investigate_sec=start,
+        diagnose_sec=diagnose,
         act_sec=act, escalate_sec=escalate, resolve_sec=resolve, not_problem=rng.random() < 0.08,
         investigation=investigation)
 
