@@ -110,7 +110,7 @@ def _timings(incident: Incident | None, alerts: list[StoredAlert], investigation
     if incident is None:
         return {"time_to_detect_sec": None, "time_to_acknowledge_sec": None, "time_to_diagnose_sec": None,
                 "time_to_act_sec": None, "time_to_resolve_sec": None}
-    acked = min((a.acked_at for a in alerts if a.acked_at), default=None) or \
+    acked = min((a.first_acked_at for a in alerts if a.first_acked_at), default=None) or \
         min((i.started_at for i in investigations if not i.auto), default=None)
     posted = incident.detected_at
     return {"time_to_detect_sec": _seconds(incident.breach_started_at, posted),

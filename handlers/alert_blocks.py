@@ -57,6 +57,8 @@ def alert_post(component: str, alerts: Sequence[StoredAlert], links: Links = NO_
             if alert.not_problem_at is None:
                 buttons.append(button("Not a problem", NOT_A_PROBLEM, alert.fingerprint))
             blocks.append({"type": "actions", "elements": buttons})
+        elif alert.not_problem_at is None:  # a false positive that cleared by itself can still be marked
+            blocks.append({"type": "actions", "elements": [button("Not a problem", NOT_A_PROBLEM, alert.fingerprint)]})
     # the push notification: the component once, then what each alert says
     text = esc(f"{title}: " + "; ".join(what(a) for a in alerts))
     return text[:3000], blocks

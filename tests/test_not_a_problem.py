@@ -1,6 +1,8 @@
 """[Not a problem] on an alert post, clicked through the real Bolt app on the Slack stand-in: the post is
 marked a false positive once (who and when, on every alert of the post), acknowledged so its escalation
-stops, audited, and redrawn; a later click is told who was first; two replicas racing mark it once."""
+stops, audited, and redrawn; a later click is told who was first; two replicas racing mark it once. A post
+that cleared by itself keeps the button (found by the post, not by a firing alert), and an alert joining a
+marked post is marked with it."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.analytics.stats import compute
 from bot.store import Store, open_store
 from handlers.actions.ids import NOT_A_PROBLEM
-from tests.helpers.slack_bot import RunningBot
+from tests.helpers.ingest import INGEST, alert_posts, am_alert, am_notification, post
+from tests.helpers.slack_bot import RunningBot, bot_running
 
 CHANNEL, DRIFT, ACCURACY = "C0MLALERTS", "model_drift:classifier_v2", "accuracy_drop:classifier_v2"
 
@@ -90,3 +94,47 @@ def test_a_malformed_click_is_refused_and_audited(running_bot: RunningBot, value
     slack.wait_ack(slack.click(NOT_A_PROBLEM, value, post.ts, user="U0ONCALL"))
     slack.wait_for(lambda: [e for e in running_bot.deps.store.audit.entries() if e.action == "alert.not_a_problem"])
     assert all(a.not_problem_at is None for a in running_bot.deps.store.alerts.list_firing())
+
+
+def test_a_post_that_cleared_by_itself_can_still_be_marked(slack, tmp_path, now) -> None:  # type: ignore[no-untyped-def]
+    # a flapping false positive: it fired and cleared before anyone looked
+    key = '{}:{alertname="HighLatency"}'
+    with bot_running(slack, tmp_path / ".agentops", now, **INGEST) as bot:
+        for status in ("firing", "resolved"):
+            answer = post(bot, am_notification(am_alert("HighLatency", model="checkout_api", status=status),
+                                               group_key=key))
+            assert answer.status_code == 200, answer.text
+        [posted] = alert_posts(slack)
+        shown = slack.wait_for(lambda: "RESOLVED" in (text := slack.render_blocks(posted)) and text)
+        print(shown)
+        assert "[Not a problem]" in shown and "[Acknowledge]" not in shown
+        [alert] = bot.deps.store.alerts.sharing_post(posted.channel, posted.ts)
+        assert alert.status == "resolved"
+
+        slack.wait_ack(slack.click(NOT_A_PROBLEM, alert.fingerprint, posted.ts, user="U0ONCALL"))
+        marked = slack.wait_for(lambda: "Marked not a problem" in (text := slack.render_blocks(posted)) and text)
+        print(marked)
+        assert "🙅 Marked not a problem by <@U0ONCALL>" in marked and "[Not a problem]" not in marked
+        [stored] = bot.deps.store.alerts.sharing_post(posted.channel, posted.ts)
+        assert (stored.not_problem_by, stored.not_problem_at) == ("U0ONCALL", bot.clock.now())
+        # the window ends before `now` (exclusive): a second on, the post counts
+        report = compute(bot.deps.store, now=bot.clock.now() + timedelta(seconds=1))
+        assert (report.alerts, report.false_positive_rate) == (1, 1.0)
+
+
+def test_an_alert_joining_a_marked_post_is_marked_too(store_url: str, now) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(store_url)
+    try:
+        lead = store.alerts.open(fingerprint=DRIFT, alert_type="model_drift", severity="critical",
+                                 component="classifier_v2", message="drift", metrics={}, now=now)
+        assert lead is not None
+        store.alerts.record_post([lead.alert_id], CHANNEL, "1.000001", now)
+        assert store.alerts.mark_not_problem([lead.alert_id], "U0ONCALL", now)
+        later = store.alerts.open(fingerprint=ACCURACY, alert_type="accuracy_drop", severity="critical",
+                                  component="classifier_v2", message="f1", metrics={}, now=now + timedelta(minutes=5))
+        assert later is not None
+        store.alerts.record_post(later.alert_id, CHANNEL, "1.000001", now + timedelta(minutes=5))
+        joined = store.alerts.get(later.alert_id)
+        assert joined is not None and (joined.not_problem_by, joined.not_problem_at) == ("U0ONCALL", now)
+    finally:
+        store.close()

@@ -190,3 +190,25 @@ def test_each_incident_of_a_fingerprint_gets_its_own_escalation_and_audit(tmp_pa
         assert trace["timings"]["time_to_detect_sec"] == 600.0 and trace["timings"]["time_to_acknowledge_sec"] == 0
         [step] = trace["investigations"][0]["steps"]
         assert (len(step["output"]), step["output_chars"], step["output_truncated"]) == (4000, 5000, True)
+
+
+def test_time_to_acknowledge_is_the_first_acknowledgement_not_its_renewal(tmp_path: Path, now: datetime) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        alert = store.alerts.open(fingerprint="latency:classifier_v2", alert_type="latency", severity="critical",
+                                  component="classifier_v2", message="p99 1,800 ms > 1000 (critical)", metrics={},
+                                  now=now)
+        assert alert is not None
+        incident = store.incidents.open(alert_ids=[alert.alert_id], fingerprint=alert.fingerprint,
+                                        alert_type="latency", severity="critical", component="classifier_v2",
+                                        breach_started_at=now, now=now)
+        assert store.escalations.acknowledge([alert.alert_id], "U0ONCALL", now + timedelta(minutes=3))
+        # escalated an hour on, acknowledged again two hours after the post
+        assert store.escalations.acknowledge([alert.alert_id], "U0LEAD", now + timedelta(hours=2),
+                                             since=now + timedelta(hours=1))
+        trace = valid(run_trace(store, Lookup("incident", incident.incident_id), now + timedelta(hours=3),
+                                Redactor()))
+    finally:
+        store.close()
+    assert trace["timings"]["time_to_acknowledge_sec"] == 180.0
+    assert trace["alerts"][0]["acked_by"] == "U0LEAD"  # the latest acknowledgement is still the one shown

@@ -87,6 +87,13 @@ class AlertStore:
         with self._engine.begin() as conn:
             conn.execute(update(alerts).where(alerts.c.alert_id.in_(ids))
                          .values(slack_channel=channel, slack_ts=ts, last_notified_at=naive_utc(now)))
+            # an alert joining a post already marked "Not a problem" is marked with it (the post is one)
+            marked = conn.execute(select(alerts.c.not_problem_by, alerts.c.not_problem_at).where(
+                alerts.c.slack_channel == channel, alerts.c.slack_ts == ts, alerts.c.not_problem_at.is_not(None))
+                .order_by(alerts.c.id).limit(1)).first()
+            if marked is not None:
+                conn.execute(update(alerts).where(alerts.c.alert_id.in_(ids), alerts.c.not_problem_at.is_(None))
+                             .values(not_problem_by=marked.not_problem_by, not_problem_at=marked.not_problem_at))
 
     # Compare-and-set claims: of several replicas making the same call, exactly one gets True.
 

@@ -48,7 +48,7 @@ class AnalyticsQueries:
         members = (select(incident_alerts.c.incident_id,
                           func.count().label("alerts"),
                           func.count(alerts.c.not_problem_at).label("not_problem"),
-                          func.min(alerts.c.acked_at).label("first_ack_at"))
+                          func.min(alerts.c.first_acked_at).label("first_ack_at"))
                    .join(alerts, alerts.c.alert_id == incident_alerts.c.alert_id)
                    .group_by(incident_alerts.c.incident_id).subquery())
         clicked = case((investigations.c.auto == false(), investigations.c.started_at))

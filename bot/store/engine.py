@@ -75,8 +75,9 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
         reader.dispose()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to call from several replicas at once."""
+def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> None:
+    """Bring the schema to the newest revision (or to `revision`, downgrading with `down`); safe to call
+    from several replicas at once."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with _migrating, engine.connect() as conn:
@@ -85,7 +86,7 @@ def migrate(engine: Engine) -> None:
             conn.commit()
         try:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            (command.downgrade if down else command.upgrade)(config, revision)
             conn.commit()
         finally:
             if engine.dialect.name == "postgresql":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import naive_utc
@@ -31,18 +31,20 @@ class EscalationStore:
         """Acknowledge a post's alerts (the lead first); False when someone else did already. `since`: an
         acknowledgement older than it (an escalation that began later) can be renewed."""
         moment, lead = naive_utc(now), alert_ids[0]
+        # a renewal moves acked_at (the chain checks it); the first acknowledgement stays for the measures
+        first = func.coalesce(alerts.c.first_acked_at, moment)
         unacked: ColumnElement[bool] = alerts.c.acked_at.is_(None)
         if since is not None:
             unacked = or_(unacked, alerts.c.acked_at < naive_utc(since))
         with self._engine.begin() as conn:
             # one row decides (no two replicas can each win part of the group)
             won = conn.execute(update(alerts).where(alerts.c.alert_id == lead, unacked)
-                               .values(acked_by=user, acked_at=moment)).rowcount
+                                   .values(acked_by=user, acked_at=moment, first_acked_at=first)).rowcount
             if won != 1:
                 return False
             if len(alert_ids) > 1:
                 conn.execute(update(alerts).where(alerts.c.alert_id.in_(alert_ids[1:]))
-                             .values(acked_by=user, acked_at=moment))
+                             .values(acked_by=user, acked_at=moment, first_acked_at=first))
         return True
 
     # escalation steps ----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class StoredAlert:
     group_key: str | None = None
     not_problem_by: str | None = None  # marked "Not a problem" (a false positive) by whom, when
     not_problem_at: datetime | None = None
+    first_acked_at: datetime | None = None  # the first Acknowledge (acked_at is the latest, once renewed)
 
 
 @dataclass(frozen=True)

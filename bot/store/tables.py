@@ -61,6 +61,9 @@ alerts = Table(
     # migration 0013: who marked the post "Not a problem" (on every alert of the post; the first click wins)
     Column("not_problem_by", String(40)),
     Column("not_problem_at", DateTime),
+    # migration 0013: the first Acknowledge (acked_at moves when an escalation renews it; time to
+    # acknowledge measures this one)
+    Column("first_acked_at", DateTime),
 )
 Index("uq_alerts_firing_fingerprint", alerts.c.fingerprint, unique=True,
       sqlite_where=text("status = 'firing'"), postgresql_where=text("status = 'firing'"))

@@ -40,6 +40,7 @@ def expected_stats(plan: list[PlannedIncident], now: datetime, days: int) -> dic
         return [float(getattr(p, name)) for p in among if getattr(p, name) is not None]
 
     def acknowledged(p: PlannedIncident) -> int | None:
+        # the first Acknowledge (ack_sec), never its renewal (reack_sec)
         clicked = p.investigate_sec if p.investigation is not None and p.investigation.clicked else None
         return min((s for s in (p.ack_sec, clicked) if s is not None), default=None)
 

@@ -40,6 +40,7 @@ class PlannedIncident:
     detect_sec: int
     outcome: str  # auto_fixed | escalated | resolved_otherwise | open
     ack_sec: int | None = None
+    reack_sec: int | None = None  # someone acknowledges again after the escalation (renews ack_sec's)
     investigate_sec: int | None = None  # the investigation starts (with `investigation`)
     diagnose_sec: int | None = None
     act_sec: int | None = None
@@ -78,6 +79,10 @@ def _incident(n: int, posted_at: datetime, rng: random.Random,
         resolve = max(diagnose or 0, escalate or 0) + rng.randint(300, 7200)
     else:
         resolve = None
+    # every third escalation acknowledged before it is renewed an hour later: the first one is measured
+    # (derived, not drawn, so the seeded history stays the same)
+    reack = escalate + 3600 if escalate is not None and ack is not None and ack < escalate and n % 3 == 0 \
+        else None
     fallback = rng.random() < 0.15
     engine = "offline" if fallback or rng.random() < 0.2 else "claude"
     investigation = PlannedInvestigation(
@@ -87,7 +92,8 @@ def _incident(n: int, posted_at: datetime, rng: random.Random,
         clicked=rng.random() < 0.6) if investigated else None
     return PlannedIncident(
         n=n, posted_at=posted_at, alert_type=ALERT_TYPES[n % len(ALERT_TYPES)], alerts=1 + (n % 5 == 0),
-        detect_sec=rng.randint(30, 600), outcome=kind, ack_sec=ack, investigate_sec=start, diagnose_sec=diagnose,
+        detect_sec=rng.randint(30, 600), outcome=kind, ack_sec=ack, reack_sec=reack, investigate_sec=start,
+        diagnose_sec=diagnose,
         act_sec=act, escalate_sec=escalate, resolve_sec=resolve, not_problem=rng.random() < 0.08,
         investigation=investigation)
 
@@ -127,6 +133,9 @@ def _write(store: Store, p: PlannedIncident) -> None:
                                    p.at(p.act_sec + 60), request_id=f"req-{p.n}")  # type: ignore[arg-type]
     if p.escalate_sec is not None:
         store.incidents.advance(iid, "escalated", escalated_at=p.at(p.escalate_sec))
+    if p.reack_sec is not None:
+        assert store.escalations.acknowledge(alert_ids, "U0SECOND", p.at(p.reack_sec),  # type: ignore[arg-type]
+                                             since=p.at(p.escalate_sec))
     if p.resolve_sec is not None:
         resolved_at = p.at(p.resolve_sec)
         for k in range(p.alerts):

@@ -5,6 +5,18 @@ from alembic import context
 from bot.store.tables import metadata
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-with context.begin_transaction():
-    context.run_migrations()
+# SQLite rebuilds a table to drop a column (batch mode): with foreign keys enforced, rebuilding incidents
+# or alerts under incident_alerts' rows fails. SQLite ignores the pragma inside a transaction, so it is
+# set on the driver connection before BEGIN, and set back after the commit.
+sqlite = connection.dialect.name == "sqlite"
+if sqlite:
+    connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+try:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+    if sqlite and connection.in_transaction():
+        connection.commit()
+finally:
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
