@@ -138,8 +138,10 @@ class Announcer(Protocol):
     async def budget_level_reached(self, notice: BudgetNotice) -> None:
         """A cap's current window reached 80, 95 or 100 % of it: told once across replicas, in the alert channel."""
     # post-mortems (bot/postmortems/)
-    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
-        """The draft in the incident's thread, with Publish and Discard; None when it could not be posted."""
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef,
+                                 again: bool = False) -> PostRef | None:
+        """The draft in the incident's thread, with Publish and Discard; None when it could not be posted.
+        `again`: an earlier attempt may have reached the thread; that post is adopted rather than doubled."""
 
     async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
         """Published (`notes`: where it went, what failed) or discarded: its message redrawn without buttons."""

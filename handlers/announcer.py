@@ -301,9 +301,11 @@ class SlackAnnouncer:
     async def budget_level_reached(self, notice: BudgetNotice) -> None:
         await self._note(self.settings.slack_alert_channel, *budget_blocks.budget_notice(notice), None,
                          f"budget-{notice.standing.cap.period}-{notice.standing.cap.unit}-{notice.level}")
-    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
-        return await self._post(thread.channel, *postmortem_blocks.draft(postmortem), thread_ts=thread.ts,
-                                key=f"postmortem:{postmortem.incident_id}")
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef,
+                                 again: bool = False) -> PostRef | None:
+        posted = await self.own.post(thread.channel, *postmortem_blocks.draft(postmortem),
+                                     [f"postmortem:{postmortem.incident_id}"], thread_ts=thread.ts, look_first=again)
+        return None if isinstance(posted, SlackFailure) else posted
 
     async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:
         if postmortem.slack_channel and postmortem.slack_ts:

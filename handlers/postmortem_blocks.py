@@ -12,6 +12,7 @@ from bot.store.records import Postmortem
 from handlers.actions.ids import DISCARD_POSTMORTEM, PUBLISH_POSTMORTEM
 from handlers.blocks import Blocks, button, context, header, section, to_mrkdwn
 from handlers.mrkdwn import code, esc, mention, when
+from handlers.permission_blocks import deciders
 
 DRAFTED_BY = {"claude": "Drafted by Claude from the incident's run trace",
               "template": "Filled in from the incident's record"}
@@ -54,11 +55,13 @@ def decided(postmortem: Postmortem, notes: Sequence[str]) -> tuple[str, Blocks]:
     return f"Post-mortem for {esc(postmortem.incident_id)} discarded", blocks
 
 
-def refusal(result: Decided, approvers: Sequence[str]) -> str:
+def refusal(result: Decided) -> str:
     """Why a click decided nothing, for the clicker alone."""
     verb = "publish" if result.decision == "published" else "discard"
+    if result.outcome == "not_allowed" and result.why:
+        return f"{esc(result.why)}."
     if result.outcome == "not_allowed":
-        who = ", ".join(mention(a) for a in approvers)
+        who = ", ".join(deciders(list(result.approvers)))
         return f"Only the approvers ({who}) may {verb} a post-mortem: a published one is evidence later " \
                "investigations cite. Ask one of them."
     if result.outcome == "unknown":

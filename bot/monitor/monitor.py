@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.deps import Deps
 from bot.monitor.notifier import Notifier
 from bot.monitor.sweep import RUNBOOKS, WAREHOUSE_FINGERPRINT, Alert, sweep
+from bot.postmortems import drafting as postmortems
 from bot.remediation import incidents
 from bot.warehouse import WarehouseError, WarehouseUnavailable
 from bot.warehouse.schema import ensure_schema
@@ -65,6 +66,7 @@ class Monitor:
                     await incidents.record_pending(self.deps, now)
                     # read and recorded: what agentops-rules.yml's SweepStalled watches
                     self.deps.metrics.state.sweep_succeeded(self.deps.clock.now())
+                await postmortems.post_unposted(self.deps, now)  # drafts whose post failed, posted again
                 self.deps.store_outages.recovered()
             except Exception as error:
                 if not self.deps.store_outages.reported(error, "recording a sweep's alerts", now):

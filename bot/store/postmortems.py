@@ -41,6 +41,16 @@ class PostmortemStore:
             conn.execute(update(postmortems).where(postmortems.c.incident_id == incident_id)
                          .values(slack_channel=channel, slack_ts=ts))
 
+    def unposted(self, drafted_before: datetime, limit: int) -> list[Postmortem]:
+        """Drafts whose message never reached the thread (the post failed, or the replica stopped first), oldest
+        first; only those drafted before `drafted_before`, so a draft still being posted is left to its poster."""
+        query = (select(postmortems).where(postmortems.c.status == "draft", postmortems.c.slack_ts.is_(None),
+                                           postmortems.c.drafted_at <= naive_utc(drafted_before))
+                 .order_by(postmortems.c.drafted_at, postmortems.c.incident_id).limit(limit))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [from_row(Postmortem, r) for r in rows]
+
     def decide(self, incident_id: str, decision: str, user: str, now: datetime) -> bool:
         """Publish or discard a draft; False when it was decided already (the first click wins)."""
         if decision not in DECISIONS:

@@ -33,6 +33,6 @@ def make_listener(deps: Deps, slack: SlackEdge, decision: str) -> Callable[..., 
             result = await decide_postmortem(deps, clicked.value, clicked.user, decision, clicked.channel,
                                              clicked.message_ts)
             if result.outcome not in ("published", "discarded"):
-                await reply(slack, clicked.response_url, *notice(refusal(result, deps.settings.agentops_approvers)))
+                await reply(slack, clicked.response_url, *notice(refusal(result)))
 
     return decide

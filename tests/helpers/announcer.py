@@ -168,9 +168,14 @@ class MemoryAnnouncer:
 
     async def governance_degraded(self, reason: str) -> None:
         self.said.append(Said("governance_degraded", None, {"reason": reason}))
-    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef) -> PostRef | None:
+    async def postmortem_drafted(self, postmortem: Postmortem, thread: PostRef,
+                                 again: bool = False) -> PostRef | None:
+        if self.refuse_posts:
+            self.refuse_posts -= 1
+            self.said.append(Said("postmortem_drafted:failed", postmortem, {"thread": thread, "again": again}))
+            return None
         post = PostRef(thread.channel, f"{next(self._ids)}.000200")
-        self.said.append(Said("postmortem_drafted", postmortem, {"thread": thread, "post": post}))
+        self.said.append(Said("postmortem_drafted", postmortem, {"thread": thread, "post": post, "again": again}))
         return post
 
     async def postmortem_decided(self, postmortem: Postmortem, notes: Sequence[str]) -> None:

@@ -18,9 +18,10 @@ from tests.helpers.remediation import LEAD, click_on, play, remediation
 
 
 @contextmanager
-def resolved_demo_incident(tmp_path: Path, now,  # type: ignore[no-untyped-def]
+def resolved_demo_incident(tmp_path: Path, now, draft_post_fails: bool = False,  # type: ignore[no-untyped-def]
                            **settings: object) -> Iterator[tuple[Domain, GitHubStandIn, Postmortem]]:
-    """Yields the domain, the GitHub stand-in and the incident's stored post-mortem draft."""
+    """Yields the domain, the GitHub stand-in and the incident's stored post-mortem draft (with
+    `draft_post_fails`, the draft's post to the thread failed)."""
     with GitHubStandIn() as github, remediation(tmp_path, now, github_token=github.token, github_repo=github.repo,
                                                 github_api_url=github.api_url, **settings) as (d, _):
         async def story(requests: dict[str, Approval]) -> None:
@@ -29,9 +30,10 @@ def resolved_demo_incident(tmp_path: Path, now,  # type: ignore[no-untyped-def]
                 await d.settle()
             seed(d.deps.warehouse, "healthy", naive_utc(d.clock.now()), reset=True)
             d.clock.advance(timedelta(minutes=1))
+            d.announcer.refuse_posts = int(draft_post_fails)  # the resolving tick's one post is the draft's
             await Monitor(d.deps, "test").tick()
             await d.settle()  # the draft is written in the background
 
         play(d, story)
-        [drafted] = d.announcer.of("postmortem_drafted")
+        [drafted] = d.announcer.of("postmortem_drafted:failed" if draft_post_fails else "postmortem_drafted")
         yield d, github, drafted.about

@@ -23,8 +23,8 @@ LEAD, REQUESTER, VIEWER = "U0LEAD", "U0ONCALL", "U0VIEWER"
 @contextmanager
 def remediation(tmp_path: Path, now, **settings: object) -> Iterator[tuple[Domain, DemoMLService]]:  # type: ignore[no-untyped-def]
     with DemoMLService(training_sec=0.3) as service, domain(
-            tmp_path, now, ml_service_url=service.url, agentops_approvers=f"{LEAD},{REQUESTER}",
-            action_poll_interval_sec=0.05, **settings) as d:
+            tmp_path, now, ml_service_url=service.url, action_poll_interval_sec=0.05,
+            **{"agentops_approvers": f"{LEAD},{REQUESTER}", **settings}) as d:
         service.clock, service.warehouse = d.clock, d.deps.warehouse
         yield d, service
 

@@ -132,5 +132,6 @@ def test_only_approvers_decide_only_on_the_draft_and_a_discarded_draft_stays_out
         [decided] = d.announcer.of("postmortem_decided")
         assert decided.about.status == "discarded" and decided.details["notes"] == []
         outcomes = [(e.actor, e.outcome) for e in reversed(d.deps.store.audit.entries(draft.incident_id))]
-        assert outcomes == [(VIEWER, "not_allowed"), (LEAD, "wrong_message"), (LEAD, "discarded"), (LEAD, "already")]
+        assert outcomes == [(VIEWER, "refused:approver"), (VIEWER, "not_allowed"), (LEAD, "wrong_message"),
+                            (LEAD, "discarded"), (LEAD, "already")]  # a refusal is a permission_denied row too
         assert not any(draft.file_name in s for s in d.deps.knowledge.incidents)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.postmortems.decisions import decide_postmortem
+from bot.postmortems.decisions import Decided, decide_postmortem
 from bot.store.records import Postmortem
-from handlers.postmortem_blocks import decided, draft
+from handlers.postmortem_blocks import decided, draft, refusal
 from tests.helpers.postmortems import resolved_demo_incident
 from tests.helpers.remediation import LEAD
 
@@ -47,6 +47,14 @@ def test_untrusted_text_in_a_draft_is_shown_literally_and_within_slacks_limits()
     _, gone = decided(shown, [])
     assert [b["type"] for b in gone] == ["header", "section", "context"]  # the summary, and who discarded it
     assert gone[-1]["elements"][0]["text"].startswith("Discarded by <@U0LEAD> <!date^")
+
+
+def test_a_refused_click_names_the_policys_approvers_groups_included_or_says_why() -> None:
+    text = refusal(Decided("not_allowed", "published", approvers=("U0LEAD", "S0MLLEADS")))
+    print(text)
+    assert text.startswith("Only the approvers (<@U0LEAD>, <!subteam^S0MLLEADS>) may publish a post-mortem")
+    unconfirmed = "Slack could not confirm the approver groups' members just now; try again in a minute"
+    assert refusal(Decided("not_allowed", "discarded", why=unconfirmed)) == f"{unconfirmed}."
 
 
 def test_a_folder_that_cannot_be_written_is_said_and_the_rest_still_happens(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
