@@ -38,6 +38,17 @@ async def approver_check(deps: Deps, request_id: str, user: str) -> Permission:
     return Permission(allowed, listed, why, environment)
 
 
+def too_few(listed: list[str], needed: int, requester: str, four_eyes: bool) -> str:
+    """Why `needed` distinct approvals can never be reached from `listed` (the requester left out under the
+    four-eyes rule), or "" when they can — a user group may hold anyone, so a list with one never falls short."""
+    people = {u for u in listed if not (four_eyes and u == requester)}
+    if not people or any(u.startswith("S") for u in people) or len(people) >= needed:
+        return ""
+    rule = " besides the requester" if four_eyes and requester in listed else ""
+    return (f"it needs {needed} distinct approvals but only {len(people)} approvers may give them{rule}, so it "
+            "can only expire; add approvers to AGENTOPS_APPROVERS or the action policy")
+
+
 def denied(deps: Deps, user: str, request_id: str, decision: str, permission: Permission, origin: object) -> None:
     """A click by someone the policy does not let decide: audited as permission_denied (the click's own
     audit row follows)."""

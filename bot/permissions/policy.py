@@ -231,5 +231,5 @@ def _action_rule(path: Path, node: Node, where: str, action: str, groups: dict[s
     if approvers and not any(_SUBTEAM.match(a) for a in approvers) and len(set(approvers)) < approvals:
         # a group may hold any number of people; a list of users this short can never reach `approvals`
         raise _fail(path, keys["approvals"][1], f"{where}: approvals {approvals} but only {len(set(approvers))} "
-                                                "approvers listed; list more approvers (or a @group) or lower approvals")
+                                                "approvers listed; list more (or a @group) or lower approvals")
     return ActionRule(action, approvals, tuple(approvers), risk, names)

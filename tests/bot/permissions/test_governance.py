@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.store.records import Approval
+from handlers.approval_blocks import approval_request
+from seed.slack import SlackStandIn
 from tests.helpers.domain import replica
 from tests.helpers.permissions import policy_file, verified_actions
 from tests.helpers.remediation import LEAD, REQUESTER, audit, click_on, play, remediation
@@ -118,3 +120,33 @@ def test_user_groups_are_cached_for_their_ttl(tmp_path: Path, now) -> None:  # t
             assert await ask(LEAD) and not await ask("U0GROUPIE") and directory.lookups == 2
 
         asyncio.run(run())
+
+
+TWO_FROM_THE_FALLBACK = """
+policies:
+  production:
+    actions:
+      rollback_model: {approvals: 2}
+      retrain_model: {approvals: 1}
+"""
+
+
+def test_a_request_the_fallback_approvers_cannot_reach_says_so_in_its_message_and_audit(  # type: ignore[no-untyped-def]
+        tmp_path: Path, now) -> None:
+    """AGENTOPS_APPROVERS is the lead and the requester; under four-eyes only the lead may approve, so two
+    approvals can never be given."""
+    with remediation(tmp_path, now, agentops_four_eyes=True,
+                     action_policy_file=policy_file(tmp_path, TWO_FROM_THE_FALLBACK)) as (d, _):
+        async def story(requests: dict[str, Approval]) -> None:
+            short, enough = requests["rollback_model"], requests["retrain_model"]
+            [asked] = [e for e in d.deps.store.audit.entries(short.request_id) if e.action == "approval.request"]
+            assert asked.details["too_few_approvers"].startswith(
+                "it needs 2 distinct approvals but only 1 approvers may give them besides the requester")
+            [fine] = [e for e in d.deps.store.audit.entries(enough.request_id) if e.action == "approval.request"]
+            assert "too_few_approvers" not in fine.details
+            fallback = d.deps.settings.agentops_approvers
+            shown = SlackStandIn.render_blocks({"blocks": approval_request(short, fallback, True)[1]})
+            assert "⚠️ it needs 2 distinct approvals but only 1 approvers" in shown and "can only expire" in shown
+            assert "⚠️" not in SlackStandIn.render_blocks({"blocks": approval_request(short, fallback, False)[1]})
+
+        play(d, story)
