@@ -85,6 +85,9 @@ def test_the_second_distinct_votes_landing_on_two_replicas_at_once_decide_once( 
             assert len(service.calls("POST", "/model/rollback")) == 1
             stored = d.deps.store.approvals.get(rid)
             assert stored is not None and stored.status == "approved" and stored.voters[0] == LEAD
+            # every vote that committed is listed, whichever replica wrote the column last
+            committed = d.deps.store.votes.voters(rid)
+            assert len(committed) >= 2 and sorted(stored.voters) == sorted(committed)
             assert [o for _, a, o in audit(d, rid) if a == "approval.approve"].count("approved") == 1
 
         play(d, story)
