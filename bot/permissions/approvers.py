@@ -29,7 +29,8 @@ async def approver_check(deps: Deps, request_id: str, user: str) -> Permission:
     """Whether `user` may decide this request under its environment's policy (an unknown request: whether
     they are one of AGENTOPS_APPROVERS, so a forged id learns nothing new)."""
     approval = await asyncio.to_thread(deps.store.approvals.get, request_id)
-    policy, _degraded = deps.governance.policy()  # degraded: the last good policy still says who may decide
+    # degraded: the last good policy still says who may decide (read off the loop: a stat, a parse on change)
+    policy, _degraded = await asyncio.to_thread(deps.governance.policy)
     environment = (approval.environment or policy.environment_of(approval.target)) if approval else ""
     rule = policy.rule(environment, approval.action) if approval else None
     fallback = deps.settings.agentops_approvers

@@ -28,7 +28,7 @@ class Plan:
 
 async def plan_for(deps: Deps, action: str, target: str) -> Plan:
     governance = deps.governance
-    policy, degraded = governance.policy()
+    policy, degraded = await asyncio.to_thread(governance.policy)  # a stat, and a YAML parse when it changed
     environment = policy.environment_of(target)
     rule = policy.rule(environment, action)
     unattended = policy.unattended(environment, action)
