@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.permissions.gate import plan_for, say_degraded
 from bot.store.records import Approval
 from handlers.approval_blocks import approval_request
 from seed.slack import SlackStandIn
@@ -153,3 +154,36 @@ def test_a_request_the_fallback_approvers_cannot_reach_says_so_in_its_message_an
             assert "⚠️" not in SlackStandIn.render_blocks({"blocks": approval_request(short, fallback, False)[1]})
 
         play(d, story)
+
+
+def test_the_store_down_is_said_once_per_spell_however_production_proposals_fall_between(  # type: ignore[no-untyped-def]
+        tmp_path: Path, now) -> None:
+    """A production proposal never reads the track record, so it says nothing about the store being back."""
+    with remediation(tmp_path, now, action_policy_file=policy_file(tmp_path, SANDBOX + """
+  production:
+    actions:
+      rollback_model: {approvals: 1}
+""")) as (d, _):
+        db = tmp_path / "agentops.db"
+
+        async def propose(target: str) -> None:
+            await say_degraded(d.deps, await plan_for(d.deps, "retrain_model", target))
+
+        def store_down() -> None:
+            # the store stops answering: its file gone (SQLite opens an empty one, without the tables)
+            d.deps.store.engine.dispose()
+            db.rename(tmp_path / "away.db")
+
+        async def run() -> None:
+            store_down()
+            for target in ("classifier_v2", "fraud_model", "classifier_v2", "fraud_model", "classifier_v2"):
+                await propose(target)  # sandbox, production, sandbox, …
+            assert len(d.announcer.of("governance_degraded")) == 1
+            d.deps.store.engine.dispose()
+            (tmp_path / "away.db").replace(db)  # back: a sandbox plan reads the track record, the spell ends
+            await propose("classifier_v2")
+            store_down()
+            await propose("classifier_v2")
+            assert len(d.announcer.of("governance_degraded")) == 2
+
+        asyncio.run(run())
