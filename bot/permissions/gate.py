@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.deps import Deps
+from bot.leases import replica_name
 from bot.permissions.governance import Standing
 from bot.permissions.policy import ActionRule, Unattended
 
@@ -52,9 +54,22 @@ async def say_degraded(deps: Deps, plan: Plan) -> None:
     """Degraded mode is said once in the channel per spell of each cause (the policy, the store); a spell
     ends only when a plan reads that same thing and it answers — a plan that never asked the store (a
     production action, say) says nothing about whether the store is back."""
-    said = deps.governance.degraded_said
+    said, notices, now = deps.governance.degraded_said, deps.store.governance_notices, deps.clock.now()
     said.difference_update(plan.read)
+    for answering in plan.read:  # every replica ends the spell it finds over (one stopped mid-spell cannot)
+        await _quietly(notices.ended, answering)
     cause = "store" if plan.degraded == STORE_DOWN else "policy"
     if plan.degraded and cause not in said:
         said.add(cause)
-        await deps.announcer.governance_degraded(plan.degraded)
+        # the first replica to claim it says it; a store that does not answer cannot tell, so each says it
+        if await _quietly(notices.claim, cause, now, replica_name()) is not False:
+            await deps.announcer.governance_degraded(plan.degraded)
+
+
+async def _quietly(call: Callable[..., bool | None], *args: object) -> bool | None:
+    """The call's answer; None when the store did not answer (degraded mode goes on without it)."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except Exception as error:
+        log.warning("the governance notice could not be read or written (%s)", type(error).__name__)
+        return None

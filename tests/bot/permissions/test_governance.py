@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.permissions.gate import plan_for, say_degraded
+from bot.permissions.governance import Governance
+from bot.permissions.policy import load_action_policy
 from bot.store.records import Approval
 from handlers.approval_blocks import approval_request
 from seed.slack import SlackStandIn
-from tests.helpers.domain import replica
+from tests.helpers.domain import Domain, replica
 from tests.helpers.permissions import policy_file, verified_actions
 from tests.helpers.remediation import LEAD, REQUESTER, audit, click_on, play, remediation
 
@@ -185,5 +188,39 @@ def test_the_store_down_is_said_once_per_spell_however_production_proposals_fall
             store_down()
             await propose("classifier_v2")
             assert len(d.announcer.of("governance_degraded")) == 2
+
+        asyncio.run(run())
+
+
+def test_an_unusable_policy_is_said_by_one_replica_and_again_in_its_next_spell(  # type: ignore[no-untyped-def]
+        tmp_path: Path, now) -> None:
+    path = policy_file(tmp_path, SANDBOX)
+
+    def edit(text: str, later: int) -> None:
+        path.write_text(text)
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + later))  # whatever the clock's grain
+
+    with remediation(tmp_path, now, action_policy_file=path) as (d, _), replica(d) as r:
+        # the other replica reads the policy file for itself
+        other = Domain(replace(r.deps, governance=Governance(load_action_policy(path), path, 60)), r.announcer,
+                       r.clock)
+
+        async def propose(where: Domain) -> None:
+            await say_degraded(where.deps, await plan_for(where.deps, "retrain_model", "classifier_v2"))
+
+        def said() -> int:
+            return len(d.announcer.of("governance_degraded")) + len(other.announcer.of("governance_degraded"))
+
+        async def run() -> None:
+            edit("policies: [this is: not: a mapping", 5)
+            for where in (d, other, d, other):
+                await propose(where)
+            assert said() == 1
+            edit(SANDBOX, 10)
+            await propose(d)  # the policy reads again: the spell is over
+            edit("policies: [still: not: a mapping", 15)
+            await propose(d)
+            await propose(other)
+            assert said() == 2
 
         asyncio.run(run())
