@@ -46,7 +46,8 @@ def too_few(listed: list[str], needed: int, requester: str, four_eyes: bool) -> 
     if not people or any(u.startswith("S") for u in people) or len(people) >= needed:
         return ""
     rule = " besides the requester" if four_eyes and requester in listed else ""
-    return (f"it needs {needed} distinct approvals but only {len(people)} approvers may give them{rule}, so it "
+    who = "1 approver" if len(people) == 1 else f"{len(people)} approvers"
+    return (f"it needs {needed} distinct approvals but only {who} may give them{rule}, so it "
             "can only expire; add approvers to AGENTOPS_APPROVERS or the action policy")
 
 

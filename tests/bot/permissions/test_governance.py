@@ -148,12 +148,12 @@ def test_a_request_the_fallback_approvers_cannot_reach_says_so_in_its_message_an
             short, enough = requests["rollback_model"], requests["retrain_model"]
             [asked] = [e for e in d.deps.store.audit.entries(short.request_id) if e.action == "approval.request"]
             assert asked.details["too_few_approvers"].startswith(
-                "it needs 2 distinct approvals but only 1 approvers may give them besides the requester")
+                "it needs 2 distinct approvals but only 1 approver may give them besides the requester")
             [fine] = [e for e in d.deps.store.audit.entries(enough.request_id) if e.action == "approval.request"]
             assert "too_few_approvers" not in fine.details
             fallback = d.deps.settings.agentops_approvers
             shown = SlackStandIn.render_blocks({"blocks": approval_request(short, fallback, True)[1]})
-            assert "⚠️ it needs 2 distinct approvals but only 1 approvers" in shown and "can only expire" in shown
+            assert "⚠️ it needs 2 distinct approvals but only 1 approver may" in shown and "can only expire" in shown
             assert "⚠️" not in SlackStandIn.render_blocks({"blocks": approval_request(short, fallback, False)[1]})
 
         play(d, story)
