@@ -254,6 +254,7 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     announcer.watch_posts(deps.store.alerts.sharing_post)
     deps.governance.directory = SlackGroupDirectory(slack)
     announcer.watch_governance(deps.governance)
+    announcer.watch_approvals(deps.store.approvals.get)
     return Bot(deps, slack, policy)
 
 

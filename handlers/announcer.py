@@ -97,6 +97,7 @@ class SlackAnnouncer:
         self._silenced_until: Callable[[str], datetime | None] = lambda _fingerprint: None
         self._sharing_post: Callable[[str, str], Sequence[StoredAlert]] | None = None
         self._governance: Governance | None = None
+        self._approval: Callable[[str], Approval | None] | None = None
         self.links = Links.of(edge.settings)
         # thread → permalink of its latest diagnosis, for the approval requests that follow it in this
         # process (a request made elsewhere names the diagnosis without the link)
@@ -114,13 +115,21 @@ class SlackAnnouncer:
         """Where alert posts read a component's environment and approval requests who may decide them."""
         self._governance = governance
 
-    def _environment_of(self, component: str) -> str:
-        return self._governance.policy()[0].environment_of(component) if self._governance is not None else ""
+    def watch_approvals(self, approval: Callable[[str], Approval | None]) -> None:
+        """Where a vote's edit reads its request again (by id), so it never draws buttons on a request that
+        was decided meanwhile."""
+        self._approval = approval
 
-    def _deciders(self, approval: Approval) -> list[str]:
+    # the policy is read off the event loop: a stat each time, a YAML parse when its file changed
+    async def _environment_of(self, component: str) -> str:
+        if self._governance is None:
+            return ""
+        return (await asyncio.to_thread(self._governance.policy))[0].environment_of(component)
+
+    async def _deciders(self, approval: Approval) -> list[str]:
         if self._governance is None:
             return self.settings.agentops_approvers
-        return self._governance.approvers_of(approval, self.settings.agentops_approvers)
+        return await asyncio.to_thread(self._governance.approvers_of, approval, self.settings.agentops_approvers)
 
     def watch_posts(self, sharing_post: Callable[[str, str], Sequence[StoredAlert]]) -> None:
         """Where an alert post's alerts are read (by channel and ts): an edit retried after an outage
@@ -134,7 +143,7 @@ class SlackAnnouncer:
             if alert.status == "firing" and (end := await asyncio.to_thread(self._silenced_until, alert.fingerprint)):
                 until[alert.fingerprint] = end
         return alert_blocks.alert_post(component, alerts, self.links, silenced_until=until,
-                                       environment=self._environment_of(component))
+                                       environment=await self._environment_of(component))
 
     async def _post(self, channel: str, text: str, blocks: Blocks, thread_ts: str | None = None,
                     key: str | None = None) -> PostRef | None:
@@ -231,7 +240,7 @@ class SlackAnnouncer:
 
     async def approval_requested(self, approval: Approval, thread: PostRef) -> PostRef | None:
         return await self._post(thread.channel, *approval_blocks.approval_request(
-            approval, self._deciders(approval), self.settings.agentops_four_eyes,
+            approval, await self._deciders(approval), self.settings.agentops_four_eyes,
             diagnosis=self.diagnoses.get(thread, "")), thread_ts=thread.ts, key=f"approval:{approval.request_id}")
 
     async def proposal_dropped(self, thread: PostRef, action: str, target: str, why: str) -> None:
@@ -266,12 +275,36 @@ class SlackAnnouncer:
                 approval, "failed", approval.action_details or ""), thread_ts=approval.slack_thread_ts,
                 kind=f"abandoned:{approval.request_id}")
 
+    async def _current(self, approval: Approval) -> Approval:
+        """The request as the store has it now (as it was when the store does not answer)."""
+        if self._approval is None:
+            return approval
+        try:
+            return await asyncio.to_thread(self._approval, approval.request_id) or approval
+        except Exception as error:
+            log.warning("could not read request %s again (%s)", approval.request_id, type(error).__name__)
+            return approval
+
     async def approval_voted(self, approval: Approval) -> None:
-        if approval.slack_channel and approval.slack_ts:
-            thread = PostRef(approval.slack_channel, approval.slack_thread_ts or approval.slack_ts)
-            await self._update(PostRef(approval.slack_channel, approval.slack_ts), *approval_blocks.approval_request(
-                approval, self._deciders(approval), self.settings.agentops_four_eyes,
-                diagnosis=self.diagnoses.get(thread, "")))
+        """The request's tally; drawn from the request as it is when the edit is made (and again when a retry
+        is), so a late or retried edit never puts the buttons back on a request decided meanwhile."""
+        if not (approval.slack_channel and approval.slack_ts):
+            return
+        thread = PostRef(approval.slack_channel, approval.slack_thread_ts or approval.slack_ts)
+
+        async def draw(latest: Approval) -> tuple[str, Blocks]:
+            if latest.status != "pending":
+                return approval_blocks.approval_closed(latest)
+            return approval_blocks.approval_request(latest, await self._deciders(latest),
+                                                    self.settings.agentops_four_eyes,
+                                                    diagnosis=self.diagnoses.get(thread, ""))
+
+        async def redraw() -> tuple[str, Blocks]:
+            return await draw(await self._current(approval))
+
+        if (latest := await self._current(approval)).status != "pending":
+            return  # decided or expired: its closing edit draws it
+        await self._update(PostRef(approval.slack_channel, approval.slack_ts), *await draw(latest), redraw=redraw)
 
     async def action_unattended(self, approval: Approval, thread: PostRef, rule: str,
                                 standing: str) -> PostRef | None:

@@ -4,6 +4,7 @@ the request once decided or expired, and an action's progress and verified outco
 from __future__ import annotations
 
 from bot.auto_investigate import AUTO_REQUESTER
+from bot.permissions.approvers import too_few
 from bot.remediation.decisions import ClickResult
 from bot.store.records import Approval
 from handlers.actions.ids import APPROVE_ACTION, DENY_ACTION
@@ -66,6 +67,8 @@ def approval_request(approval: Approval, approvers: list[str], four_eyes: bool,
         "⚠️ nobody: AGENTOPS_APPROVERS is empty, so this request can only expire")
     rule = " (not the requester: four-eyes rule)" if four_eyes else ""
     rule += votes_line(approval)
+    if short := too_few(approvers, approval.approvals_needed, approval.requested_by, four_eyes):
+        rule += f" · ⚠️ {esc(short)}"
     approve = button("Approve", APPROVE_ACTION, approval.request_id, style="primary")
     if approval.action in VERBS:
         approve["confirm"] = _confirm(approval)

@@ -29,13 +29,26 @@ async def approver_check(deps: Deps, request_id: str, user: str) -> Permission:
     """Whether `user` may decide this request under its environment's policy (an unknown request: whether
     they are one of AGENTOPS_APPROVERS, so a forged id learns nothing new)."""
     approval = await asyncio.to_thread(deps.store.approvals.get, request_id)
-    policy, _degraded = deps.governance.policy()  # degraded: the last good policy still says who may decide
+    # degraded: the last good policy still says who may decide (read off the loop: a stat, a parse on change)
+    policy, _degraded = await asyncio.to_thread(deps.governance.policy)
     environment = (approval.environment or policy.environment_of(approval.target)) if approval else ""
     rule = policy.rule(environment, approval.action) if approval else None
     fallback = deps.settings.agentops_approvers
     allowed, why = await deps.governance.may_approve(rule, user, fallback, deps.clock.now())
     listed = tuple(rule.approvers) if rule is not None and rule.approvers else ()
     return Permission(allowed, listed, why, environment)
+
+
+def too_few(listed: list[str], needed: int, requester: str, four_eyes: bool) -> str:
+    """Why `needed` distinct approvals can never be reached from `listed` (the requester left out under the
+    four-eyes rule), or "" when they can — a user group may hold anyone, so a list with one never falls short."""
+    people = {u for u in listed if not (four_eyes and u == requester)}
+    if not people or any(u.startswith("S") for u in people) or len(people) >= needed:
+        return ""
+    rule = " besides the requester" if four_eyes and requester in listed else ""
+    who = "1 approver" if len(people) == 1 else f"{len(people)} approvers"
+    return (f"it needs {needed} distinct approvals but only {who} may give them{rule}, so it "
+            "can only expire; add approvers to AGENTOPS_APPROVERS or the action policy")
 
 
 def denied(deps: Deps, user: str, request_id: str, decision: str, permission: Permission, origin: object) -> None:

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.deps import Deps
+from bot.leases import replica_name
 from bot.permissions.governance import Standing
 from bot.permissions.policy import ActionRule, Unattended
 
 log = logging.getLogger("agentops.permissions")
 POLICY_ACTOR = "policy"  # how the audit log and the thread name a decision the policy made
+STORE_DOWN = "the state store did not answer for the track record"
 
 
 @dataclass(frozen=True)
@@ -24,33 +27,49 @@ class Plan:
     standing: Standing | None = None
     level_too_low: str = ""  # why an unattended rule did not apply
     degraded: str = ""  # why governance is degraded (nothing runs without a click)
+    read: tuple[str, ...] = ()  # what governance this plan read and found answering: "policy", "store"
 
 
 async def plan_for(deps: Deps, action: str, target: str) -> Plan:
     governance = deps.governance
-    policy, degraded = governance.policy()
+    policy, degraded = await asyncio.to_thread(governance.policy)  # a stat, and a YAML parse when it changed
     environment = policy.environment_of(target)
     rule = policy.rule(environment, action)
     unattended = policy.unattended(environment, action)
     if rule is None or unattended is None or degraded:
-        return Plan(environment, rule, degraded=degraded or "")
+        return Plan(environment, rule, degraded=degraded or "", read=() if degraded else ("policy",))
     try:
         standing = await asyncio.to_thread(governance.standing, deps.store, policy, environment)
     except Exception as error:
         log.warning("the track record could not be read (%s): degraded", type(error).__name__)
-        return Plan(environment, rule, degraded="the state store did not answer for the track record")
+        return Plan(environment, rule, degraded=STORE_DOWN, read=("policy",))
     if policy.rank(standing.level) >= policy.rank(unattended.level):
-        return Plan(environment, rule, unattended, standing)
+        return Plan(environment, rule, unattended, standing, read=("policy", "store"))
     return Plan(environment, rule, None, standing, level_too_low=(
         f"{unattended.rule} runs it without a click from level {unattended.level}; the bot holds "
-        f"{standing.in_words()}"))
+        f"{standing.in_words()}"), read=("policy", "store"))
 
 
 async def say_degraded(deps: Deps, plan: Plan) -> None:
-    """Degraded mode is said once in the channel per spell; a plan that is not degraded ends the spell."""
-    governance = deps.governance
-    if not plan.degraded:
-        governance.degraded_said = False
-    elif not governance.degraded_said:
-        governance.degraded_said = True
-        await deps.announcer.governance_degraded(plan.degraded)
+    """Degraded mode is said once in the channel per spell of each cause (the policy, the store); a spell
+    ends only when a plan reads that same thing and it answers — a plan that never asked the store (a
+    production action, say) says nothing about whether the store is back."""
+    said, notices, now = deps.governance.degraded_said, deps.store.governance_notices, deps.clock.now()
+    said.difference_update(plan.read)
+    for answering in plan.read:  # every replica ends the spell it finds over (one stopped mid-spell cannot)
+        await _quietly(notices.ended, answering)
+    cause = "store" if plan.degraded == STORE_DOWN else "policy"
+    if plan.degraded and cause not in said:
+        said.add(cause)
+        # the first replica to claim it says it; a store that does not answer cannot tell, so each says it
+        if await _quietly(notices.claim, cause, now, replica_name()) is not False:
+            await deps.announcer.governance_degraded(plan.degraded)
+
+
+async def _quietly(call: Callable[..., bool | None], *args: object) -> bool | None:
+    """The call's answer; None when the store did not answer (degraded mode goes on without it)."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except Exception as error:
+        log.warning("the governance notice could not be read or written (%s)", type(error).__name__)
+        return None

@@ -69,7 +69,7 @@ class Governance:
         self._ttl = timedelta(seconds=group_ttl_sec)
         self._groups: dict[str, tuple[datetime, list[str]]] = {}
         self.directory: GroupDirectory | None = None  # set by the composition root (the Slack edge)
-        self.degraded_said = False  # degraded mode is said once per spell, not on every proposal
+        self.degraded_said: set[str] = set()  # the causes said in this spell ("policy", "store"), once each
 
     def _stat(self) -> float | None:
         try:

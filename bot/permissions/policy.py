@@ -228,4 +228,8 @@ def _action_rule(path: Path, node: Node, where: str, action: str, groups: dict[s
             else:
                 raise _fail(path, item, f"{where}.approvers: {word!r} is neither @group (from slack_groups), a "
                                         "Slack user id (U…) nor a subteam id (S…)")
+    if approvers and not any(_SUBTEAM.match(a) for a in approvers) and len(set(approvers)) < approvals:
+        # a group may hold any number of people; a list of users this short can never reach `approvals`
+        raise _fail(path, keys["approvals"][1], f"{where}: approvals {approvals} but only {len(set(approvers))} "
+                                                "approvers listed; list more (or a @group) or lower approvals")
     return ActionRule(action, approvals, tuple(approvers), risk, names)

@@ -16,6 +16,7 @@ from agents.diagnosis import GATED_ACTIONS, Diagnosis, RecommendedAction
 from agents.subject import known_components
 from bot.deps import Deps
 from bot.notify import PostRef
+from bot.permissions.approvers import too_few
 from bot.permissions.denials import refuse
 from bot.permissions.gate import plan_for, say_degraded
 from bot.permissions.unattended import run_unattended
@@ -48,11 +49,15 @@ async def request_approvals(deps: Deps, diagnosis: Diagnosis, *, engine: str, re
             proposed_by=engine, requested_by=requested_by, now=now,
             timeout=timedelta(seconds=settings.approval_timeout_sec), investigation_id=investigation_id,
             alert_id=alert_id, environment=plan.environment, approvals_needed=plan.rule.approvals)
+        details: dict[str, object] = {"action": approval.action, "target": approval.target,
+                                      "requested_by": requested_by, "environment": plan.environment,
+                                      "approvals_needed": plan.rule.approvals}
+        # a policy listing its approvers was checked at load; AGENTOPS_APPROVERS only now
+        if not plan.rule.approvers and (short := too_few(settings.agentops_approvers, plan.rule.approvals,
+                                                         requested_by, settings.agentops_four_eyes)):
+            details["too_few_approvers"] = short
         await asyncio.to_thread(deps.store.audit.record, actor=engine, action="approval.request",
-                                subject=approval.request_id, outcome="pending", now=now,
-                                details={"action": approval.action, "target": approval.target,
-                                         "requested_by": requested_by, "environment": plan.environment,
-                                         "approvals_needed": plan.rule.approvals})
+                                subject=approval.request_id, outcome="pending", now=now, details=details)
         if plan.unattended is not None:
             # None only when it was decided otherwise first: then there is nothing left to click either
             if (ran := await run_unattended(deps, approval, plan, thread)) is not None:

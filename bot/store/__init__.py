@@ -19,6 +19,7 @@ from bot.store.budget import BudgetNotices, SpendLedger
 from bot.store.engine import make_engine, migrate
 from bot.store.escalations import EscalationStore
 from bot.store.feedback import FeedbackStore
+from bot.store.governance_notices import GovernanceNotices
 from bot.store.incidents import IncidentStore
 from bot.store.ingest import IngestGroups, IngestSignatures
 from bot.store.investigations import InvestigationStore
@@ -49,6 +50,7 @@ class Store:
         self.ingest_groups = IngestGroups(engine)
         self.replays = ReplayStore(engine)
         self.votes = ApprovalVotes(engine)
+        self.governance_notices = GovernanceNotices(engine)
         self.track_records = TrackRecords(engine)
         self.analytics = AnalyticsQueries(engine)
         self.spend = SpendLedger(engine)

@@ -219,6 +219,13 @@ approval_votes = Table(
     Column("user_id", String(40), primary_key=True),
     Column("voted_at", DateTime, nullable=False),
 )
+# Degraded governance said once across replicas (migration 0016): one row per cause while its spell lasts.
+governance_notices = Table(
+    "governance_notices", metadata,
+    Column("cause", String(16), primary_key=True),  # policy | store
+    Column("claimed_at", DateTime, nullable=False),
+    Column("claimed_by", String(100), nullable=False),
+)
 
 # One incident per alert post (migrations 0003, 0006): its lifecycle and the times SPEC §6's Resolution
 # reports. alert_id is the group's lead alert; incident_alerts lists every alert of the group.

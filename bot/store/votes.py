@@ -1,5 +1,6 @@
 """Approvals counted one per person: a vote is an insert whose primary key is (request, approver), so
-the same person twice, on any replicas, is one vote; the request's `votes` column mirrors the rows."""
+the same person twice, on any replicas, is one vote; the request's `votes` column mirrors the rows,
+written by one voter at a time."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class ApprovalVotes:
         """Record `user`'s approval; every voter so far, in order — or None when they had already voted."""
         try:
             with self._engine.begin() as conn:
+                # voters on one request take turns (the request's row locked; SQLite has one writer anyway):
+                # under READ COMMITTED two voters each reading the rows without the other's would each write
+                # a `votes` missing the other
+                conn.execute(select(approvals.c.request_id).where(approvals.c.request_id == request_id)
+                             .with_for_update())
                 conn.execute(insert(approval_votes).values(request_id=request_id, user_id=user[:40],
                                                            voted_at=naive_utc(now)))
                 voters = self._voters(conn, request_id)

@@ -151,6 +151,40 @@ def test_posts_sharing_one_repost_deadline_give_up_together_while_slack_is_down(
     assert slack.messages(CHANNEL) == []
 
 
+def test_a_vote_edit_retried_after_the_request_was_decided_draws_it_closed(slack: SlackStandIn,
+                                                                           tmp_path: Path) -> None:
+    """A tally edit that failed while Slack was down, retried after another replica decided the request,
+    must not put Approve/Deny back; a tally edit made once it is decided is not made at all."""
+    requests: dict[str, Approval] = {}
+
+    async def story(announcer: SlackAnnouncer) -> None:
+        announcer.watch_approvals(requests.get)
+        thread = await announcer.alert_posted("classifier_v2", [alert()])
+        assert thread is not None
+        post = await announcer.approval_requested(approval(thread, thread, approvals_needed=2), thread)
+        assert post is not None
+        voted = requests["req-1"] = approval(post, thread, approvals_needed=2, votes="U0LEAD")
+        slack.faults.window(1.5, 503, methods=("chat.update",))
+        await announcer.approval_voted(voted)  # fails: queued
+        assert len(announcer.pending) == 1
+        requests["req-1"] = approval(post, thread, approvals_needed=2, votes="U0LEAD,U0ONCALL", status="approved",
+                                     decided_by="U0ONCALL", decided_at=NOW)
+        for _ in range(100):
+            if not announcer.pending:
+                break
+            await asyncio.sleep(0.1)
+        assert not announcer.pending
+        edits = len([c for c in slack.ws.calls if c.method == "chat.update"])
+        await announcer.approval_voted(voted)  # late: the request is decided
+        assert len([c for c in slack.ws.calls if c.method == "chat.update"]) == edits
+
+    with_announcer(slack, tmp_path, story)
+    [alert_post] = slack.messages(CHANNEL)
+    [request] = slack.messages(CHANNEL, thread_ts=alert_post.ts)
+    assert not [b for b in request.blocks or [] if b["type"] == "actions"]
+    assert "✅ Approved by <@U0LEAD>, <@U0ONCALL>" in slack.render_blocks(request)
+
+
 def test_an_edit_retried_after_an_outage_draws_the_post_as_it_is_then(slack: SlackStandIn, tmp_path: Path) -> None:
     store: dict[tuple[str, str], list[StoredAlert]] = {}
 

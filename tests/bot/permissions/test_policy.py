@@ -48,6 +48,9 @@ def test_the_shipped_policy_runs_nothing_unclicked_in_production() -> None:
      "line 6: policies.sandbox.unattended[0].level: 'wizard' is not one of the levels (sandbox_only)"),
     ("levels:\n  - {name: a, max_failure_rate: 2}\npolicies: {}\n",
      "line 2: levels[0].max_failure_rate must be a number from 0 to 1, got 2"),
+    ("policies:\n  production:\n    actions:\n      rollback_model:\n        approvers: [U0LEAD, U0ONCALL]\n"
+     "        approvals: 3\n",
+     "line 6: policies.production.actions.rollback_model: approvals 3 but only 2 approvers listed"),
     ("policy:\n  production: {}\n", "line 1: the policy: unknown key 'policy'"),
     ("environments:\n  models: {m: moon}\npolicies: {}\n",
      "line 2: environments.models.m: 'moon' is not an environment"),

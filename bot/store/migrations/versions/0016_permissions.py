@@ -1,6 +1,7 @@
 """Environments and permissions: each approval request's environment and the distinct approvals it
 needs, and one vote row per request and approver (unique), so the Nth distinct vote is counted once
-whichever replica it lands on.
+whichever replica it lands on; and a row per cause of degraded governance while it is said, so one
+replica says it.
 
 Revision ID: 0016
 Revises: 0015
@@ -26,9 +27,16 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(40), primary_key=True),
         sa.Column("voted_at", sa.DateTime, nullable=False),
     )
+    op.create_table(
+        "governance_notices",
+        sa.Column("cause", sa.String(16), primary_key=True),
+        sa.Column("claimed_at", sa.DateTime, nullable=False),
+        sa.Column("claimed_by", sa.String(100), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("governance_notices")
     op.drop_table("approval_votes")
     with op.batch_alter_table("approvals") as batch:
         batch.drop_column("votes")
