@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.budgets.meter import SpendMeter
 from bot.deps import Deps
 from bot.notify import PostRef
 from bot.postmortems import template
@@ -33,7 +34,8 @@ async def draft_postmortem(deps: Deps, incident: Incident, thread: PostRef) -> b
     markdown, drafted_by = template.draft(trace), "template"
     if deps.anthropic is not None:
         written = await asyncio.to_thread(claude_draft, deps.anthropic, settings.anthropic_model, trace, markdown,
-                                          settings.postmortem_draft_timeout_sec, settings.postmortem_max_tokens)
+                                          settings.postmortem_draft_timeout_sec, settings.postmortem_max_tokens,
+                                          SpendMeter.of(deps, f"postmortem:{incident.incident_id}"))
         if written is not None:
             markdown, drafted_by = written, "claude"
     name = template.file_name(trace["incident"])
