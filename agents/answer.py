@@ -1,11 +1,12 @@
 """Answers to runbook questions: Claude composes from the retrieved passages only, citing them;
-without a key, or when Claude fails, the passages themselves are quoted."""
+without a key, past a budget cap, or when Claude fails, the passages themselves are quoted."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
+from agents.investigation import Budget
 from agents.knowledge import KnowledgeBase, Passage
 
 if TYPE_CHECKING:
@@ -19,9 +20,12 @@ SYSTEM = ("You answer on-call engineers' questions about ML operations using ONL
 
 
 def answer(knowledge: KnowledgeBase, question: str, client: anthropic.Anthropic | None,
-           model: str) -> tuple[str, list[Passage]]:
+           model: str, budget: Budget | None = None) -> tuple[str, list[Passage]]:
     quoted, passages = knowledge.answer(question)
     if client is None or not passages:
+        return quoted, passages
+    if budget is not None and (spent := budget.over_budget()):  # past a cap the passages cost nothing
+        log.info("Claude was not asked to compose the answer: %s; quoting the passages", spent)
         return quoted, passages
     import anthropic  # a client exists, so the SDK is in use anyway
 
@@ -33,6 +37,8 @@ def answer(knowledge: KnowledgeBase, question: str, client: anthropic.Anthropic 
     except anthropic.APIError as error:
         log.warning("Claude could not compose the answer (%s); quoting the passages", type(error).__name__)
         return quoted, passages
+    if budget is not None:
+        budget.charge(model, response.usage)
     text = "".join(block.text for block in response.content if block.type == "text").strip()
     if response.stop_reason == "refusal" or not text:
         return quoted, passages

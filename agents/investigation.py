@@ -4,7 +4,7 @@ dollars) and its steps — every model call and tool call, for the record in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from agents.diagnosis import Diagnosis
 
@@ -63,3 +63,12 @@ class InvestigationResult:
     # why Claude did not answer, when it did not: configuration (400/401/403/404: people must fix it),
     # unreachable, invalid_response, refusal, cut_off, budget, deadline, steps, internal
     problem: str = ""
+
+
+class Budget(Protocol):
+    """The shared budget as a single model call outside an investigation's loop sees it (an answer, a
+    post-mortem draft): asked before the call ("" = go ahead, else why not), charged the response's usage."""
+
+    def over_budget(self) -> str: ...
+
+    def charge(self, model: str, usage: Any) -> None: ...

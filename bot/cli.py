@@ -95,6 +95,7 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
     from agents.prompt import brief
     from agents.subject import known_components, resolve
     from agents.tools import ToolContext
+    from bot.budgets.meter import metered
     from bot.claude import anthropic_client
     from bot.ml_service import MLService
     from bot.postmortems.knowledge import published_in
@@ -109,10 +110,13 @@ def _investigate(settings: Settings, args: argparse.Namespace) -> int:
         ml_service = MLService(settings.ml_service_url, settings.ml_service_timeout_sec,
                                redact=Redactor(settings.secret_values()))
         knowledge = knowledge_base(settings)
-        with published_in(knowledge, settings) as note:
+        with published_in(knowledge, settings) as note, metered(settings, SystemClock(), "investigate",
+                                                                  client is not None) as meter:
             if note:
                 print(f"agentops: {note}", file=sys.stderr)
             ctx = ToolContext(warehouse, knowledge, SystemClock(), ml_service=ml_service, rules=rules)
+            if meter is not None:  # past a cap the first call is not made: the offline investigator answers, saying why
+                ctx.over_budget, ctx.on_spend = meter.over_budget, meter.spent
             briefing = brief(warehouse, subject, rules, ctx.clock.now()) if client else None
             outcome = investigate(ctx, subject, None, client, settings, briefing)
     diagnosis = outcome.diagnosis
@@ -140,14 +144,18 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
     from agents.answer import answer as compose
     from agents.knowledge import knowledge_base
+    from bot.budgets.meter import metered
     from bot.claude import anthropic_client
     from bot.postmortems.knowledge import published_in
 
-    knowledge = knowledge_base(settings)
-    with published_in(knowledge, settings) as note:
+    knowledge, client = knowledge_base(settings), anthropic_client(settings)
+    with published_in(knowledge, settings) as note, \
+            metered(settings, SystemClock(), "ask", client is not None) as meter:
         if note:
             print(f"agentops: {note}", file=sys.stderr)
-        answer, passages = compose(knowledge, args.question, anthropic_client(settings), settings.anthropic_model)
+        answer, passages = compose(knowledge, args.question, client, settings.anthropic_model, meter)
+        if meter is not None and meter.refused:
+            print(f"agentops: {meter.refused}; the passages are quoted", file=sys.stderr)
     if args.json:
         print(json.dumps({"answer": answer, "citations": [
             {"source": p.source, "heading": p.heading, "score": p.score} for p in passages]}, indent=2))
@@ -162,6 +170,7 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from agents.knowledge import knowledge_base
+    from bot.budgets.meter import cli_meter
     from bot.claude import anthropic_client
     from bot.redact import Redactor
     from bot.replay import service
@@ -173,7 +182,8 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
         n = settings.replay_runs if args.n is None else args.n
         done = service.run(store, args.ref, kinds=kinds, n=n, seed=args.seed, knowledge=knowledge_base(settings),
                            settings=settings, client=None if args.offline else anthropic_client(settings),
-                           requested_by="cli", now=SystemClock().now(), offline=args.offline)
+                           requested_by="cli", now=SystemClock().now(), offline=args.offline,
+                           meter=cli_meter(store, settings, SystemClock(), "replay"))
     finally:
         store.close()
     # a record kept before endpoints were stripped of credentials may still hold one

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -18,7 +17,6 @@ from agents.investigator import investigate
 from agents.prompt import AlertBrief, Briefing, breach_start, brief
 from agents.subject import Subject, UnknownComponent, known_components, resolve
 from agents.tools import ToolContext
-from bot.budgets.caps import BudgetNotice
 from bot.budgets.meter import SpendMeter
 from bot.clock import aware_utc
 from bot.deps import Deps
@@ -133,7 +131,7 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
     investigation_id, alert_id = record.investigation_id, record.alert_id
     # the tool layer recorded as it runs: what a replay answers from, without the warehouse
     capture = Capture(deps.warehouse, deps.ml_service, deps.clock.now())
-    meter = SpendMeter(deps, investigation_id, _announcing(deps))
+    meter = SpendMeter.of(deps, investigation_id)
     ctx = ToolContext(capture.warehouse, deps.knowledge, deps.clock, on_progress=report.step,
                       ml_service=capture.ml_service, rules=deps.rules, on_model_call=deps.metrics.timings.model_call,
                       over_budget=meter.over_budget, on_spend=meter.spent)
@@ -174,15 +172,6 @@ async def _complete(deps: Deps, subject: Subject, report: InvestigationReport, r
         await asyncio.to_thread(keep, deps.store, investigation_id, capture, subject, result, deps.rules,
                                 alert_id=alert_id, model=deps.settings.anthropic_model, endpoint=endpoint,
                                 briefing=briefing, now=deps.clock.now())
-
-
-def _announcing(deps: Deps) -> Callable[[BudgetNotice], None]:
-    """Budget notices claimed in the investigation's worker thread, posted from the bot's loop (never waited for)."""
-    loop = asyncio.get_running_loop()
-
-    def announce(notice: BudgetNotice) -> None:
-        loop.call_soon_threadsafe(lambda: deps.work.spawn(deps.announcer.budget_level_reached(notice)))
-    return announce
 
 
 def _briefing(deps: Deps, subject: Subject, alert_id: str | None) -> Briefing:

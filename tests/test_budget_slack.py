@@ -68,3 +68,22 @@ def test_budget_with_words_after_it_says_what_to_type(slack: SlackStandIn, tmp_p
         [told] = slack.wait_for(lambda: slack.ephemerals("U0ONCALL"))
     assert told.text == ("`/agentops budget` takes nothing after it (got `&lt;!channel&gt; please`). Usage: "
                          "`/agentops budget` — model spend by hour, day and model, against the caps.")
+
+
+def test_a_mention_past_the_cap_is_answered_with_the_passages_and_no_claude_call(slack: SlackStandIn, tmp_path: Path,
+                                                                                 now: datetime) -> None:
+    from tests.fakes.messages_api import message, text
+
+    with ScriptedMessagesAPI(lambda body, i: message([text("Roll back [runbooks/model_drift.md › Decision tree].")])) \
+            as api, bot_running(slack, tmp_path / "bot", now, anthropic_api_key="sk-ant-test",
+                                anthropic_base_url=api.base_url, budget_usd_per_hour=1.0) as bot:
+        bot.deps.store.spend.record(at=now, model="claude-sonnet-4-6", tokens=300_000, cost_usd=1.0)
+        slack.wait_ack(slack.mention("What should I do when model drift is detected?"))
+        question = slack.messages()[0]
+        [reply] = slack.wait_for(lambda: slack.messages(thread_ts=question.ts))
+        shown = slack.render_blocks(reply)
+        print(shown)
+        assert shown.startswith("From *runbooks/model_drift.md ›") and api.requests == []
+        audited = [e for e in bot.deps.store.audit.entries(limit=100) if e.action == "budget_exceeded"]
+        assert [(e.subject, e.details["period"], e.details["cap"]) for e in audited] == [
+            (f"answer:{question.ts}", "hour", "usd")]

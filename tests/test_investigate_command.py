@@ -66,3 +66,35 @@ def test_a_garbled_answer_from_claude_prints_the_offline_diagnosis_and_why(tmp_p
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "agentops: Claude's API answered with something unreadable (JSONDecodeError)" in result.stderr
     assert json.loads(result.stdout)["root_cause_category"] == "distribution_shift"
+
+
+def test_past_the_hourly_cap_investigate_and_ask_send_nothing_to_claude_and_say_why(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import load_settings
+    from bot.store import open_store
+    from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, message, text
+
+    seeded_data_dir(tmp_path / ".agentops", "drift", REAL_NOW)
+    store = open_store(load_settings(agentops_data_dir=tmp_path / ".agentops").state_database_url)
+    try:
+        store.spend.record(at=datetime.now(UTC), model="claude-sonnet-4-6", tokens=500_000, cost_usd=2.0)
+        with ScriptedMessagesAPI(each_conversation(STEPS)) as api:
+            claude = {"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_BASE_URL": api.base_url}
+            investigated = agentops("investigate", "classifier_v2", "--json", cwd=tmp_path, BUDGET_USD_PER_HOUR="1",
+                                    **claude)
+            asked = agentops("ask", "What should I do when model drift is detected?", cwd=tmp_path,
+                             BUDGET_USD_PER_HOUR="1", **claude)
+            assert api.requests == []  # neither command called Claude
+            api.responder = lambda body, i: message([text("Roll back [runbooks/model_drift.md › Decision tree].")])
+            under = agentops("ask", "What should I do when model drift is detected?", cwd=tmp_path,
+                             BUDGET_USD_PER_HOUR="100", **claude)
+            assert len(api.requests) == 1
+        hour, _day = store.spend.in_windows(datetime.now(UTC))
+    finally:
+        store.close()
+    assert investigated.returncode == 0 and "the hourly USD budget is spent ($2.00 of $1.00" in investigated.stderr
+    assert json.loads(investigated.stdout)["root_cause_category"] == "distribution_shift"  # the offline answer
+    assert asked.returncode == 0 and "the hourly USD budget is spent" in asked.stderr
+    assert "the passages are quoted" in asked.stderr and asked.stdout.startswith("From *")
+    assert under.stdout.startswith("Roll back") and hour.tokens == 500_000 + 1350  # the answer's call, charged

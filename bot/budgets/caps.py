@@ -96,6 +96,11 @@ def observe(metrics: Metrics, current: list[Standing]) -> None:
         metrics.budget_spent.labels(period=standing.cap.period, unit=standing.cap.unit).set(standing.spent)
 
 
+def observe_budgets(metrics: Metrics, ledger: SpendLedger, settings: Settings, now: datetime) -> None:
+    """The spend gauges refreshed from the ledger (a sweep's), nothing read when no cap is set."""
+    observe(metrics, standings(ledger, settings, now))
+
+
 @dataclass(frozen=True)
 class BudgetNotice:
     """A cap's window reached a level (80, 95 or 100 % of it): told once, by the replica that claimed it."""

@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
+from bot.budgets.caps import observe_budgets
 from bot.deps import Deps
 from bot.monitor.notifier import Notifier
 from bot.monitor.sweep import RUNBOOKS, WAREHOUSE_FINGERPRINT, Alert, sweep
@@ -62,6 +63,10 @@ class Monitor:
                 result, alerts = None, [source_unavailable(error, now)]
             try:
                 await self.notifier.apply({a.fingerprint: a for a in alerts}, result, now)
+                # the spend gauges read again each sweep: at the top of the hour they fall back to this hour's
+                # spend even when no model call is made (the budget alerts compare them with the caps)
+                deps = self.deps
+                await asyncio.to_thread(observe_budgets, deps.metrics, deps.store.spend, deps.settings, now)
                 if result is not None:
                     await incidents.record_pending(self.deps, now)
                     # read and recorded: what agentops-rules.yml's SweepStalled watches

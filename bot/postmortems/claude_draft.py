@@ -1,6 +1,7 @@
 """Claude drafts the post-mortem from the run trace: one Messages call, the trace as its input (bounded),
-its own short timeout, and the template's headings enforced on the answer. Any failure — an API error, a
-timeout, a refusal, an answer missing a heading — leaves the draft filled in from the record."""
+its own short timeout, checked against and charged to the shared budget, and the template's headings
+enforced on the answer. Any failure — an API error, a timeout, a refusal, an answer missing a heading, a
+spent budget — leaves the draft filled in from the record."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+from agents.investigation import Budget
 from bot.postmortems.template import HEADINGS, render, severity_line
 
 if TYPE_CHECKING:
@@ -26,11 +28,14 @@ _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
 
 
 def claude_draft(client: anthropic.Anthropic, model: str, trace: dict[str, Any], fallback: str,
-                 timeout_sec: float, max_tokens: int) -> str | None:
+                 timeout_sec: float, max_tokens: int, budget: Budget | None = None) -> str | None:
     """Claude's post-mortem in the template, or None (the caller keeps `fallback`, the filled-in template)."""
     import anthropic
 
     incident = trace["incident"]
+    if budget is not None and (spent := budget.over_budget()):  # the template costs nothing
+        log.info("Claude was not asked to draft the post-mortem of %s: %s", incident["incident_id"], spent)
+        return None
     document = json.dumps(_bounded(trace), default=str)
     try:
         response = client.with_options(timeout=timeout_sec, max_retries=1).messages.create(
@@ -41,6 +46,8 @@ def claude_draft(client: anthropic.Anthropic, model: str, trace: dict[str, Any],
         log.warning("Claude could not draft the post-mortem of %s (%s); the template is filled in from the record",
                     incident["incident_id"], type(error).__name__)
         return None
+    if budget is not None:
+        budget.charge(model, response.usage)
     text = "".join(block.text for block in response.content if block.type == "text")
     sections = sections_of(text)
     missing = [h for h in HEADINGS if not sections.get(h)]

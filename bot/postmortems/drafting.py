@@ -12,6 +12,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from bot.budgets.meter import SpendMeter
 from bot.deps import Deps
 from bot.notify import PostRef, post_of
 from bot.postmortems import template
@@ -43,7 +44,8 @@ async def draft_postmortem(deps: Deps, incident: Incident, thread: PostRef) -> b
     markdown, drafted_by = template.draft(trace), "template"
     if deps.anthropic is not None:
         written = await asyncio.to_thread(claude_draft, deps.anthropic, settings.anthropic_model, trace, markdown,
-                                          settings.postmortem_draft_timeout_sec, settings.postmortem_max_tokens)
+                                          settings.postmortem_draft_timeout_sec, settings.postmortem_max_tokens,
+                                          SpendMeter.of(deps, f"postmortem:{incident.incident_id}"))
         if written is not None:
             markdown, drafted_by = written, "claude"
     name = template.file_name(trace["incident"])

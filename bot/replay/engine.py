@@ -31,6 +31,8 @@ from bot.warehouse import WarehouseError
 if TYPE_CHECKING:
     import anthropic
 
+    from bot.budgets.meter import SpendMeter
+
 log = logging.getLogger("agentops.replay")
 ModelCall = Callable[[float, bool], None]  # seconds, ok: what the operator metrics time model calls with
 
@@ -107,7 +109,7 @@ class Replay:
 def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
            settings: Settings, client: anthropic.Anthropic | None = None, scale: float = 1.0,
            on_model_call: ModelCall | None = None, clock: Clock | None = None,
-           until: datetime | None = None) -> Replay:
+           until: datetime | None = None, meter: SpendMeter | None = None) -> Replay:
     """n runs of each perturbation kind; run i of a kind uses seed + i, so a replay is reproducible. No run
     starts once `clock` reads `until`: the runs done are the result."""
     result = Replay(original, investigator_label(record, client), planned=len(kinds) * n)
@@ -119,7 +121,7 @@ def replay(record: Record, original: Outcome, kinds: list[str], n: int, seed: in
                 return result
             number += 1
             result.runs.append(run_once(record, original, perturb(record, kind, seed + i, scale), knowledge, settings,
-                                        number, client, on_model_call))
+                                        number, client, on_model_call, meter))
     return result
 
 
@@ -134,10 +136,12 @@ def investigator_label(record: Record, client: anthropic.Anthropic | None) -> st
 
 def run_once(record: Record, original: Outcome, perturbed: Perturbed, knowledge: KnowledgeBase, settings: Settings,
              number: int = 0, client: anthropic.Anthropic | None = None,
-             on_model_call: ModelCall | None = None) -> Run:
+             on_model_call: ModelCall | None = None, meter: SpendMeter | None = None) -> Run:
     warehouse = ReplayWarehouse(record, perturbed.lens) if perturbed.lens else ReplayWarehouse(record)
     ctx = ToolContext(warehouse, knowledge, ManualClock(aware_utc(record.started_at)),
                       ml_service=ReplayMLService(record), rules=record.rules, on_model_call=on_model_call or _untimed)
+    if meter is not None:  # each Claude call is checked against and charged to the shared budget
+        ctx.over_budget, ctx.on_spend = meter.over_budget, meter.spent
     run = Run(number, perturbed.kind, perturbed.seed, perturbed.text, None, False)
     try:
         subject = _subject(record, perturbed)

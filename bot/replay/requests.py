@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.budgets.meter import SpendMeter
 from bot.deps import Deps
 from bot.notify import PostRef
 from bot.replay import service
@@ -23,7 +24,9 @@ async def start_replay(deps: Deps, ref: str, requested_by: str) -> str | None:
     """Start it; returns the reason to tell the requester when it cannot start."""
     try:
         investigation_id, record, _original = await asyncio.to_thread(service.find, deps.store, ref)
-        service.investigator_for(investigation_id, record, deps.anthropic)
+        if service.investigator_for(investigation_id, record, deps.anthropic) is not None:
+            meter = SpendMeter.of(deps, f"replay:{investigation_id}")
+            await asyncio.to_thread(service.within_budget, investigation_id, meter)
     except service.ReplayRefused as error:
         return str(error)
     investigation = await asyncio.to_thread(deps.store.investigations.get, investigation_id)
@@ -51,7 +54,8 @@ async def _run(deps: Deps, investigation_id: str, requested_by: str, thread: Pos
         done = await asyncio.to_thread(
             service.run, deps.store, investigation_id, kinds=list(KINDS), n=deps.settings.replay_runs, seed=0,
             knowledge=deps.knowledge, settings=deps.settings, client=deps.anthropic, requested_by=requested_by,
-            now=deps.clock.now(), metrics=deps.metrics, clock=deps.clock)
+            now=deps.clock.now(), metrics=deps.metrics, clock=deps.clock,
+            meter=SpendMeter.of(deps, f"replay:{investigation_id}"))
     except service.ReplayRefused as error:  # e.g. the Claude key went away in between
         await deps.announcer.replay_failed(thread, str(error))
         return

@@ -23,6 +23,8 @@ from bot.store import Store
 if TYPE_CHECKING:
     import anthropic
 
+    from bot.budgets.meter import SpendMeter
+
 MAX_RUNS = 200  # per perturbation kind: a replay is meant to take seconds, not an afternoon
 MAX_SEED = 2**31 - 1  # replays.seed and replay_runs.seed are 32-bit integers (PostgreSQL refuses more)
 
@@ -74,9 +76,11 @@ def find(store: Store, ref: str) -> tuple[str, Record, Outcome]:
 
 def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledge: KnowledgeBase,
         settings: Settings, client: anthropic.Anthropic | None, requested_by: str, now: datetime,
-        offline: bool = False, metrics: Metrics | None = None, clock: Clock | None = None) -> Replayed:
-    """Replay and keep the replay. A Claude record replays with Claude unless `offline`; without a client
-    it is refused rather than quietly answered by the offline investigator."""
+        offline: bool = False, metrics: Metrics | None = None, clock: Clock | None = None,
+        meter: SpendMeter | None = None) -> Replayed:
+    """Replay and keep the replay. A Claude record replays with Claude unless `offline`; without a client,
+    or with a budget cap spent (`meter`), it is refused rather than quietly answered by the offline
+    investigator. A cap reached during the replay leaves its later runs to the offline investigator."""
     if not 1 <= n <= MAX_RUNS:
         raise ReplayRefused(f"--n must be between 1 and {MAX_RUNS} (runs per perturbation), not {n}")
     # run i uses seed + i: checked before any run, not when the finished replay is stored
@@ -84,11 +88,13 @@ def run(store: Store, ref: str, *, kinds: list[str], n: int, seed: int, knowledg
         raise ReplayRefused(f"--seed must be between 0 and {MAX_SEED - (n - 1)} with --n {n} (run i uses seed + i), "
                             f"not {seed}")
     investigation_id, record, original = find(store, ref)
+    claude = investigator_for(investigation_id, record, client, offline)
+    if claude is not None:
+        within_budget(investigation_id, meter)
     clock = clock or SystemClock()  # the deadline is on the clock that reads now, whatever `now` says
-    result = replay(record, original, kinds, n, seed, knowledge, settings,
-                    investigator_for(investigation_id, record, client, offline),
+    result = replay(record, original, kinds, n, seed, knowledge, settings, claude,
                     on_model_call=metrics.timings.model_call if metrics else None, clock=clock,
-                    until=clock.now() + timedelta(seconds=settings.replay_deadline_sec))
+                    until=clock.now() + timedelta(seconds=settings.replay_deadline_sec), meter=meter)
     spent = result.usage
     if metrics is not None:  # a Claude replay's runs are investigations' worth of tokens: counted like them
         metrics.spent(spent)
@@ -114,6 +120,13 @@ def investigator_for(investigation_id: str, record: Record, client: anthropic.An
                             "ANTHROPIC_API_KEY to replay it with Claude, or pass --offline to replay its record with "
                             "the offline investigator")
     return client
+
+
+def within_budget(investigation_id: str, meter: SpendMeter | None) -> None:
+    """A Claude replay is many calls: refused outright when a cap is already spent."""
+    if meter is not None and (spent := meter.over_budget()):
+        raise ReplayRefused(f"{spent}; a replay with Claude waits until then, or replay the record with the offline "
+                            f"investigator now: `agentops replay {investigation_id} --offline`")
 
 
 def _outcome(outcome: Outcome) -> dict:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from logging import Logger
 
 from agents.answer import answer as answer_question
+from bot.budgets.meter import SpendMeter
 from bot.deps import Deps
 from handlers.actions.ids import FEEDBACK_ANSWER
 from handlers.blocks import answer, notice
@@ -44,7 +45,7 @@ async def _answer(deps: Deps, slack: SlackEdge, event: dict, logger: Logger) -> 
                               "“what do I do when drift is above 0.3?”. `/agentops help` lists the commands.")
     else:
         body, passages = await asyncio.to_thread(answer_question, deps.knowledge, question, deps.anthropic,
-                                                 deps.settings.anthropic_model)
+                                                 deps.settings.anthropic_model, SpendMeter.of(deps, f"answer:{ts}"))
         text, blocks = answer(question, body, [p.citation for p in passages], FEEDBACK_ANSWER)
     posted = await slack.call("chat.postMessage", slack.client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, metadata=tagged("answer")))

@@ -18,7 +18,7 @@ from bot.investigations import start_investigation
 from bot.notify import PostRef
 from tests.fakes.messages_api import ScriptedMessagesAPI, each_conversation
 from tests.helpers.announcer import CHANNEL
-from tests.helpers.domain import domain
+from tests.helpers.domain import Domain, domain
 
 SONNET = DEFAULT_MODELS["claude-sonnet-4-6"]
 
@@ -84,3 +84,20 @@ def test_a_budget_that_cannot_be_read_keeps_claude_from_being_asked(tmp_path: Pa
     result = said.details["result"]
     assert api.requests == [] and result.engine == "offline" and result.problem == "budget"
     assert result.note.startswith(UNREADABLE)
+
+
+def test_each_sweep_reads_the_spend_gauges_again_so_they_fall_to_zero_at_the_top_of_the_hour(
+        tmp_path: Path, now: datetime) -> None:
+    from bot.monitor.monitor import Monitor
+
+    def gauge(d: Domain) -> str:
+        return next(line for line in d.deps.metrics.render().decode().splitlines()
+                    if line.startswith('agentops_budget_spent{period="hour",unit="usd"}'))
+
+    with domain(tmp_path, now, budget_usd_per_hour=1.0) as d:
+        d.deps.store.spend.record(at=now, model="claude-sonnet-4-6", tokens=1000, cost_usd=0.75)  # another replica's
+        asyncio.run(Monitor(d.deps, "test").tick())
+        assert gauge(d) == 'agentops_budget_spent{period="hour",unit="usd"} 0.75'
+        d.clock.advance(timedelta(hours=1))  # a new hour, no model call in it: the alert rules must see 0
+        asyncio.run(Monitor(d.deps, "test").tick())
+        assert gauge(d) == 'agentops_budget_spent{period="hour",unit="usd"} 0.0'
