@@ -20,7 +20,7 @@ from bot.replay.requests import start_replay
 from bot.store.tables import model_spend
 from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, message, text
 from tests.helpers.domain import Domain, domain
-from tests.helpers.postmortems import resolved_demo_incident
+from tests.helpers.postmortems import WRITTEN, postmortem_or_investigation, resolved_demo_incident
 from tests.helpers.replay import recorded_demo
 
 QUESTION = "What should I do when model drift is detected?"
@@ -68,7 +68,6 @@ def test_a_postmortem_past_the_cap_is_the_template_with_no_request(tmp_path: Pat
 
 
 def test_a_postmortem_under_the_cap_is_charged_one_ledger_row(tmp_path: Path, now: datetime) -> None:
-    from tests.bot.postmortems.test_claude_draft import WRITTEN, postmortem_or_investigation
 
     with ScriptedMessagesAPI(postmortem_or_investigation(WRITTEN)) as api, \
             resolved_demo_incident(tmp_path, now, anthropic_api_key="sk-ant-test", anthropic_base_url=api.base_url,

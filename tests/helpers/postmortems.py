@@ -13,6 +13,7 @@ from bot.monitor.monitor import Monitor
 from bot.store.records import Approval, Postmortem
 from seed.github import GitHubStandIn
 from seed.loader import seed
+from tests.fakes.messages_api import STEPS, each_conversation, message, text
 from tests.helpers.domain import Domain
 from tests.helpers.remediation import LEAD, click_on, play, remediation
 
@@ -37,3 +38,39 @@ def resolved_demo_incident(tmp_path: Path, now, draft_post_fails: bool = False, 
         play(d, story)
         [drafted] = d.announcer.of("postmortem_drafted:failed" if draft_post_fails else "postmortem_drafted")
         yield d, github, drafted.about
+
+
+# Claude's post-mortem as a careful model writes it (Severity wrong on purpose: the record's wins)
+WRITTEN = """## Summary
+classifier_v2 drifted on V14 and V17; rolled back, then retrained.
+
+## Severity
+P3
+
+## Timeline
+- 12:00 — Monitor alert: classifier_v2 drift_score 0.447 (critical)
+- 12:01 — Alert resolved
+
+## Root Cause
+V14 and V17 shifted upstream.
+
+## Resolution
+Rolled back to v2.3.1, then retrained to v2.5.0.
+
+## Lessons Learned
+- Range-check the vendor fields behind V14.
+
+## Affected Components
+classifier_v2, feature V14, feature V17
+"""
+
+
+def postmortem_or_investigation(answer: str):  # type: ignore[no-untyped-def]
+    """The investigation's turns (requests with tools) as a careful model, and `answer` to the post-mortem call."""
+    investigation = each_conversation(STEPS)
+
+    def respond(body: dict, index: int) -> dict:
+        if "tools" in body:
+            return investigation(body, index)
+        return message([text(answer)])
+    return respond

@@ -13,42 +13,8 @@ from bot.postmortems import template
 from bot.postmortems.claude_draft import claude_draft
 from bot.redact import Redactor
 from bot.run_trace import Lookup, run_trace
-from tests.fakes.messages_api import STEPS, ScriptedMessagesAPI, each_conversation, message, text
-from tests.helpers.postmortems import resolved_demo_incident
-
-WRITTEN = """## Summary
-classifier_v2 drifted on V14 and V17; rolled back, then retrained.
-
-## Severity
-P3
-
-## Timeline
-- 12:00 — Monitor alert: classifier_v2 drift_score 0.447 (critical)
-- 12:01 — Alert resolved
-
-## Root Cause
-V14 and V17 shifted upstream.
-
-## Resolution
-Rolled back to v2.3.1, then retrained to v2.5.0.
-
-## Lessons Learned
-- Range-check the vendor fields behind V14.
-
-## Affected Components
-classifier_v2, feature V14, feature V17
-"""
-
-
-def postmortem_or_investigation(answer: str):  # type: ignore[no-untyped-def]
-    """The investigation's turns (requests with tools) as a careful model, and `answer` to the post-mortem call."""
-    investigation = each_conversation(STEPS)
-
-    def respond(body: dict, index: int) -> dict:
-        if "tools" in body:
-            return investigation(body, index)
-        return message([text(answer)])
-    return respond
+from tests.fakes.messages_api import ScriptedMessagesAPI, message, text
+from tests.helpers.postmortems import WRITTEN, postmortem_or_investigation, resolved_demo_incident
 
 
 def test_with_a_key_claude_drafts_it_from_the_trace_and_the_record_keeps_the_severity(tmp_path: Path, now) -> None:  # type: ignore[no-untyped-def]
