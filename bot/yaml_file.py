@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,3 +53,27 @@ def scalar(path: Path, node: Node, where: str, kind: type[T]) -> T:
         raise YamlFileError(f"{path}:line {node.start_mark.line + 1}: {where} must be a {kind.__name__}, "
                             f"got {yaml.safe_load(yaml.serialize(node))!r}")
     return value
+
+
+# Slack ids and names as the policy files write them (the escalation and the action policy alike)
+SLACK_SUBTEAM = re.compile(r"^S[A-Z0-9]{2,20}$")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+
+
+def fail(path: Path, node: Node, message: str) -> YamlFileError:
+    """A mistake at `node`: the file, its line, then the message."""
+    return YamlFileError(f"{path}:line {node.start_mark.line + 1}: {message}")
+
+
+def slack_groups(path: Path, top: dict[str, tuple[Node, Node]]) -> dict[str, str]:
+    """A policy's `slack_groups:` section (name → subteam id), checked; empty when it has none."""
+    groups: dict[str, str] = {}
+    for name, (key, value) in (entries(path, top["slack_groups"][1], "slack_groups").items()
+                               if "slack_groups" in top else ()):
+        subteam = scalar(path, value, f"slack_groups.{name}", str)
+        if not GROUP_NAME.match(name) or not SLACK_SUBTEAM.match(subteam):
+            raise fail(path, key, f"slack_groups.{name}: expected a group name and its subteam id "
+                                  f"(S followed by letters and digits, e.g. S0123ABCD), got {subteam!r}")
+        groups[name] = subteam
+    return groups

@@ -18,16 +18,23 @@ import yaml
 
 from bot import durations
 from bot.errors import UserFacingError
-from bot.yaml_file import Node, YamlFileError, entries, read_yaml, scalar
+from bot.yaml_file import (
+    SLACK_SUBTEAM,
+    SLACK_USER,
+    Node,
+    YamlFileError,
+    entries,
+    fail,
+    read_yaml,
+    scalar,
+    slack_groups,
+)
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
 CHANNELS = ("slack", "email", "webhook", "pagerduty")
 SEVERITIES = ("info", "warning", "critical")
 MAX_STEPS = 10
-_SUBTEAM = re.compile(r"^S[A-Z0-9]{2,20}$")
-_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 _STEP_KEYS = {"after", "channel", "mention", "to"}
 
 
@@ -88,20 +95,9 @@ def load_policy(path: Path | None) -> EscalationPolicy:
         raise PolicyFileError(str(error)) from None
 
 
-def _fail(path: Path, node: Node, message: str) -> YamlFileError:
-    return YamlFileError(f"{path}:line {node.start_mark.line + 1}: {message}")
-
-
 def _policy(path: Path, root: Node) -> EscalationPolicy:
     top = entries(path, root, "the policy", {"slack_groups", "environments", "routes"})
-    groups: dict[str, str] = {}
-    for name, (key, value) in entries(path, top["slack_groups"][1], "slack_groups").items() \
-            if "slack_groups" in top else ():
-        subteam = scalar(path, value, f"slack_groups.{name}", str)
-        if not _NAME.match(name) or not _SUBTEAM.match(subteam):
-            raise _fail(path, key, f"slack_groups.{name}: expected a group name and its subteam id "
-                                   f"(S followed by letters and digits, e.g. S0123ABCD), got {subteam!r}")
-        groups[name] = subteam
+    groups = slack_groups(path, top)
     default_env, by_component = "production", {}
     if "environments" in top:
         envs = entries(path, top["environments"][1], "environments", {"default", "components"})
@@ -112,7 +108,7 @@ def _policy(path: Path, root: Node) -> EscalationPolicy:
                 by_component[component] = scalar(path, value, f"environments.components.{component}", str)
     routes_node = top["routes"][1] if "routes" in top else None
     if routes_node is not None and not isinstance(routes_node, yaml.SequenceNode):
-        raise _fail(path, routes_node, "routes must be a list of routes")
+        raise fail(path, routes_node, "routes must be a list of routes")
     routes = tuple(_route(path, node, f"routes[{n}]", groups)
                    for n, node in enumerate(routes_node.value if routes_node is not None else ()))
     return EscalationPolicy(routes, default_env, by_component, str(path))
@@ -122,23 +118,23 @@ def _words(path: Path, node: Node, where: str, allowed: tuple[str, ...] | None =
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     words = tuple(scalar(path, item, where, str) for item in items)
     if allowed is not None and (wrong := [w for w in words if w not in allowed]):
-        raise _fail(path, node, f"{where}: {wrong[0]!r} is not one of {', '.join(allowed)}")
+        raise fail(path, node, f"{where}: {wrong[0]!r} is not one of {', '.join(allowed)}")
     return words
 
 
 def _route(path: Path, node: Node, where: str, groups: dict[str, str]) -> Route:
     keys = entries(path, node, where, {"severity", "environment", "steps"})
     if "severity" not in keys or "steps" not in keys:
-        raise _fail(path, node, f"{where}: a route needs severity and steps")
+        raise fail(path, node, f"{where}: a route needs severity and steps")
     severities = _words(path, keys["severity"][1], f"{where}.severity", SEVERITIES)
     environments = _words(path, keys["environment"][1], f"{where}.environment") if "environment" in keys else ()
     steps_node = keys["steps"][1]
     if not isinstance(steps_node, yaml.SequenceNode) or not 1 <= len(steps_node.value) <= MAX_STEPS:
-        raise _fail(path, steps_node, f"{where}.steps must be a list of 1 to {MAX_STEPS} steps")
+        raise fail(path, steps_node, f"{where}.steps must be a list of 1 to {MAX_STEPS} steps")
     steps = tuple(_step(path, s, f"{where}.steps[{n}]", groups) for n, s in enumerate(steps_node.value))
     for before, (n, later) in zip(steps, enumerate(steps[1:], 1), strict=False):
         if later.after < before.after:
-            raise _fail(path, steps_node.value[n], f"{where}.steps[{n}].after: steps run in order, so "
+            raise fail(path, steps_node.value[n], f"{where}.steps[{n}].after: steps run in order, so "
                                                    f"{durations.in_words(later.after)} cannot follow "
                                                    f"{durations.in_words(before.after)}")
     return Route(severities, environments, steps)
@@ -147,7 +143,7 @@ def _route(path: Path, node: Node, where: str, groups: dict[str, str]) -> Route:
 def _step(path: Path, node: Node, where: str, groups: dict[str, str]) -> Step:
     keys = entries(path, node, where, _STEP_KEYS)
     if "channel" not in keys:
-        raise _fail(path, node, f"{where}: a step needs a channel ({', '.join(CHANNELS)})")
+        raise fail(path, node, f"{where}: a step needs a channel ({', '.join(CHANNELS)})")
     channel = _words(path, keys["channel"][1], f"{where}.channel", CHANNELS)[0]
     after = timedelta(0)
     if "after" in keys:
@@ -155,20 +151,20 @@ def _step(path: Path, node: Node, where: str, groups: dict[str, str]) -> Step:
         try:
             after = timedelta(0) if raw.strip() in ("0", "at once") else durations.parse_duration(raw)
         except durations.DurationError as error:
-            raise _fail(path, keys["after"][0], f"{where}.after: {error}") from None
+            raise fail(path, keys["after"][0], f"{where}.after: {error}") from None
     mention: tuple[Mention, ...] = ()
     if "mention" in keys:
         if channel != "slack":
-            raise _fail(path, keys["mention"][0], f"{where}.mention: only a slack step mentions people")
+            raise fail(path, keys["mention"][0], f"{where}.mention: only a slack step mentions people")
         mention = tuple(_mention(path, keys["mention"][0], f"{where}.mention", w, groups)
                         for w in _words(path, keys["mention"][1], f"{where}.mention"))
     to: tuple[str, ...] = ()
     if "to" in keys:
         if channel != "email":
-            raise _fail(path, keys["to"][0], f"{where}.to: only an email step has recipients")
+            raise fail(path, keys["to"][0], f"{where}.to: only an email step has recipients")
         to = _words(path, keys["to"][1], f"{where}.to")
         if bad := [a for a in to if not _EMAIL.match(a)]:
-            raise _fail(path, keys["to"][0], f"{where}.to: {bad[0]!r} is not an email address")
+            raise fail(path, keys["to"][0], f"{where}.to: {bad[0]!r} is not an email address")
     return Step(after, channel, mention, to)
 
 
@@ -176,11 +172,11 @@ def _mention(path: Path, key: Node, where: str, word: str, groups: dict[str, str
     if word.startswith("@"):
         if word[1:] not in groups:
             known = ", ".join(f"@{g}" for g in groups) or "none"
-            raise _fail(path, key, f"{where}: {word} is not in slack_groups (known: {known}); add it with "
+            raise fail(path, key, f"{where}: {word} is not in slack_groups (known: {known}); add it with "
                                    "its subteam id")
         return Mention("group", groups[word[1:]], word[1:])
-    if _USER.match(word):
+    if SLACK_USER.match(word):
         return Mention("user", word)
-    if _SUBTEAM.match(word):
+    if SLACK_SUBTEAM.match(word):
         return Mention("group", word)
-    raise _fail(path, key, f"{where}: {word!r} is neither @group (from slack_groups) nor a Slack user id (U…)")
+    raise fail(path, key, f"{where}: {word!r} is neither @group (from slack_groups) nor a Slack user id (U…)")

@@ -9,23 +9,29 @@ file only (user groups by name → subteam id), so nothing a model or an alert w
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from bot.errors import UserFacingError
-from bot.yaml_file import Node, YamlFileError, entries, read_yaml, scalar
+from bot.yaml_file import (
+    SLACK_SUBTEAM,
+    SLACK_USER,
+    Node,
+    YamlFileError,
+    entries,
+    fail,
+    read_yaml,
+    scalar,
+    slack_groups,
+)
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
 ENVIRONMENTS = ("production", "staging", "sandbox")
 ACTIONS = ("retrain_model", "rollback_model")
 RISKS = ("low", "high")
 MAX_APPROVALS = 5
-_SUBTEAM = re.compile(r"^S[A-Z0-9]{2,20}$")
-_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 
 
 class ActionPolicyError(UserFacingError):
@@ -100,21 +106,17 @@ def load_action_policy(path: Path | None) -> ActionPolicy:
         raise ActionPolicyError(str(error)) from None
 
 
-def _fail(path: Path, node: Node, message: str) -> YamlFileError:
-    return YamlFileError(f"{path}:line {node.start_mark.line + 1}: {message}")
-
-
 def _environment(path: Path, node: Node, where: str) -> str:
     name = scalar(path, node, where, str)
     if name not in ENVIRONMENTS:
-        raise _fail(path, node, f"{where}: {name!r} is not an environment ({', '.join(ENVIRONMENTS)})")
+        raise fail(path, node, f"{where}: {name!r} is not an environment ({', '.join(ENVIRONMENTS)})")
     return name
 
 
 def _number(path: Path, node: Node, where: str, low: float, high: float) -> float:
     value = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise _fail(path, node, f"{where} must be a number from {low:g} to {high:g}, got {value!r}")
+        raise fail(path, node, f"{where} must be a number from {low:g} to {high:g}, got {value!r}")
     return float(value)
 
 
@@ -122,15 +124,8 @@ def _policy(path: Path, root: Node) -> ActionPolicy:
     top = entries(path, root, "the policy", {"environments", "levels", "policies", "slack_groups",
                                               "unattended_in_production"})
     if "policies" not in top:
-        raise _fail(path, root, "the policy needs `policies` (per environment: its actions)")
-    groups: dict[str, str] = {}
-    for name, (key, value) in (entries(path, top["slack_groups"][1], "slack_groups").items()
-                               if "slack_groups" in top else ()):
-        subteam = scalar(path, value, f"slack_groups.{name}", str)
-        if not _NAME.match(name) or not _SUBTEAM.match(subteam):
-            raise _fail(path, key, f"slack_groups.{name}: expected a group name and its subteam id (S…), got "
-                                   f"{subteam!r}")
-        groups[name] = subteam
+        raise fail(path, root, "the policy needs `policies` (per environment: its actions)")
+    groups = slack_groups(path, top)
     default_env, models = "production", {}
     if "environments" in top:
         envs = entries(path, top["environments"][1], "environments", {"default", "models"})
@@ -147,23 +142,23 @@ def _policy(path: Path, root: Node) -> ActionPolicy:
         env = _environment(path, key, f"policies.{env_name}")
         policies[env] = _environment_policy(path, node, f"policies.{env}", groups, levels)
         if env == "production" and policies[env].unattended and not in_production:
-            raise _fail(path, node, "policies.production.unattended: nothing runs in production without a click "
+            raise fail(path, node, "policies.production.unattended: nothing runs in production without a click "
                                     "unless the policy also says `unattended_in_production: true`")
     return ActionPolicy(default_env, models, levels, policies, str(path))
 
 
 def _levels(path: Path, node: Node) -> tuple[Level, ...]:
     if not isinstance(node, yaml.SequenceNode) or not node.value:
-        raise _fail(path, node, "levels must be a list of levels, lowest first")
+        raise fail(path, node, "levels must be a list of levels, lowest first")
     levels: list[Level] = []
     for n, item in enumerate(node.value):
         where = f"levels[{n}]"
         keys = entries(path, item, where, {"name", "min_successes", "max_failure_rate", "min_good_feedback"})
         if "name" not in keys:
-            raise _fail(path, item, f"{where}: a level needs a name")
+            raise fail(path, item, f"{where}: a level needs a name")
         name = scalar(path, keys["name"][1], f"{where}.name", str)
         if any(lv.name == name for lv in levels):
-            raise _fail(path, keys["name"][1], f"{where}.name: {name!r} is named twice")
+            raise fail(path, keys["name"][1], f"{where}.name: {name!r} is named twice")
         levels.append(Level(
             name, int(_number(path, keys["min_successes"][1], f"{where}.min_successes", 0, 1e6))
             if "min_successes" in keys else 0,
@@ -181,24 +176,24 @@ def _environment_policy(path: Path, node: Node, where: str, groups: dict[str, st
     for action, (key, value) in (entries(path, keys["actions"][1], f"{where}.actions").items()
                                  if "actions" in keys else ()):
         if action not in ACTIONS:
-            raise _fail(path, key, f"{where}.actions: {action!r} is not a gated action ({', '.join(ACTIONS)})")
+            raise fail(path, key, f"{where}.actions: {action!r} is not a gated action ({', '.join(ACTIONS)})")
         actions[action] = _action_rule(path, value, f"{where}.actions.{action}", action, groups)
     unattended = []
     items = keys["unattended"][1] if "unattended" in keys else None
     if items is not None and not isinstance(items, yaml.SequenceNode):
-        raise _fail(path, items, f"{where}.unattended must be a list of {{action, level}}")
+        raise fail(path, items, f"{where}.unattended must be a list of {{action, level}}")
     for n, item in enumerate(items.value if items is not None else ()):
         at = f"{where}.unattended[{n}]"
         fields_ = entries(path, item, at, {"action", "level"})
         if "action" not in fields_ or "level" not in fields_:
-            raise _fail(path, item, f"{at}: needs action and level")
+            raise fail(path, item, f"{at}: needs action and level")
         action = scalar(path, fields_["action"][1], f"{at}.action", str)
         level = scalar(path, fields_["level"][1], f"{at}.level", str)
         if action not in actions or actions[action].risk != "low":
-            raise _fail(path, fields_["action"][1], f"{at}.action: only an action this environment allows with "
+            raise fail(path, fields_["action"][1], f"{at}.action: only an action this environment allows with "
                                                     f"risk: low may run without a click, not {action!r}")
         if level not in [lv.name for lv in levels]:
-            raise _fail(path, fields_["level"][1], f"{at}.level: {level!r} is not one of the levels "
+            raise fail(path, fields_["level"][1], f"{at}.level: {level!r} is not one of the levels "
                                                    f"({', '.join(lv.name for lv in levels)})")
         unattended.append(Unattended(action, level, at.removeprefix("policies.")))
     return EnvironmentPolicy(actions, tuple(unattended))
@@ -210,7 +205,7 @@ def _action_rule(path: Path, node: Node, where: str, action: str, groups: dict[s
         if "approvals" in keys else 1
     risk = scalar(path, keys["risk"][1], f"{where}.risk", str) if "risk" in keys else "high"
     if risk not in RISKS:
-        raise _fail(path, keys["risk"][1], f"{where}.risk: {risk!r} is not one of {', '.join(RISKS)}")
+        raise fail(path, keys["risk"][1], f"{where}.risk: {risk!r} is not one of {', '.join(RISKS)}")
     approvers, names = [], {}
     if "approvers" in keys:
         listed = keys["approvers"][1]
@@ -219,17 +214,17 @@ def _action_rule(path: Path, node: Node, where: str, action: str, groups: dict[s
             if word.startswith("@"):
                 if word[1:] not in groups:
                     known = ", ".join(f"@{g}" for g in groups) or "none"
-                    raise _fail(path, item, f"{where}.approvers: {word} is not in slack_groups (known: {known}); "
+                    raise fail(path, item, f"{where}.approvers: {word} is not in slack_groups (known: {known}); "
                                             "add it with its subteam id")
                 approvers.append(groups[word[1:]])
                 names[groups[word[1:]]] = word[1:]
-            elif _USER.match(word) or _SUBTEAM.match(word):
+            elif SLACK_USER.match(word) or SLACK_SUBTEAM.match(word):
                 approvers.append(word)
             else:
-                raise _fail(path, item, f"{where}.approvers: {word!r} is neither @group (from slack_groups), a "
+                raise fail(path, item, f"{where}.approvers: {word!r} is neither @group (from slack_groups), a "
                                         "Slack user id (U…) nor a subteam id (S…)")
-    if approvers and not any(_SUBTEAM.match(a) for a in approvers) and len(set(approvers)) < approvals:
+    if approvers and not any(SLACK_SUBTEAM.match(a) for a in approvers) and len(set(approvers)) < approvals:
         # a group may hold any number of people; a list of users this short can never reach `approvals`
-        raise _fail(path, keys["approvals"][1], f"{where}: approvals {approvals} but only {len(set(approvers))} "
+        raise fail(path, keys["approvals"][1], f"{where}: approvals {approvals} but only {len(set(approvers))} "
                                                 "approvers listed; list more (or a @group) or lower approvals")
     return ActionRule(action, approvals, tuple(approvers), risk, names)
