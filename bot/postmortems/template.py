@@ -77,7 +77,8 @@ def timeline(trace: dict[str, Any]) -> list[tuple[datetime, str]]:
                                                + (f" ({step['channel']})" if step.get("channel") else "")))
     if incident.get("resolved_at"):
         events.append((incident["resolved_at"], "Alert resolved: the monitor saw the metrics back within their rules"))
-    timed = [(datetime.fromisoformat(at), what) for at, what in events if at]
+    # once each: every alert of a post carries the post's one acknowledgement
+    timed = dict.fromkeys((datetime.fromisoformat(at), what) for at, what in events if at)
     return sorted(timed, key=lambda event: event[0])
 
 

@@ -62,6 +62,7 @@ def test_the_demo_incident_drafts_its_post_mortem_in_the_template_from_the_recor
         assert timeline[0] == "- 10:40 — classifier_v2 first breached its model_drift rule"
         assert "- 12:00 — rollback_model approved by U0LEAD" in timeline
         assert timeline[-1] == "- 12:01 — Alert resolved: the monitor saw the metrics back within their rules"
+        assert len(timeline) == len(set(timeline))  # the post's one acknowledgement once, not once per alert
         assert "driven by V14" in markdown.split("## Root Cause\n")[1]
         assert "- rollback_model: completed — classifier_v2 rolled back: v2.4.0 → v2.3.1" in markdown
         assert markdown.rstrip().endswith("## Affected Components\nclassifier_v2, feature V14, feature V17")
